@@ -1,0 +1,54 @@
+/*
+ * log.h: diagnostics on stderr for cmd/ (lib/ modules never call these).
+ *
+ * Plain text by default ("fk-fetch: cannot open 'x': reason"), or, when
+ * FK_LOG=json, one JSON object per line per event so that a run can be
+ * audited with jq:
+ *   {"time":"2026-11-25T01:02:03.456Z","prog":"fk-fetch","level":"info",
+ *    "event":"request","msg":"...","url":"...","status":200}
+ * stdout is never touched.
+ */
+#ifndef FK_LOG_H
+#define FK_LOG_H
+
+enum { FK_LOG_ERROR, FK_LOG_WARN, FK_LOG_INFO, FK_LOG_DEBUG };
+
+/* One structured field of an event; build with FK_S() and FK_N(). */
+struct fk_kv {
+	const char *key;
+	const char *str;	/* string value, or NULL for a number */
+	double num;
+};
+#define FK_S(k, v) ((struct fk_kv){ (k), (v) ? (v) : "", 0 })
+#define FK_N(k, v) ((struct fk_kv){ (k), NULL, (double)(v) })
+
+/*
+ * Set the program name and read FK_LOG.  verbosity: 0 for -q (errors
+ * only), 1 by default (warnings and notices), 2 for -v (per-request lines).
+ */
+void fk_log_init(const char *prog, int verbosity);
+
+/* Nonzero when messages of this level are shown. */
+int fk_log_enabled(int level);
+
+/* Nonzero when FK_LOG=json is in force. */
+int fk_log_json(void);
+
+/*
+ * Log one event.  event is a short machine name ("request", "retry",
+ * "summary", or NULL for plain messages); fmt gives the human text.  In
+ * text mode the fields are not printed (put what a person needs in fmt);
+ * in JSON mode they become members of the object.
+ */
+void fk_log(int level, const char *event, const struct fk_kv *kv, int nkv,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Shorthands for plain messages. */
+void fk_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void fk_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void fk_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The name given to fk_log_init, for usage lines. */
+const char *fk_prog(void);
+
+#endif
