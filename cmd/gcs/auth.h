@@ -1,0 +1,58 @@
+/*
+ * auth.h: Application Default Credentials for gcs-put, no SDK.
+ *
+ * Lookup order (gcp-protocols.md part B):
+ *   1. the JSON file named by GOOGLE_APPLICATION_CREDENTIALS (set but
+ *      unusable is an error, never a fall-through);
+ *   2. gcloud's application_default_credentials.json under
+ *      $CLOUDSDK_CONFIG, else ~/.config/gcloud;
+ *   3. the metadata server (Metadata-Flavor: Google), GCE_METADATA_HOST
+ *      overriding metadata.google.internal.
+ * service_account keys: RS256 JWT signed with libgcrypt, exchanged at the
+ * key's token_uri (or used directly as a self-signed JWT);
+ * authorized_user: the refresh-token grant.  Tokens are cached with their
+ * expiry and refreshed before it.  No token, key or secret ever appears
+ * in an fk_err message.
+ */
+#ifndef FK_GCS_AUTH_H
+#define FK_GCS_AUTH_H
+
+#include <stddef.h>
+
+#include "fk.h"
+#include "http.h"
+
+struct fk_auth;
+
+enum fk_auth_mode {
+	FK_AUTH_ADC,		/* the lookup above */
+	FK_AUTH_NONE		/* --anonymous or STORAGE_EMULATOR_HOST */
+};
+
+/*
+ * Find credentials (reading files, not yet fetching a token).  o gives
+ * the timeouts for token requests, r their retry policy.  NULL with e
+ * filled (FK_EX_CONFIG when nothing is found or a file is unusable).
+ */
+struct fk_auth *fk_auth_new(enum fk_auth_mode mode,
+    const struct fk_http_opts *o, const struct fk_retry *r, struct fk_err *e);
+
+/*
+ * Write the "Authorization: Bearer ..." header line (no CRLF) into out,
+ * fetching or refreshing the token when it is missing or expires within
+ * the refresh margin.  With FK_AUTH_NONE, out becomes "".  -1 with e
+ * filled (FK_EX_NOPERM when the token endpoint refuses the credentials).
+ */
+int fk_auth_header(struct fk_auth *a, char *out, size_t outlen,
+    struct fk_err *e);
+
+/* Drop the cached token so the next fk_auth_header fetches anew (after a 401). */
+void fk_auth_invalidate(struct fk_auth *a);
+
+/* A short description of the source, e.g. "service account key file"; no secrets. */
+const char *fk_auth_source(const struct fk_auth *a);
+
+/* Free everything, wiping key material. */
+void fk_auth_free(struct fk_auth *a);
+
+#endif
