@@ -366,6 +366,7 @@ infer(struct worker *w, const struct item *it, jv row)
 		bad(w, it, "", e.msg, row, 0);
 		return -1;
 	}
+	jv_free(row);
 	lock(p);
 	st->have_inferred = 1;
 	p->schema = &st->inferred;
