@@ -144,6 +144,16 @@ expect_exit 1 "a bad row fails the run" fk-shape -o avro -O "$T/bad.avro" . "$T/
 [ ! -e "$T/bad.avro" ] && ok "failed run leaves no file" || notok "failed run leaves no file"
 ls "$T" | grep -q 'bad.avro' && notok "failed run leaves no temporary" || ok "failed run leaves no temporary"
 
+# On stdout a stopped run still ends on whole blocks: the rows before the
+# stop, readable, and the exit status says the run failed.
+{ head -n 650 "$T/p.json"; echo '{"id":"bad"}'; tail -n 50 "$T/p.json"; } >"$T/cut.json"
+fk-shape -o avro . "$T/cut.json" >"$T/cut.avro" 2>/dev/null
+rc=$?
+head -n 650 "$T/p.ndjson" >"$T/cut.ndjson"
+r=$($PY "$T/cmp.py" "$T/cut.avro" "$T/cut.ndjson" 2>&1)
+[ $rc -eq 1 ] && [ "$r" = "deflate 650" ] && ok "stopped run: exit 1, the 650 rows before the stop" ||
+	notok "stopped run on stdout" "$rc $r"
+
 # 5. No rows: a valid empty file with a schema, an error without one.
 : | fk-shape -o avro --schema "$EX/users.schema.json" >"$T/e.avro" 2>/dev/null
 $PY -c 'import avro.datafile as d, avro.io as i, sys; assert list(d.DataFileReader(open(sys.argv[1],"rb"), i.DatumReader())) == []' "$T/e.avro" &&

@@ -25,6 +25,7 @@ struct fk_avro_enc {
 struct fk_avro_out {
 	FILE *out;		/* the caller's stream */
 	FILE *fp;		/* libavro writes here (the header patcher) */
+	unsigned char sync[16];	/* the header's sync marker */
 	avro_schema_t schema;
 	avro_file_writer_t w;
 	char *text;		/* the schema with its logical types */
@@ -433,7 +434,7 @@ put_bytes(struct fk_buf *b, const void *p, size_t n)
  */
 static long
 patch_header(const unsigned char *p, size_t n, const char *text,
-    struct fk_buf *out)
+    struct fk_buf *out, unsigned char sync[16])
 {
 	size_t i = 4, k, kpos, klen, vpos, vlen;
 	int64_t count, len;
@@ -474,6 +475,7 @@ patch_header(const unsigned char *p, size_t n, const char *text,
 	if (n - i < 16)
 		return 0;
 	fk_buf_add(out, p + i, 16);
+	memcpy(sync, p + i, 16);
 	return (long)(i + 16);
 }
 
@@ -503,7 +505,7 @@ cookie_write(void *c, const char *buf, size_t n)
 		return -1;
 	}
 	used = patch_header((unsigned char *)w->hdr.p, w->hdr.len, w->text,
-	    &nh);
+	    &nh, w->sync);
 	if (used == 0) {
 		fk_buf_free(&nh);
 		return (ssize_t)n;
@@ -567,13 +569,18 @@ fail:
 }
 
 int
-fk_avro_append(struct fk_avro_out *w, const void *datum, size_t n,
+fk_avro_put_block(struct fk_avro_out *w, const void *block, size_t n,
     struct fk_err *e)
 {
-	if (avro_file_writer_append_encoded(w->w, datum, (int64_t)n) != 0)
-		return fk_fail(e, w->err ? FK_EX_IOERR : FK_EX_DATAERR,
-		    "cannot write Avro: %s", w->err ? strerror(w->err) :
-		    avro_strerror());
+	/* The header is still in libavro's stream buffer the first time. */
+	if (!w->done && fflush(w->fp) != 0)
+		w->err = w->err ? w->err : EIO;
+	if (w->err == 0 && w->done &&
+	    (put(w, block, n) == -1 || put(w, w->sync, 16) == -1))
+		w->err = w->err ? w->err : EIO;
+	if (w->err != 0 || !w->done)
+		return fk_fail(e, FK_EX_IOERR, "cannot write Avro: %s",
+		    strerror(w->err ? w->err : EPROTO));
 	return 0;
 }
 
@@ -612,4 +619,167 @@ fk_avro_abort(struct fk_avro_out *w)
 	w->discard = 1;
 	avro_file_writer_close(w->w);
 	out_free(w);
+}
+
+/* ---- blocks built in parallel ---------------------------------------- */
+
+struct fk_avro_blocks {
+	FILE *fp;		/* libavro writes here (block_write) */
+	avro_schema_t schema;
+	avro_file_writer_t w;
+	struct fk_buf in;	/* bytes not yet taken apart */
+	size_t pos;		/* in.p[pos] is the next unparsed byte */
+	int header_done;
+	struct fk_buf *out;
+	size_t **ends, *nends, *cap;
+	int err;
+};
+
+/*
+ * Take whole blocks (count, size, data, sync) out of what libavro wrote:
+ * their bytes without the sync go to the target.  0 if more is needed.
+ */
+static int
+take_block(struct fk_avro_blocks *k)
+{
+	const unsigned char *p = (const unsigned char *)k->in.p + k->pos;
+	size_t n = k->in.len - k->pos, i = 0, end;
+	int64_t count, size;
+	size_t *ne;
+
+	if (get_long(p, n, &i, &count) != 1 || get_long(p, n, &i, &size) != 1)
+		return 0;
+	if (size < 0 || (uint64_t)size > n - i || n - i - (size_t)size < 16)
+		return 0;
+	end = i + (size_t)size;
+	if (fk_buf_add(k->out, p, end) == -1)
+		return -1;
+	if (*k->nends == *k->cap) {
+		ne = realloc(*k->ends, (*k->cap ? 2 * *k->cap : 16) *
+		    sizeof(**k->ends));
+		if (ne == NULL)
+			return -1;
+		*k->ends = ne;
+		*k->cap = *k->cap ? 2 * *k->cap : 16;
+	}
+	(*k->ends)[(*k->nends)++] = k->out->len;
+	k->pos += end + 16;
+	return 1;
+}
+
+static ssize_t
+block_write(void *c, const char *buf, size_t n)
+{
+	struct fk_avro_blocks *k = c;
+	struct fk_buf dummy = { 0 };
+	unsigned char sync[16];
+	long used;
+	int r;
+
+	if (k->err != 0 || fk_buf_add(&k->in, buf, n) == -1) {
+		k->err = k->err ? k->err : ENOMEM;
+		return -1;
+	}
+	if (!k->header_done) {
+		used = patch_header((unsigned char *)k->in.p, k->in.len, "",
+		    &dummy, sync);
+		fk_buf_free(&dummy);
+		if (used < 0) {
+			k->err = EPROTO;
+			return -1;
+		}
+		if (used == 0)
+			return (ssize_t)n;
+		k->header_done = 1;
+		k->pos = (size_t)used;
+	}
+	for (r = 1; k->out != NULL && r == 1;)
+		r = take_block(k);
+	if (r == -1) {
+		k->err = ENOMEM;
+		return -1;
+	}
+	/* Drop what was taken; keep a partial block for the next write. */
+	memmove(k->in.p, k->in.p + k->pos, k->in.len - k->pos);
+	k->in.len -= k->pos;
+	k->pos = 0;
+	return (ssize_t)n;
+}
+
+struct fk_avro_blocks *
+fk_avro_blocks_new(const char *schema, const char *codec, size_t block_size,
+    struct fk_err *e)
+{
+	cookie_io_functions_t io = { NULL, block_write, NULL, NULL };
+	struct fk_avro_blocks *k;
+
+	k = calloc(1, sizeof(*k));
+	if (k == NULL) {
+		fk_fail(e, FK_EX_SOFTWARE, "out of memory");
+		return NULL;
+	}
+	if (avro_schema_from_json_length(schema, strlen(schema),
+	    &k->schema) != 0) {
+		fk_fail(e, FK_EX_SOFTWARE, "libavro rejects the schema: %s",
+		    avro_strerror());
+		free(k);
+		return NULL;
+	}
+	k->fp = fopencookie(k, "w", io);
+	/* Unbuffered: a block reaches us while its batch is the target. */
+	if (k->fp != NULL)
+		setvbuf(k->fp, NULL, _IONBF, 0);
+	if (k->fp == NULL || avro_file_writer_create_with_codec_fp(k->fp,
+	    "fk-shape", 1, k->schema, &k->w, codec, block_size) != 0) {
+		fk_fail(e, FK_EX_SOFTWARE, "libavro: %s", avro_strerror());
+		if (k->fp != NULL)
+			fclose(k->fp);
+		avro_schema_decref(k->schema);
+		free(k);
+		return NULL;
+	}
+	return k;
+}
+
+void
+fk_avro_blocks_target(struct fk_avro_blocks *k, struct fk_buf *out,
+    size_t **ends, size_t *nends, size_t *cap)
+{
+	k->out = out;
+	k->ends = ends;
+	k->nends = nends;
+	k->cap = cap;
+}
+
+int
+fk_avro_blocks_add(struct fk_avro_blocks *k, const void *datum, size_t n,
+    struct fk_err *e)
+{
+	if (avro_file_writer_append_encoded(k->w, datum, (int64_t)n) != 0 ||
+	    k->err != 0)
+		return fk_fail(e, FK_EX_SOFTWARE, "libavro: %s", k->err ?
+		    strerror(k->err) : avro_strerror());
+	return 0;
+}
+
+int
+fk_avro_blocks_flush(struct fk_avro_blocks *k, struct fk_err *e)
+{
+	if (avro_file_writer_flush(k->w) != 0 || fflush(k->fp) != 0 ||
+	    k->err != 0)
+		return fk_fail(e, FK_EX_SOFTWARE, "libavro: %s", k->err ?
+		    strerror(k->err) : avro_strerror());
+	return 0;
+}
+
+void
+fk_avro_blocks_free(struct fk_avro_blocks *k)
+{
+	if (k == NULL)
+		return;
+	k->out = NULL;		/* nothing is left to take */
+	avro_file_writer_close(k->w);
+	avro_schema_decref(k->schema);
+	fk_buf_free(&k->in);
+	free(k);
 }

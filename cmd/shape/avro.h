@@ -2,9 +2,13 @@
  * avro.h: Avro object container files through libavro (avro-c).
  *
  * Workers turn canonical rows into Avro binary datums with libavro
- * (fk_avro_enc_*); the single writer thread appends them, in order, to a
- * container that libavro writes (header, deflate/snappy/null blocks, sync
- * markers).
+ * (fk_avro_enc_*) and hand them to a libavro file writer of their own
+ * (fk_avro_blocks_*), which builds and compresses whole blocks in
+ * parallel; those blocks are taken out of its stream as it writes them.
+ * The writer thread's libavro container (fk_avro_open) writes the
+ * header, and the blocks follow it in input order, each ending with that
+ * header's sync marker.  libavro 1.11 compresses deflate at level 9, so
+ * one thread compressing for all would be the bottleneck.
  *
  * The BigQuery schema maps to Avro as
  *   STRING string, BYTES bytes, INTEGER long, FLOAT double,
@@ -54,8 +58,11 @@ struct fk_avro_out;
 struct fk_avro_out *fk_avro_open(FILE *out, const char *schema,
     const char *codec, size_t block_size, struct fk_err *e);
 
-/* One encoded datum; -1 with e (IOERR, or DATAERR if n > block size). */
-int fk_avro_append(struct fk_avro_out *w, const void *datum, size_t n,
+/*
+ * One block made by fk_avro_blocks (its count, size and data, no sync):
+ * written with this file's sync marker.  -1 with e (IOERR).
+ */
+int fk_avro_put_block(struct fk_avro_out *w, const void *block, size_t n,
     struct fk_err *e);
 
 /* Write the last block and free w; -1 with e (IOERR) if any write failed. */
@@ -63,5 +70,27 @@ int fk_avro_close(struct fk_avro_out *w, struct fk_err *e);
 
 /* Free w and write nothing more. */
 void fk_avro_abort(struct fk_avro_out *w);
+
+struct fk_avro_blocks;
+
+/* A block builder for one thread: libavro with the given codec. */
+struct fk_avro_blocks *fk_avro_blocks_new(const char *schema,
+    const char *codec, size_t block_size, struct fk_err *e);
+void fk_avro_blocks_free(struct fk_avro_blocks *k);
+
+/*
+ * Blocks go to out from now on; after each one, its end offset in out is
+ * appended to the ends array (*ends, *nends, *cap: the caller's, grown
+ * with realloc).
+ */
+void fk_avro_blocks_target(struct fk_avro_blocks *k, struct fk_buf *out,
+    size_t **ends, size_t *nends, size_t *cap);
+
+/* Add one encoded datum (at most block_size bytes); -1 with e. */
+int fk_avro_blocks_add(struct fk_avro_blocks *k, const void *datum,
+    size_t n, struct fk_err *e);
+
+/* End the current block, if any, so that it reaches the target. */
+int fk_avro_blocks_flush(struct fk_avro_blocks *k, struct fk_err *e);
 
 #endif

@@ -56,7 +56,7 @@ struct item {
 /* Output made by a batch up to and including one bad record. */
 struct mark {
 	long long rec;
-	size_t out, ndatum, nrows, rej;
+	size_t out, nblock, nrows, rej;
 	long long read, written, rejected;
 	int fatal;
 	char *msg;
@@ -72,8 +72,8 @@ struct batch {
 	size_t nitems, icap;
 	/* results */
 	struct fk_buf out, rej;
-	size_t *dlen;		/* Avro: each datum's length */
-	size_t ndatum, dcap;
+	size_t *bend;		/* Avro: where each block ends in out */
+	size_t nblock, bcap;
 	jv *rows;		/* FK_FMT_ROWS */
 	size_t nrows, rcap;
 	struct mark *marks;
@@ -94,6 +94,7 @@ struct worker {
 	struct jv_parser *parser;
 	struct fk_pii_state *pii;
 	struct fk_avro_enc *avro;
+	struct fk_avro_blocks *blk;
 	struct fk_buf tmp;
 	struct batch *b;
 };
@@ -152,7 +153,7 @@ batch_clear(struct batch *b)
 		jv_free(b->rows[i]);
 	for (i = 0; i < b->nmarks; i++)
 		free(b->marks[i].msg);
-	b->len = b->nitems = b->ndatum = b->nrows = b->nmarks = 0;
+	b->len = b->nitems = b->nblock = b->nrows = b->nmarks = 0;
 	b->read = b->written = b->rejected = 0;
 	b->nl = b->last = b->failed = 0;
 	fk_buf_reset(&b->out);
@@ -175,7 +176,7 @@ batch_free(struct batch *b)
 	batch_clear(b);
 	free(b->buf);
 	free(b->items);
-	free(b->dlen);
+	free(b->bend);
 	free(b->rows);
 	free(b->marks);
 	fk_buf_free(&b->out);
@@ -252,11 +253,15 @@ bad(struct worker *w, const struct item *it, const char *path,
 	const struct fk_shape_opts *o = w->p->o;
 	struct batch *b = w->b;
 	struct mark *m;
+	struct fk_err e;
 	char msg[1024];
 	void *np;
 	jv r, s;
 
 	b->rejected++;
+	/* Avro: end the block here, so a stop can cut between blocks. */
+	if (w->blk != NULL && fk_avro_blocks_flush(w->blk, &e) == -1)
+		bfail(b, e.code, "%s", e.msg);
 	if (o->reject != NULL) {
 		r = JV_OBJECT(jv_string("record"), jv_number((double)it->rec),
 		    jv_string("path"), jv_string(path),
@@ -297,7 +302,7 @@ bad(struct worker *w, const struct item *it, const char *path,
 	m = &b->marks[b->nmarks++];
 	m->rec = it->rec;
 	m->out = b->out.len;
-	m->ndatum = b->ndatum;
+	m->nblock = b->nblock;
 	m->nrows = b->nrows;
 	m->rej = b->rej.len;
 	m->read = b->read;
@@ -378,13 +383,49 @@ infer(struct worker *w, const struct item *it, jv row)
 
 /* ---- one row --------------------------------------------------------- */
 
+/* This worker's Avro encoder and block builder, made once the schema is. */
+static int
+avro_setup(struct worker *w)
+{
+	const struct fk_shape_opts *o = w->p->o;
+	struct fk_err e;
+
+	if (w->avro == NULL)
+		w->avro = fk_avro_enc_new(w->p->avro_text, &e);
+	if (w->avro != NULL && w->blk == NULL)
+		w->blk = fk_avro_blocks_new(w->p->avro_text, o->codec,
+		    o->block_size, &e);
+	if (w->avro == NULL || w->blk == NULL)
+		return bfail(w->b, e.code, "%s", e.msg);
+	fk_avro_blocks_target(w->blk, &w->b->out, &w->b->bend,
+	    &w->b->nblock, &w->b->bcap);
+	return 0;
+}
+
+/* 1 if the row (in w->tmp) is larger than a block: a bad record. */
+static int
+avro_row(struct worker *w, jv canon)
+{
+	struct fk_err e;
+
+	if (w->blk == NULL && avro_setup(w) == -1)
+		return -1;
+	fk_buf_reset(&w->tmp);
+	if (fk_avro_enc_row(w->avro, w->p->schema, canon, &w->tmp, &e) == -1)
+		return bfail(w->b, e.code, "%s", e.msg);
+	if (w->tmp.len > w->p->o->block_size)
+		return 1;
+	if (fk_avro_blocks_add(w->blk, w->tmp.p, w->tmp.len, &e) == -1)
+		return bfail(w->b, e.code, "%s", e.msg);
+	return 0;
+}
+
 static int
 encode(struct worker *w, jv canon)
 {
 	const struct fk_shape_opts *o = w->p->o;
 	struct batch *b = w->b;
 	size_t before = b->out.len;
-	struct fk_err e;
 	void *np;
 	int rc = 0;
 
@@ -396,22 +437,7 @@ encode(struct worker *w, jv canon)
 		rc = fk_csv_row(w->p->csv, canon, &b->out, &w->tmp, &b->nl);
 		break;
 	case FK_FMT_AVRO:
-		if (w->avro == NULL) {
-			w->avro = fk_avro_enc_new(w->p->avro_text, &e);
-			if (w->avro == NULL) {
-				jv_free(canon);
-				return bfail(b, e.code, "%s", e.msg);
-			}
-		}
-		rc = fk_avro_enc_row(w->avro, w->p->schema, canon, &b->out, &e);
-		np = rc == 0 ? grow(b->dlen, &b->dcap, b->ndatum,
-		    sizeof(*b->dlen)) : NULL;
-		if (np != NULL) {
-			b->dlen = np;
-			b->dlen[b->ndatum++] = b->out.len - before;
-		} else {
-			rc = -1;
-		}
+		rc = avro_row(w, canon);
 		break;
 	default:
 		np = grow(b->rows, &b->rcap, b->nrows, sizeof(*b->rows));
@@ -424,34 +450,24 @@ encode(struct worker *w, jv canon)
 		break;
 	}
 	jv_free(canon);
-	if (rc == -1) {
+	if (rc == -1 && !b->failed) {
 		b->out.len = before;
 		return bfail(b, FK_EX_SOFTWARE, "cannot encode a row (a bug or "
 		    "no memory)");
 	}
-	return 0;
+	return rc;
 }
 
-/* Avro blocks must hold whole rows: a bigger one is a bad record (borrows row). */
-static int
+/* Avro blocks hold whole rows: a bigger one is a bad record. */
+static void
 too_big(struct worker *w, const struct item *it, jv row)
 {
-	struct batch *b = w->b;
-	size_t n;
 	char why[160];
 
-	if (w->p->o->format != FK_FMT_AVRO || b->ndatum == 0)
-		return 0;
-	n = b->dlen[b->ndatum - 1];
-	if (n <= w->p->o->block_size)
-		return 0;
-	b->ndatum--;
-	b->out.len -= n;
 	snprintf(why, sizeof(why), "row is %zu bytes in Avro, more than the "
-	    "block size (%zu); raise --avro-block-size", n,
+	    "block size (%zu); raise --avro-block-size", w->tmp.len,
 	    w->p->o->block_size);
-	bad(w, it, "", why, jv_copy(row), 0);
-	return 1;
+	bad(w, it, "", why, row, 0);
 }
 
 static void
@@ -462,7 +478,7 @@ row(struct worker *w, const struct item *it, jv r)
 	struct fk_cerr ce;
 	char why[128];
 	jv canon;
-	int flags;
+	int flags, rc;
 
 	memset(&ce, 0, sizeof(ce));
 	if (jv_get_kind(r) != JV_KIND_OBJECT) {
@@ -493,12 +509,13 @@ row(struct worker *w, const struct item *it, jv r)
 		bad(w, it, ce.path, ce.reason, r, 0);
 		return;
 	}
-	if (encode(w, canon) == -1 || too_big(w, it, r)) {
+	rc = encode(w, canon);
+	if (rc == 1)
+		too_big(w, it, r);
+	else
 		jv_free(r);
-		return;
-	}
-	jv_free(r);
-	w->b->written++;
+	if (rc == 0)
+		w->b->written++;
 }
 
 /* ---- one input value ------------------------------------------------- */
@@ -574,6 +591,7 @@ static void
 process(struct worker *w, struct batch *b)
 {
 	struct pipe *p = w->p;
+	struct fk_err e;
 	size_t i;
 
 	w->b = b;
@@ -582,8 +600,13 @@ process(struct worker *w, struct batch *b)
 	while (!p->ready && p->done_upto < b->seq && !p->quit)
 		pthread_cond_wait(&p->cv, &p->mu);
 	unlock(p);
+	if (w->blk != NULL)
+		fk_avro_blocks_target(w->blk, &b->out, &b->bend, &b->nblock,
+		    &b->bcap);
 	for (i = 0; i < b->nitems && !b->failed && !quitting(p); i++)
 		value(w, &b->items[i]);
+	if (w->blk != NULL && fk_avro_blocks_flush(w->blk, &e) == -1)
+		bfail(b, e.code, "%s", e.msg);
 }
 
 static void *
@@ -714,7 +737,7 @@ stop_at(struct pipe *p, const struct batch *b)
 }
 
 static int
-write_rows(struct pipe *p, struct batch *b, size_t nout, size_t ndatum,
+write_rows(struct pipe *p, struct batch *b, size_t nout, size_t nblock,
     size_t nrows)
 {
 	const struct fk_shape_opts *o = p->o;
@@ -723,11 +746,11 @@ write_rows(struct pipe *p, struct batch *b, size_t nout, size_t ndatum,
 
 	switch (o->format) {
 	case FK_FMT_AVRO:
-		for (i = 0; i < ndatum; i++) {
-			if (fk_avro_append(p->avro, b->out.p + off, b->dlen[i],
-			    &e) == -1)
+		for (i = 0; i < nblock; i++) {
+			if (fk_avro_put_block(p->avro, b->out.p + off,
+			    b->bend[i] - off, &e) == -1)
 				return wfail(p, e.code, "%s", e.msg);
-			off += b->dlen[i];
+			off = b->bend[i];
 		}
 		return 0;
 	case FK_FMT_ROWS:
@@ -759,7 +782,7 @@ write_batch(struct pipe *p, struct batch *b)
 	m = cut >= 0 ? &b->marks[cut] : NULL;
 	if (start_output(p) == -1 ||
 	    write_rows(p, b, m ? m->out : b->out.len,
-	    m ? m->ndatum : b->ndatum, m ? m->nrows : b->nrows) == -1)
+	    m ? m->nblock : b->nblock, m ? m->nrows : b->nrows) == -1)
 		return -1;
 	if (o->reject != NULL && put(p, o->reject, b->rej.p,
 	    m ? m->rej : b->rej.len, "the reject file") == -1)
@@ -1216,6 +1239,7 @@ workers_free(struct pipe *p, struct fk_shape_stats *st)
 			jv_parser_free(w->parser);
 		fk_pii_state_free(w->pii);
 		fk_avro_enc_free(w->avro);
+		fk_avro_blocks_free(w->blk);
 		fk_buf_free(&w->tmp);
 	}
 	free(p->w);
