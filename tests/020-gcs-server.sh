@@ -153,6 +153,18 @@ req PUT "$loc" -H 'Content-Range: bytes 0-262143/*' --data-binary @"$T/c1"
 req PUT "$loc" -H 'Content-Range: bytes */262144'
 is "finalize with bytes */TOTAL on a chunk boundary: 200" "$code $(jget size)" "200 262144"
 
+init r/long.bin
+req PUT "$loc" -H 'Content-Range: bytes 0-262143/*' -H 'Transfer-Encoding: chunked' \
+	--data-binary @"$T/whole"
+c1=$code
+req PUT "$loc" -H 'Content-Range: bytes */*'
+is "chunked body longer than its Content-Range: 400, nothing stored past it" \
+	"$c1 $code $(hval Range)" "400 308 bytes=0-262143"
+req POST "$up?uploadType=resumable&name=r/len.bin" -H 'X-Upload-Content-Length: 5'
+loc=$(hval Location)
+req PUT "$loc" -H 'Content-Range: bytes 0-999/1000' --data-binary @"$T/c2"
+is "final total differing from X-Upload-Content-Length: 400" "$code" 400
+
 init r/badhash.bin
 req PUT "$loc" -H 'Content-Range: bytes 0-999/1000' -H "X-Goog-Hash: crc32c=$whole_crc" \
 	--data-binary @"$T/c2"

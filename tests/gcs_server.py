@@ -50,6 +50,8 @@ STORAGE ENDPOINTS (any bucket name exists: buckets are created implicitly)
     initiation are checked at finalization (400 "invalid", no object);
     preconditions are checked at initiation and at finalization (412).  A
     session that failed finalization (400/412) answers 410 from then on.
+    X-Upload-Content-Length given at initiation must match the final total.
+    Bytes past a chunk's Content-Range (or the total) are never stored.
     Session URIs are capabilities: requests carrying upload_id need no auth.
 
 AUTH (only with --public-key)
@@ -77,8 +79,8 @@ FAULTS
     CLASS counts only that class of request: upload (/upload/...), storage
     (other JSON API and downloads), token (/token), meta (/computeMetadata).
     Without CLASS, N counts every request but /_ctl.  E.g. upload:3:503.
-    KIND: 503 | 500 | 408 | 429 (Retry-After: ARG, default 1) - answered
-              instead of the request, nothing persisted;
+    KIND: 503 | 500 | 408 | 429 - answered instead of the request,
+              nothing persisted; Retry-After: ARG if given (429: default 1);
           reset    read part of the body (ARG bytes, default half), then RST;
           partial  (resumable chunk) persist only ARG bytes (default half)
                    of the chunk and answer 308 with the shorter Range;
@@ -1231,6 +1233,11 @@ class Handler(BaseHTTPRequestHandler):
         self.state.check_preconditions(bucket, name, self.query)
         params = dict(self.query)
         params["_hashes"] = expected_hashes(doc, None)
+        length = self.headers.get("X-Upload-Content-Length")
+        try:
+            params["_length"] = None if length is None else int(length)
+        except ValueError:
+            raise HttpError(400, "Invalid X-Upload-Content-Length") from None
         sess = self.state.new_session(bucket, name, meta, params)
         location = "%s/upload/storage/v1/b/%s/o?uploadType=resumable" \
                    "&upload_id=%s" % (self.base_url(), quote_all(bucket),
@@ -1272,6 +1279,7 @@ class Handler(BaseHTTPRequestHandler):
         cr = self.headers.get("Content-Range")
         first, last, total = (0, "*", None) if cr is None else \
             parse_content_range(cr)
+        self.check_total(sess, total)
         if first is None:                       # status query / finalize
             if self.body.read(1):
                 raise HttpError(400, "Content-Range */... needs an empty "
@@ -1287,13 +1295,17 @@ class Handler(BaseHTTPRequestHandler):
                             "persisted." % (first, sess.offset))
         if last != "*":
             self.check_chunk(sess, first, last, total)
-        limit = None
+        # Never persist past the range or the total the client declared.
+        limit = (last + 1) if last != "*" else total
         partial = self.fault_arg("partial")
         if partial is not None:
             size = self.body.length if last == "*" else last - first + 1
-            limit = first + (int(partial) if partial >= 0 else
-                             (size or 0) // 2)
+            cut = first + (int(partial) if partial >= 0 else (size or 0) // 2)
+            limit = cut if limit is None else min(limit, cut)
         self.append_chunk(sess, first, limit)
+        if last != "*" and self.body.received != last - first + 1:
+            raise HttpError(400, "Content-Range covers %d bytes, the body "
+                            "had %d." % (last - first + 1, self.body.received))
         if last == "*" and partial is None:
             if total is None:
                 total = sess.offset
@@ -1319,6 +1331,12 @@ class Handler(BaseHTTPRequestHandler):
         if total is not None and last + 1 != total:
             raise HttpError(400, "Content-Range %d-%d/%d: a final chunk must"
                             " end at the total." % (first, last, total))
+
+    def check_total(self, sess, total):
+        declared = sess.params.get("_length")
+        if total is not None and declared is not None and total != declared:
+            raise HttpError(400, "Total %d differs from X-Upload-Content-"
+                            "Length %d." % (total, declared))
 
     def append_chunk(self, sess, first, limit):
         """Persist the body past the session's offset (up to limit)."""
