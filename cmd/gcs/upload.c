@@ -320,7 +320,6 @@ perform(struct gcs_up *u, const struct req *q, CURLcode *rc,
 	fk_resp_attach(u->h, &u->r);
 	curl_easy_setopt(u->h, CURLOPT_URL, q->url);
 	curl_easy_setopt(u->h, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(u->h, CURLOPT_UPLOAD_BUFFERSIZE, 512L * 1024);
 	curl_easy_setopt(u->h, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(u->h, CURLOPT_XFERINFOFUNCTION, xferinfo_cb);
 	curl_easy_setopt(u->h, CURLOPT_XFERINFODATA, u);
@@ -733,33 +732,37 @@ completed(struct gcs_up *u, jv *obj, struct fk_err *e)
 
 /*
  * Append up to `room` bytes of the stream after the chunk in hand: from
- * the spool while replaying, else from the source, reading ahead to
- * learn whether they are the last.
+ * the spool while replaying, then from the source, reading ahead to
+ * learn whether they are the last.  A replayed piece that ends where
+ * the spool does is topped up from the source, so that no request but
+ * the last is short.
  */
 static int
 fill(struct gcs_up *u, size_t room, struct fk_err *e)
 {
 	unsigned long long at = u->cstart + u->clen;
-	ssize_t n;
+	size_t n;
+	ssize_t r;
 	int eof;
 
 	if (at < u->replay_end) {
-		n = (ssize_t)(u->replay_end - at < room ? u->replay_end - at :
-		    room);
-		if (gcs_src_replay(u->src, at, u->buf + u->clen, (size_t)n,
-		    e) < 0)
+		n = u->replay_end - at < room ? (size_t)(u->replay_end - at) :
+		    room;
+		if (gcs_src_replay(u->src, at, u->buf + u->clen, n, e) < 0)
 			return -1;
-		u->clen += (size_t)n;
-		u->final = at + (size_t)n == u->replay_end && u->replay_final;
-		return 0;
+		u->clen += n;
+		room -= n;
+		u->final = at + n == u->replay_end && u->replay_final;
+		if (room == 0 || u->final)
+			return 0;
 	}
-	n = gcs_src_read(u->src, u->buf + u->clen, room, e);
-	if (n < 0)
+	r = gcs_src_read(u->src, u->buf + u->clen, room, e);
+	if (r < 0)
 		return -1;
-	eof = (size_t)n < room ? 1 : gcs_src_at_eof(u->src, e);
+	eof = (size_t)r < room ? 1 : gcs_src_at_eof(u->src, e);
 	if (eof < 0)
 		return -1;
-	u->clen += (size_t)n;
+	u->clen += (size_t)r;
 	u->final = eof;
 	return 0;
 }
