@@ -37,6 +37,9 @@ enum fk_auth_mode {
 struct fk_auth *fk_auth_new(enum fk_auth_mode mode,
     const struct fk_http_opts *o, const struct fk_retry *r, struct fk_err *e);
 
+/* An out buffer of this size always holds the header line below. */
+#define FK_AUTH_HEADER_MAX 8192
+
 /*
  * Write the "Authorization: Bearer ..." header line (no CRLF) into out,
  * fetching or refreshing the token when it is missing or expires within
