@@ -215,6 +215,16 @@ prepare(struct fk_auth *a, int meta)
 		curl_easy_setopt(a->h, CURLOPT_NOPROXY, "*");
 }
 
+/* A genuine metadata server answers with Metadata-Flavor: Google. */
+static int
+google_flavor(const struct fk_resp *r)
+{
+	char v[32];
+
+	return fk_resp_header(r, "Metadata-Flavor", v, sizeof(v)) != NULL &&
+	    strcmp(v, "Google") == 0;
+}
+
 /* ---- credential files */
 
 /*
@@ -323,10 +333,13 @@ load_user(struct fk_auth *a, jv v, struct fk_err *e)
 	    "refresh_token" };
 	size_t i;
 
-	for (i = 0; i < 3; i++)
-		if (fk_json_str(v, need[i]) == NULL ||
-		    *fk_json_str(v, need[i]) == '\0')
+	const char *val;
+
+	for (i = 0; i < 3; i++) {
+		val = fk_json_str(v, need[i]);
+		if (val == NULL || *val == '\0')
 			return fk_fail(e, FK_EX_CONFIG, "no \"%s\"", need[i]);
+	}
 	/* gcloud writes no token_uri; a test server needs one. */
 	if (uri == NULL || *uri == '\0')
 		uri = TOKEN_URI;
@@ -459,7 +472,6 @@ ping_once(struct fk_auth *a, const char *url, struct curl_slist *hdr,
 	struct fk_retry once = { 1, 0, 0, 0 };
 	struct fk_resp r = { 0 };
 	struct fk_err e;
-	char flavor[32];
 	int rc;
 
 	prepare(a, 1);
@@ -467,8 +479,7 @@ ping_once(struct fk_auth *a, const char *url, struct curl_slist *hdr,
 	curl_easy_setopt(a->h, CURLOPT_TIMEOUT_MS, metadata_timeout() * 1000);
 	r.body.max = MAX_TOKEN_BODY;
 	rc = fk_http_do(a->h, &q, &once, &r, &e);
-	if (rc == 0 && fk_resp_header(&r, "Metadata-Flavor", flavor,
-	    sizeof(flavor)) != NULL && strcmp(flavor, "Google") == 0) {
+	if (rc == 0 && google_flavor(&r)) {
 		rc = 1;
 	} else if (rc == 0) {
 		snprintf(why, whylen, "an answer without Metadata-Flavor: "
@@ -551,35 +562,6 @@ metadata_setup(struct fk_auth *a, char *why, size_t whylen,
 
 /* ---- the lookup (B.1) */
 
-static int
-find_credentials(struct fk_auth *a, struct fk_err *e)
-{
-	const char *gac = env(GAC);
-	char *wk, meta_why[256] = "", wk_why[300];
-	int rc;
-
-	/* Named explicitly: use it or fail, never fall through. */
-	if (gac != NULL)
-		return load_file(a, gac, GAC, 0, e);
-	wk = well_known_path();
-	if (wk != NULL) {
-		rc = load_file(a, wk, "gcloud's configuration", 1, e);
-		snprintf(wk_why, sizeof(wk_why), "no '%s'", wk);
-		free(wk);
-		if (rc <= 0)
-			return rc;
-	} else {
-		snprintf(wk_why, sizeof(wk_why), "no home directory for "
-		    "gcloud's " WELL_KNOWN);
-	}
-	rc = metadata_setup(a, meta_why, sizeof(meta_why), e);
-	if (rc <= 0)
-		return rc;
-	one_line(meta_why);
-	return fk_fail(e, FK_EX_CONFIG, "no credentials found: " GAC " not "
-	    "set; %s; no metadata server %s", wk_why, meta_why);
-}
-
 static void
 describe(struct fk_auth *a, const char *origin)
 {
@@ -590,6 +572,40 @@ describe(struct fk_auth *a, const char *origin)
 	snprintf(a->what, sizeof(a->what), "%s%s%s%s", kind[a->src],
 	    origin ? " from " : "", origin ? origin : "",
 	    a->self_signed ? ", self-signed JWT" : "");
+}
+
+static int
+find_credentials(struct fk_auth *a, struct fk_err *e)
+{
+	const char *gac = env(GAC);
+	char *wk, meta_why[256] = "", wk_why[300];
+	int rc;
+
+	/* Named explicitly: use it or fail, never fall through. */
+	if (gac != NULL) {
+		rc = load_file(a, gac, GAC, 0, e);
+		describe(a, GAC);
+		return rc;
+	}
+	wk = well_known_path();
+	if (wk != NULL) {
+		rc = load_file(a, wk, "gcloud's configuration", 1, e);
+		snprintf(wk_why, sizeof(wk_why), "no '%s'", wk);
+		free(wk);
+		describe(a, "gcloud's " WELL_KNOWN);
+		if (rc <= 0)
+			return rc;
+	} else {
+		snprintf(wk_why, sizeof(wk_why), "no home directory for "
+		    "gcloud's " WELL_KNOWN);
+	}
+	rc = metadata_setup(a, meta_why, sizeof(meta_why), e);
+	describe(a, NULL);
+	if (rc <= 0)
+		return rc;
+	one_line(meta_why);
+	return fk_fail(e, FK_EX_CONFIG, "no credentials found: " GAC " not "
+	    "set; %s; no metadata server %s", wk_why, meta_why);
 }
 
 struct fk_auth *
@@ -622,8 +638,6 @@ fk_auth_new(enum fk_auth_mode mode, const struct fk_http_opts *o,
 	}
 	if (find_credentials(a, e) < 0)
 		goto fail;
-	describe(a, a->src == SRC_META ? NULL : env(GAC) ? GAC :
-	    "gcloud's " WELL_KNOWN);
 	return a;
 fail:
 	fk_auth_free(a);
@@ -744,9 +758,9 @@ token_refused(const struct fk_resp *r, const char *uri, struct fk_err *e)
 		one_line(desc);
 		fk_fail(e, r->status == 401 || r->status == 403 ||
 		    refused_error(err) ? FK_EX_NOPERM : FK_EX_FAIL,
-		    "token endpoint '%s' refused the credentials: HTTP %ld "
-		    "%.40s%s%s", uri, r->status, err, desc[0] ? ": " : "",
-		    desc);
+		    "cannot get an access token from '%s': credentials "
+		    "refused (HTTP %ld %.40s%s%s)", uri, r->status, err,
+		    desc[0] ? ": " : "", desc);
 	}
 	jv_free(v);
 }
@@ -887,9 +901,9 @@ metadata_token(struct fk_auth *a, struct fk_err *e)
 	struct fk_http_req q = { 0 };
 	struct curl_slist *hdr;
 	struct fk_resp r = { 0 };
-	char what[300], from[300], flavor[32];
+	char what[300], from[300];
 	double t0 = fk_now();
-	int rc = -1;
+	int rc;
 
 	hdr = curl_slist_append(NULL, "Metadata-Flavor: Google");
 	if (hdr == NULL)
@@ -903,13 +917,11 @@ metadata_token(struct fk_auth *a, struct fk_err *e)
 	q.headers = hdr;
 	r.body.max = MAX_TOKEN_BODY;
 	prepare(a, 1);
-	if (fk_http_do(a->h, &q, &a->r, &r, e) < 0)
-		;	/* fk_http_judge's verdict stands */
-	else if (fk_resp_header(&r, "Metadata-Flavor", flavor,
-	    sizeof(flavor)) == NULL || strcmp(flavor, "Google") != 0)
-		fk_fail(e, FK_EX_DATAERR, "invalid token response from %s: no "
-		    "Metadata-Flavor: Google", from);
-	else
+	rc = fk_http_do(a->h, &q, &a->r, &r, e);
+	if (rc == 0 && !google_flavor(&r))
+		rc = fk_fail(e, FK_EX_DATAERR, "invalid token response from "
+		    "%s: no Metadata-Flavor: Google", from);
+	else if (rc == 0)
 		rc = take_token(a, &r, from, t0, e);
 	if (r.body.p != NULL)
 		explicit_bzero(r.body.p, r.body.len);

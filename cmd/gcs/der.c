@@ -81,7 +81,7 @@ fk_b64_decode(const char *src, size_t n, unsigned char *out)
 	return (long)o;
 }
 
-/* The label of a "-----BEGIN label-----" line at p, into kind. */
+/* The label of the "-----BEGIN label-----" line at p. */
 static int
 pem_label(const char *p, const char *end, const char **label, size_t *llen)
 {
