@@ -108,8 +108,8 @@ redact(char *msg, const char *secret)
 		return;
 	slen = strlen(secret);
 	while ((hit = strstr(p, secret)) != NULL) {
-		n += (size_t)snprintf(out + n, sizeof(out) - n, "%.*s[redacted]",
-		    (int)(hit - p), p);
+		n += (size_t)snprintf(out + n, sizeof(out) - n,
+		    "%.*s[redacted]", (int)(hit - p), p);
 		if (n >= sizeof(out))
 			break;
 		p = hit + slen;
@@ -249,13 +249,13 @@ slurp(const char *path, const char *origin, int absent_ok, char **out,
 		    "from %s: %s", path, origin, strerror(errno));
 	}
 	if (fstat(fd, &st) < 0) {
-		fk_fail(e, FK_EX_CONFIG, "cannot read credentials '%s' from %s: "
-		    "%s", path, origin, strerror(errno));
+		fk_fail(e, FK_EX_CONFIG, "cannot read credentials '%s' from "
+		    "%s: %s", path, origin, strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode) || st.st_size > MAX_CRED_FILE) {
-		fk_fail(e, FK_EX_CONFIG, "cannot read credentials '%s' from %s: "
-		    "%s", path, origin, !S_ISREG(st.st_mode) ?
+		fk_fail(e, FK_EX_CONFIG, "cannot read credentials '%s' from "
+		    "%s: %s", path, origin, !S_ISREG(st.st_mode) ?
 		    "not a regular file" : "larger than 1 MiB");
 		goto out;
 	}
@@ -387,7 +387,8 @@ parse_quietly(const char *buf, size_t len, jv *v, struct fk_err *e)
 	if (fk_json_parse(buf, len, v, e) == 0)
 		return 0;
 	at = strstr(e->msg, " at line ");
-	if (at != NULL && sscanf(at, " at line %d, column %d", &line, &col) == 2)
+	if (at != NULL &&
+	    sscanf(at, " at line %d, column %d", &line, &col) == 2)
 		return fk_fail(e, FK_EX_CONFIG, "invalid JSON at line %d, "
 		    "column %d", line, col);
 	return fk_fail(e, FK_EX_CONFIG, "invalid JSON");
@@ -777,7 +778,8 @@ token_post(struct fk_auth *a, const char *body, struct fk_err *e)
 
 	hdr = curl_slist_append(NULL,
 	    "Content-Type: application/x-www-form-urlencoded");
-	h2 = hdr == NULL ? NULL : curl_slist_append(hdr, "Accept: application/json");
+	h2 = hdr == NULL ? NULL :
+	    curl_slist_append(hdr, "Accept: application/json");
 	if (h2 == NULL) {
 		curl_slist_free_all(hdr);
 		return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
@@ -804,7 +806,7 @@ token_post(struct fk_auth *a, const char *body, struct fk_err *e)
 	return rc;
 }
 
-/* A signed JWT for aud: the 2LO assertion (with scope) or a self-signed token. */
+/* A signed JWT for aud: the 2LO assertion (scope) or a self-signed token. */
 static char *
 make_jwt(struct fk_auth *a, const char *aud, int assertion, time_t now,
     struct fk_err *e)
@@ -837,18 +839,22 @@ make_jwt(struct fk_auth *a, const char *aud, int assertion, time_t now,
 static int
 jwt_exchange(struct fk_auth *a, struct fk_err *e)
 {
-	char *jwt, *body = NULL;
+	char *jwt, *grant, *body = NULL;
 	int rc = -1;
 
 	jwt = make_jwt(a, a->token_uri, 1, time(NULL), e);
 	if (jwt == NULL)
 		return -1;
-	/* grant_type is escaped; a JWT is base64url and dots only. */
-	if (asprintf(&body, "grant_type=urn%%3Aietf%%3Aparams%%3Aoauth%%3A"
-	    "grant-type%%3Ajwt-bearer&assertion=%s", jwt) < 0)
+	/* A JWT is base64url and dots: nothing in it needs escaping. */
+	grant = fk_url_escape(JWT_GRANT);
+	if (grant == NULL || asprintf(&body, "grant_type=%s&assertion=%s",
+	    grant, jwt) < 0) {
+		body = NULL;
 		fk_fail(e, FK_EX_SOFTWARE, "out of memory");
-	else
+	} else {
 		rc = token_post(a, body, e);
+	}
+	free(grant);
 	free_secret(body);
 	free_secret(jwt);
 	return rc;

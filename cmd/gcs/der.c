@@ -75,7 +75,7 @@ fk_b64_decode(const char *src, size_t n, unsigned char *out)
 			out[o++] = (unsigned char)(acc >> bits);
 		}
 	}
-	/* A lone sextet cannot encode a byte; padding must complete a quantum. */
+	/* A lone sextet encodes no byte; padding must complete a quantum. */
 	if (bits >= 6 || pad > 2 || (pad > 0 && (bits / 2) != pad))
 		return -1;
 	return (long)o;
@@ -142,7 +142,8 @@ fk_pem_decode(const char *text, size_t len, unsigned char **der,
 	stop = find(body, end, END);
 	if (stop == NULL || (size_t)(end - stop) < strlen(END) + llen ||
 	    memcmp(stop + strlen(END), label, llen) != 0)
-		return fk_fail(e, FK_EX_CONFIG, "PEM private key has no END line");
+		return fk_fail(e, FK_EX_CONFIG,
+		    "PEM private key has no END line");
 	/* RFC 1421 headers ("Proc-Type: 4,ENCRYPTED") mean an encrypted key. */
 	if (memchr(body, ':', (size_t)(stop - body)) != NULL)
 		return fk_fail(e, FK_EX_CONFIG,
@@ -154,7 +155,8 @@ fk_pem_decode(const char *text, size_t len, unsigned char **der,
 	if (n <= 0) {
 		explicit_bzero(out, (size_t)(stop - body) / 4 * 3 + 3);
 		free(out);
-		return fk_fail(e, FK_EX_CONFIG, "PEM private key is not base64");
+		return fk_fail(e, FK_EX_CONFIG,
+		    "PEM private key is not base64");
 	}
 	*der = out;
 	*derlen = (size_t)n;
@@ -227,7 +229,8 @@ rsa_private_key(struct rd *r, struct fk_der_int ints[FK_RSA_NINT],
 	int i, v;
 
 	if (tlv(r, TAG_SEQUENCE, &seq) < 0 || der_version(&seq, &v) < 0)
-		return fk_fail(e, FK_EX_CONFIG, "private key is not an RSA key");
+		return fk_fail(e, FK_EX_CONFIG,
+		    "private key is not an RSA key");
 	/* Version 1 adds otherPrimeInfos: multi-prime keys, not supported. */
 	if (v != 0)
 		return fk_fail(e, FK_EX_CONFIG,
@@ -267,7 +270,8 @@ pkcs8(struct rd *r, struct fk_der_int ints[FK_RSA_NINT], struct fk_err *e)
 		return fk_fail(e, FK_EX_CONFIG,
 		    "private key is not PKCS#8 PrivateKeyInfo");
 	if (rsa_algorithm(&info) < 0)
-		return fk_fail(e, FK_EX_CONFIG, "private key is not an RSA key");
+		return fk_fail(e, FK_EX_CONFIG,
+		    "private key is not an RSA key");
 	if (tlv(&info, TAG_OCTETS, &octets) < 0)
 		return fk_fail(e, FK_EX_CONFIG,
 		    "private key is not PKCS#8 PrivateKeyInfo");

@@ -52,8 +52,8 @@ fk_jwt_crypto_init(struct fk_err *e)
 {
 	pthread_once(&init_once, crypto_init);
 	if (!init_ok)
-		return fk_fail(e, FK_EX_SOFTWARE, "libgcrypt %s or later needed",
-		    GCRYPT_MIN);
+		return fk_fail(e, FK_EX_SOFTWARE,
+		    "libgcrypt %s or later needed", GCRYPT_MIN);
 	return 0;
 }
 
@@ -127,7 +127,8 @@ build_key(struct fk_der_int ints[FK_RSA_NINT], gcry_sexp_t *sk,
 	for (i = 0; i < 5; i++)
 		if (gcry_mpi_scan(&m[i], GCRYMPI_FMT_USG, ints[want[i]].p,
 		    ints[want[i]].len, NULL) != 0) {
-			fk_fail(e, FK_EX_CONFIG, "RSA private key is malformed");
+			fk_fail(e, FK_EX_CONFIG,
+			    "RSA private key is malformed");
 			goto out;
 		}
 	if (gcry_mpi_cmp(m[3], m[4]) > 0) {
@@ -255,12 +256,14 @@ rs256(const struct fk_rsa *k, const char *msg, size_t n, unsigned char *sig,
 		goto out;
 	s = gcry_sexp_find_token(sv, "s", 0);
 	m = s == NULL ? NULL : gcry_sexp_nth_mpi(s, 1, GCRYMPI_FMT_USG);
-	if (m == NULL || gcry_mpi_print(GCRYMPI_FMT_USG, NULL, 0, &need, m) != 0 ||
+	if (m == NULL ||
+	    gcry_mpi_print(GCRYMPI_FMT_USG, NULL, 0, &need, m) != 0 ||
 	    need > klen)
 		goto out;
 	/* JWS wants the full modulus length: keep the leading zeros. */
 	memset(sig, 0, klen - need);
-	if (gcry_mpi_print(GCRYMPI_FMT_USG, sig + klen - need, need, NULL, m) == 0)
+	if (gcry_mpi_print(GCRYMPI_FMT_USG, sig + klen - need, need, NULL,
+	    m) == 0)
 		rc = 0;
 out:
 	if (rc < 0)
@@ -282,7 +285,8 @@ fk_jwt_sign(const struct fk_rsa *k, const char *header, const char *claims,
 	char *out;
 
 	sig = malloc(klen);
-	out = malloc(b64url_len(hlen) + b64url_len(clen) + b64url_len(klen) + 3);
+	out = malloc(b64url_len(hlen) + b64url_len(clen) + b64url_len(klen) +
+	    3);
 	if (sig == NULL || out == NULL) {
 		free(sig);
 		free(out);

@@ -194,7 +194,8 @@ test_b64_decode(void)
 	    memcmp(out, "foob", 4) == 0, "base64: newlines and padding");
 	T_OK(fk_b64_decode("Zm9vYmE", 7, out) == 5, "base64: padding optional");
 	T_OK(fk_b64_decode("Zm9v*mFy", 8, out) == -1, "base64: bad character");
-	T_OK(fk_b64_decode("Zg==Zg==", 8, out) == -1, "base64: data after padding");
+	T_OK(fk_b64_decode("Zg==Zg==", 8, out) == -1,
+	    "base64: data after padding");
 	T_OK(fk_b64_decode("Z", 1, out) == -1, "base64: a lone sextet");
 	T_OK(fk_b64_decode("Zm9v=", 5, out) == -1, "base64: stray padding");
 }
@@ -298,9 +299,11 @@ test_pem(void)
 	    n == k1.n && memcmp(der, k1.b, n) == 0, "PEM: PKCS#1 round trip");
 	free(der);
 	T_OK(fk_pem_decode(enc, strlen(enc), &der, &n, &e) < 0 &&
-	    strstr(e.msg, "encrypted") != NULL, "PEM: PKCS#8 encrypted refused");
+	    strstr(e.msg, "encrypted") != NULL,
+	    "PEM: PKCS#8 encrypted refused");
 	T_OK(fk_pem_decode(legacy, strlen(legacy), &der, &n, &e) < 0 &&
-	    strstr(e.msg, "encrypted") != NULL, "PEM: legacy encrypted refused");
+	    strstr(e.msg, "encrypted") != NULL,
+	    "PEM: legacy encrypted refused");
 	T_OK(fk_pem_decode(noend, strlen(noend), &der, &n, &e) < 0 &&
 	    strstr(e.msg, "END") != NULL, "PEM: missing END line");
 	T_OK(fk_pem_decode(cert, strlen(cert), &der, &n, &e) < 0 &&
@@ -441,7 +444,8 @@ test_rsa(void)
 	p = jwt ? strrchr(jwt, '.') : NULL;
 	T_OK(p != NULL && strlen(p + 1) == 342 && strchr(p, '=') == NULL,
 	    "signature: 256 bytes, 342 base64url characters, no padding");
-	n = jwt ? b64url_decode(jwt, (size_t)(strchr(jwt, '.') - jwt), part) : -1;
+	n = jwt == NULL ? -1 :
+	    b64url_decode(jwt, (size_t)(strchr(jwt, '.') - jwt), part);
 	T_OK(n == 27 && memcmp(part, "{\"alg\":\"RS256\",\"typ\":\"JWT\"}", 27)
 	    == 0, "first segment is the header");
 	free(jwt);
@@ -537,7 +541,8 @@ want_fail(int code, const char *has, const char *desc)
 
 	T_OK(a == NULL && e.code == code && strstr(e.msg, has) != NULL &&
 	    strstr(e.msg, CLIENT_SECRET) == NULL &&
-	    strstr(e.msg, REFRESH_TOKEN) == NULL && strstr(e.msg, "MII") == NULL,
+	    strstr(e.msg, REFRESH_TOKEN) == NULL &&
+	    strstr(e.msg, "MII") == NULL,
 	    "%s: exit %d (%s)", desc, code, e.msg);
 	fk_auth_free(a);
 }
@@ -586,7 +591,8 @@ test_adc_errors(void)
 	write_file("ext.json", "{\"type\": \"external_account\", "
 	    "\"audience\": \"x\"}");
 	use_file("ext.json");
-	want_fail(FK_EX_CONFIG, "unsupported credential type 'external_account'",
+	want_fail(FK_EX_CONFIG,
+	    "unsupported credential type 'external_account'",
 	    "external_account");
 	write_file("notype.json", "{\"client_id\": \"x\"}");
 	use_file("notype.json");
@@ -607,13 +613,15 @@ test_adc_errors(void)
 	    "\"client_email\": \"a@b\", \"private_key\": \"-----BEGIN PRIVATE "
 	    "KEY-----\\nMIIBADAN\\n-----END PRIVATE KEY-----\\n\"}");
 	use_file("sa1.json");
-	want_fail(FK_EX_CONFIG, "sa1.json", "service_account with a broken key");
+	want_fail(FK_EX_CONFIG, "sa1.json",
+	    "service_account with a broken key");
 	if (test_pem8 != NULL) {
 		sa = service_json("ftp://127.0.0.1/token");
 		write_file("sa2.json", sa);
 		free(sa);
 		use_file("sa2.json");
-		want_fail(FK_EX_CONFIG, "ftp://", "a token_uri that is not http(s)");
+		want_fail(FK_EX_CONFIG, "ftp://",
+		    "a token_uri that is not http(s)");
 	}
 	setenv("GOOGLE_APPLICATION_CREDENTIALS", dir, 1);
 	want_fail(FK_EX_CONFIG, "not a regular file", "a directory");
@@ -707,7 +715,8 @@ test_adc_self_signed(void)
 	    strstr(e.msg, "ey") == NULL, "too small a buffer: error, wiped");
 	fk_auth_invalidate(a);
 	T_OK(fk_auth_header(a, again, sizeof(again), &e) == 0 &&
-	    jwt_verifies(again + 22, test_pair), "a new token after invalidate");
+	    jwt_verifies(again + 22, test_pair),
+	    "a new token after invalidate");
 	fk_auth_free(a);
 	unsetenv("GOOGLE_APPLICATION_CREDENTIALS");
 }
@@ -881,7 +890,8 @@ drive_get(int argc, char **argv)
 		if (i == 1 && hs != NULL) {
 			snprintf(ready, sizeof(ready), "%s/ready", hs);
 			f = fopen(ready, "w");
-			if (f == NULL || fclose(f) != 0 || wait_for(hs, "go") != 0)
+			if (f == NULL || fclose(f) != 0 ||
+			    wait_for(hs, "go") != 0)
 				rc = 70;
 		}
 		if (i < n)
