@@ -89,6 +89,7 @@ import threading
 import time
 import unicodedata
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import unquote_plus
 
 # --------------------------------------------------------------------------
 # PHP 8 semantics for query parameters (reference §3.1, §3.3)
@@ -201,7 +202,6 @@ def parse_query(query):
 
 
 def unquote(s):
-    from urllib.parse import unquote_plus
     return unquote_plus(s, encoding="utf-8", errors="surrogateescape")
 
 
