@@ -370,17 +370,26 @@ on_signal(int sig)
 	got_signal = sig;
 }
 
-/* No SA_RESTART: a blocked read(2) of stdin must return EINTR. */
+/*
+ * No SA_RESTART: a blocked read(2) of stdin must return EINTR.  A signal
+ * ignored on entry (a background job of a script) stays ignored.
+ */
 static void
 catch_signals(void)
 {
-	struct sigaction sa;
+	static const int sigs[] = { SIGINT, SIGTERM };
+	struct sigaction sa, old;
+	size_t i;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		if (sigaction(sigs[i], NULL, &old) == 0 &&
+		    old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(sigs[i], &sa, NULL);
+	}
 	signal(SIGPIPE, SIG_IGN);
 }
 
@@ -557,6 +566,8 @@ main(int argc, char **argv)
 	if (gcs_parse_uri(argv[op], &bucket, &name, &e) < 0)
 		usage_error("%s", e.msg);
 	base = resolve_base(&o, &e);
+	if (base == NULL && e.code == FK_EX_USAGE)
+		usage_error("%s", e.msg);
 	if (base == NULL) {
 		fk_error("%s", e.msg);
 		return e.code;

@@ -22,6 +22,7 @@
 #define AUTH_MAX	8192
 #define URL_MAX		8192
 #define CANCEL_TIMEOUT	5L
+#define CHUNK_UNIT	262144		/* non-final requests: multiples */
 
 /* How a request ended, as far as the upload logic cares. */
 enum {
@@ -83,6 +84,9 @@ struct gcs_up {
 	unsigned long long sent, confirmed, wire;
 	int requests, retries, restarts, resumable;
 	double last_progress;
+	curl_off_t seen;		/* bytes up + down in this request */
+	double active;			/* when they last changed */
+	int stalled;			/* the watchdog aborted the request */
 };
 
 static char *
@@ -178,10 +182,23 @@ xferinfo_cb(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut,
 	struct gcs_event ev;
 	double now;
 
-	(void)dt, (void)dn, (void)ut, (void)un;
+	(void)dt, (void)ut;
 	if (stopped(u))
 		return 1;
 	now = fk_now();
+	/*
+	 * An idle timeout of our own: libcurl's low-speed check averages
+	 * over seconds that include the body just sent, so a server that
+	 * goes quiet while we wait for its answer is noticed too late.
+	 */
+	if (dn + un != u->seen) {
+		u->seen = dn + un;
+		u->active = now;
+	} else if (u->c.http.stall_timeout > 0 &&
+	    now - u->active >= (double)u->c.http.stall_timeout) {
+		u->stalled = 1;
+		return 1;
+	}
 	if (now - u->last_progress >= 0.25) {
 		u->last_progress = now;
 		memset(&ev, 0, sizeof(ev));
@@ -295,6 +312,10 @@ perform(struct gcs_up *u, const struct req *q, CURLcode *rc,
 		return -1;
 	curl_easy_reset(u->h);
 	fk_http_setup(u->h, &u->c.http);
+	curl_easy_setopt(u->h, CURLOPT_LOW_SPEED_TIME, 0L);
+	u->seen = 0;
+	u->active = fk_now();
+	u->stalled = 0;
 	fk_resp_reset(&u->r);
 	fk_resp_attach(u->h, &u->r);
 	curl_easy_setopt(u->h, CURLOPT_URL, q->url);
@@ -334,6 +355,11 @@ classify(struct gcs_up *u, const struct req *q, CURLcode rc,
 	if (rc == CURLE_ABORTED_BY_CALLBACK && stopped(u)) {
 		fk_fail(e, FK_EX_TEMPFAIL, "%s: interrupted", q->what);
 		return ST_STOP;
+	}
+	if (rc == CURLE_ABORTED_BY_CALLBACK && u->stalled) {
+		fk_fail(e, FK_EX_TEMPFAIL, "%s: no data moved for %ld s",
+		    q->what, u->c.http.stall_timeout);
+		return ST_RETRY;
 	}
 	if (rc == CURLE_OK && st == 308 && q->session)
 		return ST_308;
@@ -493,7 +519,8 @@ explain(struct gcs_up *u, int final_req, struct fk_err *e)
 		    "generation of '%s' is not %lld", u->target,
 		    u->c.if_generation_match);
 	if (u->r.status == 400 && final_req && (strcasestr(body, "hash") ||
-	    strcasestr(body, "checksum") || strcasestr(body, "crc32c"))) {
+	    strcasestr(body, "checksum") || strcasestr(body, "crc32c") ||
+	    strcasestr(body, "md5"))) {
 		snprintf(why, sizeof(why), "%s", e->msg);
 		return fk_fail(e, FK_EX_DATAERR, "the server refused '%s': "
 		    "the data it received does not match the hashes sent "
@@ -705,6 +732,56 @@ completed(struct gcs_up *u, jv *obj, struct fk_err *e)
 }
 
 /*
+ * Append up to `room` bytes of the stream after the chunk in hand: from
+ * the spool while replaying, else from the source, reading ahead to
+ * learn whether they are the last.
+ */
+static int
+fill(struct gcs_up *u, size_t room, struct fk_err *e)
+{
+	unsigned long long at = u->cstart + u->clen;
+	ssize_t n;
+	int eof;
+
+	if (at < u->replay_end) {
+		n = (ssize_t)(u->replay_end - at < room ? u->replay_end - at :
+		    room);
+		if (gcs_src_replay(u->src, at, u->buf + u->clen, (size_t)n,
+		    e) < 0)
+			return -1;
+		u->clen += (size_t)n;
+		u->final = at + (size_t)n == u->replay_end && u->replay_final;
+		return 0;
+	}
+	n = gcs_src_read(u->src, u->buf + u->clen, room, e);
+	if (n < 0)
+		return -1;
+	eof = (size_t)n < room ? 1 : gcs_src_at_eof(u->src, e);
+	if (eof < 0)
+		return -1;
+	u->clen += (size_t)n;
+	u->final = eof;
+	return 0;
+}
+
+/*
+ * The server kept part of a chunk, leaving a tail that is no multiple of
+ * 256 KiB, which it would refuse as a non-final request.  Move the tail
+ * to the front and top the buffer up to a whole chunk from the stream.
+ */
+static int
+realign(struct gcs_up *u, unsigned long long off, struct fk_err *e)
+{
+	size_t keep = (size_t)(u->cstart + u->clen - off);
+
+	hash_to(u, u->cstart + u->clen);
+	memmove(u->buf, u->buf + (off - u->cstart), keep);
+	u->cstart = off;
+	u->clen = keep;
+	return fill(u, u->c.chunk - keep, e);
+}
+
+/*
  * Send the chunk in hand until the server holds all of it: CH_NEXT,
  * CH_DONE (the last chunk; *obj set), CH_LOST (e says why), or -1.
  */
@@ -713,7 +790,7 @@ send_chunk(struct gcs_up *u, jv *obj, struct fk_err *e)
 {
 	unsigned long long end = u->cstart + u->clen, pos = u->cstart, off = 0;
 	double since = fk_now();
-	int fails = 0, refreshed = 0, k;
+	int fails = 0, refreshed = 0, asked, k;
 
 	for (;;) {
 		k = put_range(u, pos, e);
@@ -721,7 +798,8 @@ send_chunk(struct gcs_up *u, jv *obj, struct fk_err *e)
 			u->refresh = 1;
 			continue;
 		}
-		if (k == ST_RETRY) {
+		asked = k == ST_RETRY;
+		if (asked) {
 			if (retry_wait(u, ++fails, since, e) < 0)
 				return -1;
 			k = query(u, &off, e);
@@ -746,10 +824,16 @@ send_chunk(struct gcs_up *u, jv *obj, struct fk_err *e)
 		u->confirmed = off;
 		if (off == end && !u->final)
 			return CH_NEXT;
+		if (!u->final && (end - off) % CHUNK_UNIT != 0) {
+			if (realign(u, off, e) < 0)
+				return -1;
+			end = u->cstart + u->clen;
+		}
 		if (off > pos) {
 			fails = 0;
 			since = fk_now();
-		} else {
+		} else if (!asked) {
+			/* A 308 to our data that kept nothing: back off too. */
 			fk_fail(e, FK_EX_TEMPFAIL, "%s: the server kept none "
 			    "of the bytes from %llu", u->target, pos);
 			if (retry_wait(u, ++fails, since, e) < 0)
@@ -763,31 +847,10 @@ send_chunk(struct gcs_up *u, jv *obj, struct fk_err *e)
 static int
 next_chunk(struct gcs_up *u, struct fk_err *e)
 {
-	unsigned long long next = u->cstart + u->clen;
-	ssize_t n;
-	int eof;
-
-	hash_to(u, next);
-	if (next < u->replay_end) {
-		n = (ssize_t)(u->replay_end - next < u->c.chunk ?
-		    u->replay_end - next : u->c.chunk);
-		if (gcs_src_replay(u->src, next, u->buf, (size_t)n, e) < 0)
-			return -1;
-		u->cstart = next;
-		u->clen = (size_t)n;
-		u->final = next + (size_t)n == u->replay_end && u->replay_final;
-		return 0;
-	}
-	n = gcs_src_read(u->src, u->buf, u->c.chunk, e);
-	if (n < 0)
-		return -1;
-	eof = (size_t)n < u->c.chunk ? 1 : gcs_src_at_eof(u->src, e);
-	if (eof < 0)
-		return -1;
-	u->cstart = next;
-	u->clen = (size_t)n;
-	u->final = eof;
-	return 0;
+	hash_to(u, u->cstart + u->clen);
+	u->cstart += u->clen;
+	u->clen = 0;
+	return fill(u, u->c.chunk, e);
 }
 
 /* The session is gone: start a new one and replay from the spool. */
@@ -1028,24 +1091,16 @@ bad:
 int
 gcs_up_run(struct gcs_up *u, struct gcs_src *src, jv *obj, struct fk_err *e)
 {
-	ssize_t n;
-	int eof, k;
+	int k;
 
 	*obj = jv_invalid();
 	u->src = src;
-	n = gcs_src_read(src, u->buf, u->c.chunk, e);
-	if (n < 0)
-		return -1;
-	eof = (size_t)n < u->c.chunk ? 1 : gcs_src_at_eof(src, e);
-	if (eof < 0)
+	if (fill(u, u->c.chunk, e) < 0)
 		return -1;
 	if (u->c.no_empty && src->raw == 0)
 		return fk_fail(e, FK_EX_DATAERR, "refusing to store an empty "
 		    "object at '%s' (--no-empty)", u->target);
-	u->cstart = 0;
-	u->clen = (size_t)n;
-	u->final = eof;
-	k = eof ? multipart(u, obj, e) : resumable(u, obj, e);
+	k = u->final ? multipart(u, obj, e) : resumable(u, obj, e);
 	if (k < 0)
 		return -1;
 	if (gcs_verify(*obj, &u->sums, e) < 0) {
