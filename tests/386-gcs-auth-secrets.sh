@@ -11,7 +11,7 @@ echo "gcs-put: oops ya29.fk-abcdef0123456789" >"$T/planted"
 nosecret "planted token" "$T/planted" >"$T/self" 2>&1
 grep -q '^not ok' "$T/self" && ok "the secret check catches a planted token" ||
 	notok "the secret check catches a planted token"
-echo "Authorization: Bearer eyJhbGciOiJSUzI1NiJ9.e30.sig" >"$T/planted"
+echo "Authorization: Bearer eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJ4In0.c2ln" >"$T/planted"
 nosecret "planted JWT" "$T/planted" >"$T/self" 2>&1
 grep -q '^not ok' "$T/self" && ok "the secret check catches a planted JWT" ||
 	notok "the secret check catches a planted JWT"

@@ -99,9 +99,12 @@ nosecret() {
 	for s in $SECRETS; do
 		[ -n "$s" ] && cat "$@" | grep -F -q -e "$s" && bad="$bad secret"
 	done
-	# Issued tokens start "ya29."; a JWT starts with base64url "{"".
-	cat "$@" | grep -E -q 'ya29\.|eyJ[A-Za-z0-9_-]{8}|PRIVATE KEY' &&
-		bad="$bad token/JWT/PEM"
+	# Issued tokens start "ya29."; a JWT's header and claims both start
+	# with base64url '{"' (eyJ).  Report where, never what.
+	for re in 'ya29\.' 'eyJ[A-Za-z0-9_-]{8,}\.eyJ' 'PRIVATE KEY'; do
+		at=$(cat "$@" | grep -n -E "$re" | cut -d: -f1 | tr '\n' ' ')
+		[ -n "$at" ] && bad="$bad /$re/ at line $at"
+	done
 	if [ -z "$bad" ]; then ok "$d"; else
 		notok "$d" "found:$bad"; fi
 }
