@@ -33,6 +33,9 @@
 #define CHUNK_MAX	(1 * GIB)
 #define MAX_META	64
 
+_Static_assert(GCS_AUTH_MAX >= FK_AUTH_HEADER_MAX,
+    "the upload's header buffer must hold any Authorization line");
+
 static volatile sig_atomic_t got_signal;
 
 struct opts {

@@ -19,7 +19,6 @@
 #include "json.h"
 #include "upload.h"
 
-#define AUTH_MAX	8192
 #define URL_MAX		8192
 #define CANCEL_TIMEOUT	5L
 #define CHUNK_UNIT	262144		/* non-final requests: multiples */
@@ -239,7 +238,7 @@ static struct curl_slist *
 build_headers(struct gcs_up *u, const struct req *q, struct fk_err *e)
 {
 	struct curl_slist *l = NULL, *n;
-	char auth[AUTH_MAX];
+	char auth[GCS_AUTH_MAX];
 	int bad = 0;
 
 	if (q->auth) {

@@ -57,6 +57,9 @@ struct gcs_event {
 	int retries;			/* retries so far */
 };
 
+/* The size of the buffer conf.auth is given for the header line. */
+#define GCS_AUTH_MAX 8192
+
 struct gcs_up_conf {
 	const char *base;		/* service URL, no trailing slash */
 	const char *bucket;
