@@ -571,10 +571,8 @@ main(int argc, char **argv)
 	base = resolve_base(&o, &e);
 	if (base == NULL && e.code == FK_EX_USAGE)
 		usage_error("%s", e.msg);
-	if (base == NULL) {
-		fk_error("%s", e.msg);
-		return e.code;
-	}
+	if (base == NULL)
+		goto fail;
 	init_gcrypt();
 	catch_signals();
 	if (fk_http_global_init(&e) < 0)

@@ -84,3 +84,21 @@ gcs-put gs://$BKT/piped <"$T/in.1000" 2>"$T/err" | head -c 0
 [ ! -s "$T/err" ] && [ "$(obj_status $BKT piped)" = 200 ] &&
     ok "stdout closed early: object stored, no message" ||
     notok "stdout closed early" "$(cat "$T/err")"
+
+# Progress: only when stderr is a terminal, and not with -q.
+gcs-put --overwrite gs://$BKT/prog <"$T/in.8m1" >/dev/null 2>"$T/err"
+! grep -q 'sent,' "$T/err" && ok "no progress when stderr is a file" ||
+    notok "no progress when stderr is a file" "$(cat "$T/err")"
+if command -v script >/dev/null 2>&1; then
+	faults '["upload:3:stall:1"]'	# the last request waits: time to draw
+	script -qc "gcs-put --overwrite gs://$BKT/prog <'$T/in.8m1' >'$T/o.json'" /dev/null >"$T/tty" 2>&1
+	grep -q 'MiB sent, .*/s, 0 retries' "$T/tty" && [ "$(jf "$T/o.json" size)" = 8388609 ] &&
+	    ok "progress on a terminal: bytes, rate, retries; stdout still the resource" ||
+	    notok "progress on a terminal" "$(tr '\r' '\n' <"$T/tty" | tail -n 3)"
+	faults '[]'
+	script -qc "gcs-put -q --overwrite gs://$BKT/prog <'$T/in.8m1' >/dev/null" /dev/null >"$T/tty" 2>&1
+	[ ! -s "$T/tty" ] && ok "-q: no progress on a terminal" ||
+	    notok "-q: no progress on a terminal" "$(cat "$T/tty")"
+else
+	echo "ok - # SKIP progress on a terminal: script(1) absent"
+fi
