@@ -102,3 +102,17 @@ if command -v script >/dev/null 2>&1; then
 else
 	echo "ok - # SKIP progress on a terminal: script(1) absent"
 fi
+
+# -v logs every request, but never the session's whole upload_id (it is a
+# bearer capability), in text or JSON.
+ctl POST reset >/dev/null
+gcs-put -v --chunk-size 256K gs://$BKT/verbose <"$T/in.$((3 * K + 1))" >/dev/null 2>"$T/v.txt"
+ctl POST reset >/dev/null
+FK_LOG=json gcs-put -v --chunk-size 256K gs://$BKT/verbose <"$T/in.$((3 * K + 1))" >/dev/null 2>"$T/v.json"
+id=$(ctl GET requests | "$PY" -c 'import json, sys
+print(next(r["query"]["upload_id"] for r in json.load(sys.stdin) if "upload_id" in r["query"]))')
+[ "$(grep -c 'PUT .*upload_id=.*bytes' "$T/v.txt")" -eq 4 ] &&
+    [ "$(grep -c '"event":"request"' "$T/v.json")" -eq 5 ] &&
+    ok "-v: one line per request, in text and JSON" || notok "-v: one line per request" "$(cat "$T/v.txt")"
+[ ${#id} -ge 8 ] && ! grep -q "$id" "$T/v.txt" "$T/v.json" &&
+    ok "-v: the upload_id is never shown whole" || notok "-v: the upload_id is never shown whole" "$id"

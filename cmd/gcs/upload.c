@@ -27,10 +27,10 @@
 enum {
 	ST_OK,		/* 2xx */
 	ST_308,		/* resume incomplete */
-	ST_RETRY,	/* 408, 429, 5xx, timeout, reset */
-	ST_LOST,		/* the session is gone: 404, 410, 499 */
+	ST_RETRY,	/* 408, 429, 5xx, timeout, reset, stall */
+	ST_LOST,	/* the session is gone: 404, 410, 499 */
 	ST_401,		/* the token was refused; refresh once */
-	ST_FAIL,		/* anything else: permanent */
+	ST_FAIL,	/* anything else: permanent */
 	ST_STOP		/* a signal asked us to stop */
 };
 
@@ -117,14 +117,18 @@ stopped(const struct gcs_up *u)
 	return !u->cancelling && u->c.stop != NULL && *u->c.stop;
 }
 
-/* Extend the digests over the chunk in hand up to stream offset upto. */
+/*
+ * Extend the digests over the chunk in hand up to stream offset upto.
+ * Bytes before dg.n were hashed when first sent (a replay from the
+ * spool sends them again, unhashed).
+ */
 static void
 hash_to(struct gcs_up *u, unsigned long long upto)
 {
-	if (upto <= u->dg.n || u->dg.n < u->cstart)
-		return;
 	if (upto > u->cstart + u->clen)
 		upto = u->cstart + u->clen;
+	if (upto <= u->dg.n || u->dg.n < u->cstart)
+		return;
 	gcs_digest_update(&u->dg, u->buf + (u->dg.n - u->cstart),
 	    (size_t)(upto - u->dg.n));
 }
@@ -181,7 +185,8 @@ xferinfo_cb(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut,
 	struct gcs_event ev;
 	double now;
 
-	(void)dt, (void)ut;
+	(void)dt;
+	(void)ut;
 	if (stopped(u))
 		return 1;
 	now = fk_now();
@@ -374,7 +379,7 @@ classify(struct gcs_up *u, const struct req *q, CURLcode rc,
 	return e->code == FK_EX_TEMPFAIL ? ST_RETRY : ST_FAIL;
 }
 
-/* perform + classify: one of R_*, or -1 when no request was made. */
+/* perform + classify: one of ST_*, or -1 when no request was made. */
 static int
 attempt(struct gcs_up *u, const struct req *q, struct fk_err *e)
 {
@@ -527,18 +532,18 @@ explain(struct gcs_up *u, int final_req, struct fk_err *e)
 	return -1;
 }
 
+/* The object resource in u->r's body into *obj (the caller frees it). */
 static int
 parse_object(struct gcs_up *u, jv *obj, struct fk_err *e)
 {
+	*obj = jv_invalid();
 	if (fk_json_parse(u->r.body.p != NULL ? u->r.body.p : "",
-	    u->r.body.len, obj, e) < 0 || jv_get_kind(*obj) != JV_KIND_OBJECT) {
-		if (jv_is_valid(*obj))
-			jv_free(*obj);
-		*obj = jv_invalid();
-		return fk_fail(e, FK_EX_DATAERR, "invalid object resource "
-		    "from the server for '%s'", u->target);
-	}
-	return 0;
+	    u->r.body.len, obj, e) == 0 && jv_get_kind(*obj) == JV_KIND_OBJECT)
+		return 0;
+	jv_free(*obj);
+	*obj = jv_invalid();
+	return fk_fail(e, FK_EX_DATAERR, "invalid object resource from the "
+	    "server for '%s'", u->target);
 }
 
 /* The object resource to send, as a malloc'ed JSON text. */
