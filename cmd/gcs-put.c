@@ -168,7 +168,8 @@ parse_seconds(const char *opt, const char *s, double max)
 	errno = 0;
 	v = strtod(s, &end);
 	if (*s == '\0' || *end != '\0' || errno != 0 || !(v >= 0) || v > max)
-		usage_error("invalid %s '%s': seconds from 0 to %g", opt, s, max);
+		usage_error("invalid %s '%s': seconds from 0 to %g", opt, s,
+		    max);
 	return v;
 }
 
@@ -207,8 +208,8 @@ add_metadata(struct opts *o, const char *arg)
 	klen = (size_t)(eq - arg);
 	for (i = 0; i < o->nkv; i++)
 		if (strncmp(o->kv[i], arg, klen + 1) == 0)
-			usage_error("metadata key '%.*s' given twice", (int)klen,
-			    arg);
+			usage_error("metadata key '%.*s' given twice",
+			    (int)klen, arg);
 	if (o->nkv == MAX_META)
 		usage_error("too many metadata entries (at most %d)", MAX_META);
 	o->kv[o->nkv++] = arg;
@@ -547,19 +548,76 @@ die_by_signal(int sig)
 	exit(128 + sig);
 }
 
+/* Object fields from the options; the type follows the name by default. */
+static void
+set_meta(struct gcs_meta *m, const struct opts *o, const char *name)
+{
+	memset(m, 0, sizeof(*m));
+	m->content_type = o->content_type != NULL ? o->content_type :
+	    gcs_guess_type(name, o->gzip);
+	m->content_encoding = o->gzip ? "gzip" : NULL;
+	m->cache_control = o->cache_control;
+	m->storage_class = o->storage_class[0] ? o->storage_class : NULL;
+	m->kv = o->kv;
+	m->nkv = o->nkv;
+}
+
+/* Timeouts and the retry budget, shared by uploads and token requests. */
+static void
+set_policy(struct gcs_up_conf *c, const struct opts *o)
+{
+	struct fk_retry r = FK_RETRY_DEFAULT;
+
+	c->http.connect_timeout = 30;
+	c->http.stall_timeout = o->stall_timeout;
+	c->http.user_agent = "gcs-put/" FK_VERSION;
+	r.max_attempts = o->retries + 1;
+	r.base = o->retry_delay;
+	r.max_elapsed = o->retry_time;
+	c->retry = r;
+}
+
+/* An emulator named by STORAGE_EMULATOR_HOST gets no credentials. */
+static enum fk_auth_mode
+auth_mode(const struct opts *o)
+{
+	const char *env = getenv("STORAGE_EMULATOR_HOST");
+
+	if (o->anonymous)
+		return FK_AUTH_NONE;
+	if (o->endpoint == NULL && env != NULL && *env != '\0')
+		return FK_AUTH_NONE;
+	return FK_AUTH_ADC;
+}
+
+static void
+set_target(struct gcs_up_conf *c, const struct opts *o, const char *base,
+    const char *bucket, const char *name, const struct gcs_meta *meta)
+{
+	c->base = base;
+	c->bucket = bucket;
+	c->name = name;
+	c->meta = meta;
+	c->chunk = (size_t)o->chunk;
+	if (o->overwrite)
+		c->if_generation_match = -1;
+	else
+		c->if_generation_match = o->if_gen >= 0 ? o->if_gen : 0;
+	c->no_empty = o->no_empty;
+	c->max_restarts = 3;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct opts o;
 	struct ctx x = { 0 };
-	struct gcs_meta meta = { 0 };
+	struct gcs_meta meta;
 	struct gcs_up_conf conf = { 0 };
 	struct gcs_src src;
 	struct gcs_up *u = NULL;
 	struct fk_err e = { 0, "" };
-	struct fk_retry retry = FK_RETRY_DEFAULT;
 	char *bucket = NULL, *name = NULL, *base = NULL;
-	const char *env;
 	int src_open = 0, rc = 0, op, sig = 0;
 	jv obj = jv_invalid();
 
@@ -577,43 +635,16 @@ main(int argc, char **argv)
 	catch_signals();
 	if (fk_http_global_init(&e) < 0)
 		goto fail;
-
-	conf.http.connect_timeout = 30;
-	conf.http.stall_timeout = o.stall_timeout;
-	conf.http.user_agent = "gcs-put/" FK_VERSION;
-	retry.max_attempts = o.retries + 1;
-	retry.base = o.retry_delay;
-	retry.max_elapsed = o.retry_time;
-	env = getenv("STORAGE_EMULATOR_HOST");
-	x.auth = fk_auth_new(o.anonymous || (o.endpoint == NULL &&
-	    env != NULL && *env != '\0') ? FK_AUTH_NONE : FK_AUTH_ADC,
-	    &conf.http, &retry, &e);
+	set_policy(&conf, &o);
+	x.auth = fk_auth_new(auth_mode(&o), &conf.http, &conf.retry, &e);
 	if (x.auth == NULL)
 		goto fail;
-
-	meta.content_type = o.content_type != NULL ? o.content_type :
-	    gcs_guess_type(name, o.gzip);
-	meta.content_encoding = o.gzip ? "gzip" : NULL;
-	meta.cache_control = o.cache_control;
-	meta.storage_class = o.storage_class[0] ? o.storage_class : NULL;
-	meta.kv = o.kv;
-	meta.nkv = o.nkv;
-
-	conf.base = base;
-	conf.bucket = bucket;
-	conf.name = name;
-	conf.meta = &meta;
-	conf.chunk = (size_t)o.chunk;
-	conf.if_generation_match = o.overwrite ? -1 : o.if_gen >= 0 ?
-	    o.if_gen : 0;
-	conf.no_empty = o.no_empty;
-	conf.max_restarts = 3;
-	conf.retry = retry;
+	set_meta(&meta, &o, name);
+	set_target(&conf, &o, base, bucket, name, &meta);
 	conf.auth = auth_cb;
 	conf.event = on_event;
 	conf.arg = &x;
 	conf.stop = &got_signal;
-
 	x.progress = o.verbosity >= 1 && isatty(2) && !fk_log_json();
 	x.start = fk_now();
 	if (gcs_src_open(&src, 0, o.gzip, o.spool, &got_signal, &e) < 0)
@@ -631,10 +662,10 @@ fail:
 	/* Nothing half-done may be finalised later: drop the session. */
 	gcs_up_cancel(u);
 	sig = got_signal;
-	if (sig != 0)
-		goto out;
-	fk_error("%s", e.msg);
-	rc = e.code != 0 ? e.code : FK_EX_SOFTWARE;
+	if (sig == 0) {
+		fk_error("%s", e.msg);
+		rc = e.code != 0 ? e.code : FK_EX_SOFTWARE;
+	}
 out:
 	gcs_up_free(u);
 	if (src_open)

@@ -114,34 +114,36 @@ gcs_same_origin(const char *a, const char *b)
 	return same;
 }
 
-char *
-gcs_endpoint(const char *spec, int code, struct fk_err *e)
+/* spec as a URL: "host:port" gets http://; no trailing slash. */
+static char *
+spec_url(const char *spec)
 {
-	struct parts p;
 	char *url;
 	size_t n;
 
 	if (spec == NULL)
-		url = strdup(GCS_DEFAULT_BASE);
-	else if (strstr(spec, "://") == NULL) {
-		if (asprintf(&url, "http://%s", spec) < 0)
-			url = NULL;
-	} else
+		return strdup(GCS_DEFAULT_BASE);
+	if (strstr(spec, "://") != NULL)
 		url = strdup(spec);
-	if (url == NULL) {
-		fk_fail(e, FK_EX_SOFTWARE, "out of memory");
+	else if (asprintf(&url, "http://%s", spec) < 0)
+		url = NULL;
+	if (url == NULL)
 		return NULL;
-	}
-	/* Never echo user info: it may hold a password. */
-	if (spec != NULL && strchr(spec, '@') != NULL)
-		spec = "(with user info)";
 	n = strlen(url);
 	while (n > 0 && url[n - 1] == '/')
 		url[--n] = '\0';
-	if (parts_get(url, &p) < 0) {
-		fk_fail(e, code, "invalid endpoint '%.100s'", spec);
-		goto bad;
-	}
+	return url;
+}
+
+/* 0 if url may be the base URL; -1 with e filled (code) otherwise. */
+static int
+check_base(const char *url, const char *spec, int code, struct fk_err *e)
+{
+	struct parts p;
+	int rc = -1;
+
+	if (parts_get(url, &p) < 0)
+		return fk_fail(e, code, "invalid endpoint '%.100s'", spec);
 	if (p.user != NULL || p.query != NULL || p.fragment != NULL)
 		fk_fail(e, code, "invalid endpoint '%.100s': no user, query "
 		    "or fragment allowed", spec);
@@ -152,12 +154,27 @@ gcs_endpoint(const char *spec, int code, struct fk_err *e)
 	else if (!gcs_url_allowed(url))
 		fk_fail(e, code, "refusing plain http to '%.100s': only "
 		    "loopback emulators may use http://", p.host);
-	else {
-		parts_free(&p);
-		return url;
-	}
+	else
+		rc = 0;
 	parts_free(&p);
-bad:
-	free(url);
-	return NULL;
+	return rc;
+}
+
+char *
+gcs_endpoint(const char *spec, int code, struct fk_err *e)
+{
+	char *url = spec_url(spec);
+
+	if (url == NULL) {
+		fk_fail(e, FK_EX_SOFTWARE, "out of memory");
+		return NULL;
+	}
+	/* Never echo user info: it may hold a password. */
+	if (spec != NULL && strchr(spec, '@') != NULL)
+		spec = "(with user info)";
+	if (check_base(url, spec != NULL ? spec : url, code, e) < 0) {
+		free(url);
+		return NULL;
+	}
+	return url;
 }

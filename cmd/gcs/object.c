@@ -56,7 +56,8 @@ gcs_check_bucket(const char *b, struct fk_err *e)
 		    "invalid bucket name '%.64s': must be 3 to 222 characters",
 		    b);
 	for (i = 0; i < n; i++) {
-		if ((b[i] >= 'a' && b[i] <= 'z') || (b[i] >= '0' && b[i] <= '9'))
+		if ((b[i] >= 'a' && b[i] <= 'z') ||
+		    (b[i] >= '0' && b[i] <= '9'))
 			continue;
 		if (i > 0 && i < n - 1 &&
 		    (b[i] == '-' || b[i] == '_' || b[i] == '.'))

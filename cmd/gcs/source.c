@@ -87,7 +87,7 @@ read_fd(struct gcs_src *s, void *buf, size_t n, struct fk_err *e)
 		r = read(s->fd, buf, n);
 		if (r >= 0)
 			break;
-		/* A non-blocking stdin (inherited): wait instead of spinning. */
+		/* An inherited non-blocking stdin: wait, don't spin. */
 		if (errno == EAGAIN) {
 			struct pollfd pf = { s->fd, POLLIN, 0 };
 

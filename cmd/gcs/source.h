@@ -28,13 +28,13 @@ struct gcs_src {
 	size_t in_len;
 	int in_eof;			/* fd reached EOF */
 	int z_end;			/* deflate wrote its trailer */
-	unsigned char *la;		/* look-ahead bytes, already produced */
+	unsigned char *la;		/* look-ahead, already produced */
 	size_t la_len, la_pos;
 	int eof;			/* no byte will be produced again */
 	unsigned long long raw;		/* bytes read from fd */
 	unsigned long long produced;	/* bytes produced (stored bytes) */
 	int spool;			/* spool descriptor, or -1 */
-	volatile sig_atomic_t *stop;	/* set by a signal handler: give up */
+	volatile sig_atomic_t *stop;	/* set on a signal: give up */
 };
 
 /*

@@ -21,7 +21,7 @@
 
 #define URL_MAX		8192
 #define CANCEL_TIMEOUT	5L
-#define CHUNK_UNIT	262144		/* non-final requests: multiples */
+#define CHUNK_UNIT	262144		/* non-final sizes: multiples */
 
 /* How a request ended, as far as the upload logic cares. */
 enum {
@@ -42,8 +42,8 @@ struct body {
 	int nseg;
 	size_t len;
 	size_t pos;
-	int hash;			/* a chunk: hash bytes as they go out */
-	unsigned long long abs;		/* stream offset of the first byte */
+	int hash;			/* a chunk: hash what goes out */
+	unsigned long long abs;		/* stream offset of byte 0 */
 };
 
 struct req {
@@ -51,24 +51,24 @@ struct req {
 	const char *url;
 	const char *what;		/* subject of error messages */
 	int auth;			/* send Authorization */
-	int session;			/* 404/410/499 mean a lost session */
+	int session;			/* 404/410/499: session lost */
 	int body;			/* u->body is the request body */
 	const char *ctype;		/* Content-Type */
 	const char *range;		/* Content-Range */
 	const char *xhash;		/* X-Goog-Hash */
 	const char *xtype;		/* X-Upload-Content-Type */
-	long timeout;			/* whole request, seconds; 0: none */
+	long timeout;			/* whole request, s; 0: none */
 };
 
 struct gcs_up {
 	struct gcs_up_conf c;
 	CURL *h;
 	struct fk_resp r;
-	char *target;			/* "gs://bucket/name" for messages */
+	char *target;			/* "gs://bucket/name" */
 	char *session;			/* resumable session URI */
-	int session_auth;		/* same origin as base: send the token */
-	int refresh;			/* the next auth must fetch a new token */
-	int cancelling;			/* ignore *stop (cancel request) */
+	int session_auth;		/* same origin: send the token */
+	int refresh;			/* next auth: fetch a new token */
+	int cancelling;			/* ignore *stop (the DELETE) */
 	struct gcs_src *src;
 	struct gcs_digest dg;
 	int dg_ready;
@@ -76,7 +76,7 @@ struct gcs_up {
 	unsigned long long cstart;	/* its stream offset */
 	size_t clen;
 	int final;			/* it ends the stream */
-	unsigned long long replay_end;	/* chunks below come from the spool */
+	unsigned long long replay_end;	/* below: from the spool */
 	int replay_final;
 	struct body body;
 	struct gcs_sums sums;
@@ -85,7 +85,7 @@ struct gcs_up {
 	double last_progress;
 	curl_off_t seen;		/* bytes up + down in this request */
 	double active;			/* when they last changed */
-	int stalled;			/* the watchdog aborted the request */
+	int stalled;			/* the watchdog aborted it */
 };
 
 static char *

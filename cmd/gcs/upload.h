@@ -35,11 +35,11 @@
 #include "source.h"
 
 enum gcs_ev_kind {
-	GCS_EV_REQUEST,		/* a request ended (status 0: no response) */
+	GCS_EV_REQUEST,		/* a request ended (status 0: none) */
 	GCS_EV_RETRY,		/* about to wait `delay` s and retry */
 	GCS_EV_PROGRESS,	/* bytes went out (at most 4 times a second) */
-	GCS_EV_RESTART,		/* a lost session restarts from the spool */
-	GCS_EV_ADOPT		/* an unsure retry found our object in place */
+	GCS_EV_RESTART,		/* a lost session restarts (spool) */
+	GCS_EV_ADOPT		/* an unsure retry found our object */
 };
 
 struct gcs_event {
@@ -69,7 +69,7 @@ struct gcs_up_conf {
 	long long if_generation_match;	/* < 0: no precondition */
 	int no_empty;			/* an empty stream is an error */
 	int max_restarts;		/* session restarts from the spool */
-	struct fk_retry retry;		/* per request, reset on progress */
+	struct fk_retry retry;		/* per request; progress resets */
 	struct fk_http_opts http;
 	/*
 	 * Write the Authorization header line into hdr ("" for none);

@@ -257,7 +257,8 @@ test_verify(void)
 	    "\"metadata\":{\"a\":\"1\"},\"selfLink\":\"z\"}"));
 	T_OK(jv_equal(o, parse("{\"bucket\":\"b\",\"name\":\"n\","
 	    "\"generation\":\"5\",\"size\":\"9\",\"crc32c\":\"x\","
-	    "\"md5Hash\":\"y\",\"contentType\":\"t\",\"metadata\":{\"a\":\"1\"}}")),
+	    "\"md5Hash\":\"y\",\"contentType\":\"t\","
+	    "\"metadata\":{\"a\":\"1\"}}")),
 	    "summary keeps the documented fields only");
 }
 
