@@ -495,6 +495,9 @@ step(struct run *r)
 	drain(r);
 	if (flush(r) < 0 || r->failed || r->s_out >= r->nshard)
 		return 0;
+	/* Pages written free window slots: fill them before sleeping. */
+	if (fill(r, fk_now()) < 0)
+		return -1;
 	if (curl_multi_poll(r->multi, NULL, 0, (int)wait_ms(r, fk_now()),
 	    NULL) != CURLM_OK)
 		return fk_fail(r->e, FK_EX_SOFTWARE, "libcurl poll failed");
