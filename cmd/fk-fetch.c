@@ -68,7 +68,8 @@ enum {
 	OPT_STALL_TIMEOUT
 };
 
-static const char short_opts[] = "b:hj:n:p:qr:s:uvV";
+/* The leading ':' lets us word the complaints ourselves. */
+static const char short_opts[] = ":b:hj:n:p:qr:s:uvV";
 
 static const struct option long_opts[] = {
 	{ "base-url", required_argument, NULL, 'b' },
@@ -196,8 +197,24 @@ add_param(struct opts *o, const char *arg)
 	o->params[o->nparams++] = p;
 }
 
+/* getopt_long's complaint, in our words: always "fk-fetch: ...". */
 static void
-parse_opt(struct opts *o, int c, int *q, int *v)
+bad_option(int c, const char *arg)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "%.*s", (int)strcspn(arg, "="), arg);
+	if (c == ':')
+		usage_error("option '%s' needs a value", name, NULL);
+	if (optopt != 0 && (optopt >= 256 || strchr(short_opts + 1, optopt)))
+		usage_error("option '%s' takes no value", name, NULL);
+	if (optopt != 0)
+		snprintf(name, sizeof(name), "-%c", optopt);
+	usage_error("unknown option '%s'", name, NULL);
+}
+
+static void
+parse_opt(struct opts *o, int c, char **argv, int *q, int *v)
 {
 	struct fk_err e;
 
@@ -254,9 +271,7 @@ parse_opt(struct opts *o, int c, int *q, int *v)
 		o->stall_timeout = number("stall-timeout", optarg, 1, 3600);
 		break;
 	default:
-		/* getopt_long has said which flag, on its own line. */
-		fprintf(stderr, "Try '%s --help'.\n", fk_prog());
-		exit(FK_EX_USAGE);
+		bad_option(c, argv[optind - 1]);
 	}
 }
 
@@ -302,8 +317,9 @@ parse_args(struct opts *o, int argc, char **argv)
 	o->connect_timeout = 10;
 	o->stall_timeout = 30;
 	o->shard.i = o->shard.n = 1;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1)
-		parse_opt(o, c, &q, &v);
+		parse_opt(o, c, argv, &q, &v);
 	if (q && v)
 		usage_error("-q and -v cannot be used together", NULL, NULL);
 	o->verbosity = q ? 0 : v ? 2 : 1;
@@ -619,8 +635,12 @@ main(int argc, char **argv)
 	fk_log(FK_LOG_DEBUG, "summary", NULL, 0, "%llu records in %llu "
 	    "requests, %llu retries", (unsigned long long)st.records,
 	    (unsigned long long)st.requests, (unsigned long long)st.retries);
-	/* Whole pages already written still reach the reader. */
-	if (close_stdout() != 0 && rc == 0) {
+	if (rc < 0 && e.code == FK_EX_IOERR) {
+		/* The output failed already: one message is enough. */
+		fk_error("%s", e.msg);
+		(void)fclose(stdout);
+	} else if (close_stdout() != 0 && rc == 0) {
+		/* Whole pages already written still reach the reader. */
 		rc = -1;
 		e.code = FK_EX_IOERR;
 	} else if (rc < 0) {
