@@ -4,8 +4,9 @@
  * One thread drives a curl multi handle.  A window of `parallel` slots
  * slides over the shard's requests in order; a slot goes READY (may ask
  * for a token), PACED (has one, starts at `at`), RUNNING, then DONE
- * (validated page kept until its turn to be written) or back to READY
- * for a retry.
+ * (validated, rendered, kept until its turn to be written) or back to
+ * READY for a retry.  Buffers are freed as soon as they are done with:
+ * memory follows the pages in the window, not the run.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -45,7 +46,8 @@ struct slot {
 	double t0;		/* start of this attempt */
 	CURL *h;
 	struct fk_resp resp;
-	jv page;		/* DONE: the validated envelope */
+	struct fk_buf text;	/* DONE: the page as it will be written */
+	long records;		/* DONE: records in text */
 };
 
 struct run {
@@ -82,8 +84,7 @@ emit(struct run *r, const struct fetch_event *ev)
 static void
 slot_clear(struct slot *sl)
 {
-	if (sl->state == S_DONE)
-		jv_free(sl->page);
+	fk_buf_free(&sl->text);
 	free(sl->url);
 	free(sl->shown);
 	sl->url = sl->shown = NULL;
@@ -297,11 +298,13 @@ server_message(const struct fk_buf *b, char *out, size_t outlen)
 }
 
 /*
- * Judge one finished attempt: 0 with sl->page set, or an FK_EX_* code
- * with a reason in why and *transient set when a retry may help.
+ * Judge one finished attempt: 0 with *env the validated envelope, or an
+ * FK_EX_* code with a reason in why and *transient set when a retry may
+ * help.
  */
 static int
-judge(struct slot *sl, CURLcode rc, char *why, size_t n, int *transient)
+judge(struct slot *sl, CURLcode rc, jv *env, char *why, size_t n,
+    int *transient)
 {
 	struct fk_resp *rp = &sl->resp;
 	struct fk_err e;
@@ -329,7 +332,7 @@ judge(struct slot *sl, CURLcode rc, char *why, size_t n, int *transient)
 		return st == 401 || st == 403 ? FK_EX_NOPERM : FK_EX_FAIL;
 	}
 	if (fetch_check(rp->body.p ? rp->body.p : "", rp->body.len,
-	    sl->quantity, sl->seed, &sl->page, &e) < 0) {
+	    sl->quantity, sl->seed, env, &e) < 0) {
 		snprintf(why, n, "%s", e.msg);
 		*transient = 1;
 		return FK_EX_DATAERR;
@@ -381,6 +384,21 @@ retry(struct run *r, struct slot *sl, double now, struct fetch_event *ev)
 	return 1;
 }
 
+/*
+ * Render a validated page (env consumed) and let go of the body: what
+ * waits for its turn is the text alone.
+ */
+static int
+keep(struct run *r, struct slot *sl, jv env)
+{
+	sl->records = fetch_page_render(env, sl->k, r->c->raw, &sl->text);
+	fk_buf_free(&sl->resp.body);
+	if (sl->records < 0)
+		return fk_fail(r->e, FK_EX_SOFTWARE, "out of memory");
+	sl->state = S_DONE;
+	return 0;
+}
+
 static void
 finish(struct run *r, struct slot *sl, CURLcode rc)
 {
@@ -388,10 +406,11 @@ finish(struct run *r, struct slot *sl, CURLcode rc)
 	char why[FK_ERR_MAX];
 	double now = fk_now();
 	int code, transient;
+	jv env;
 
 	curl_multi_remove_handle(r->multi, sl->h);
 	curl_easy_getinfo(sl->h, CURLINFO_RESPONSE_CODE, &sl->resp.status);
-	code = judge(sl, rc, why, sizeof(why), &transient);
+	code = judge(sl, rc, &env, why, sizeof(why), &transient);
 	memset(&ev, 0, sizeof(ev));
 	ev.url = sl->shown;
 	ev.k = sl->k;
@@ -401,7 +420,11 @@ finish(struct run *r, struct slot *sl, CURLcode rc)
 	ev.latency = now - sl->t0;
 	ev.reason = code == 0 ? NULL : why;
 	if (code == 0) {
-		sl->state = S_DONE;
+		if (keep(r, sl, env) < 0) {
+			r->failed = 1;
+			r->fail_s = sl->s < r->fail_s ? sl->s : r->fail_s;
+			return;
+		}
 		ev.kind = FETCH_EV_DONE;
 		ev.records = sl->quantity;
 		emit(r, &ev);
@@ -449,9 +472,8 @@ flush(struct run *r)
 		sl = slot_of(r, r->s_out);
 		if (sl->state != S_DONE)
 			break;
-		n = fetch_page_write(c->out, sl->page, sl->k, c->raw,
-		    c->unbuffered);
-		sl->state = S_READY;	/* the page is consumed */
+		n = fetch_page_write(c->out, &sl->text, c->unbuffered) < 0 ?
+		    -1 : sl->records;
 		slot_clear(sl);
 		if (n < 0) {
 			r->st->epipe = errno == EPIPE;

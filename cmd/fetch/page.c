@@ -1,13 +1,27 @@
 /*
- * page.c: renumber and write one page (see page.h).
+ * page.c: render and write one page (see page.h).
  */
-#include "json.h"
+#include <string.h>
+
 #include "page.h"
 #include "plan.h"
 
+/* Append v (consumed) as one compact line. */
+static int
+add_line(struct fk_buf *out, jv v)
+{
+	jv s = jv_dump_string(v, 0);
+	int n = jv_string_length_bytes(jv_copy(s)), rc;
+
+	rc = fk_buf_add(out, jv_string_value(s), (size_t)n) < 0 ||
+	    fk_buf_add(out, "\n", 1) < 0 ? -1 : 0;
+	jv_free(s);
+	return rc;
+}
+
 /* Consumes rec. */
 static int
-write_record(FILE *out, jv rec, uint64_t k, int pos, int unbuffered)
+add_record(struct fk_buf *out, jv rec, uint64_t k, int pos)
 {
 	jv id = jv_object_get(jv_copy(rec), jv_string("id"));
 
@@ -16,31 +30,44 @@ write_record(FILE *out, jv rec, uint64_t k, int pos, int unbuffered)
 		rec = jv_object_set(rec, jv_string("id"),
 		    jv_number((double)fetch_id(k, pos)));
 	jv_free(id);
-	if (fk_json_write_line(rec, out) < 0)
-		return -1;
-	return unbuffered && fflush(out) == EOF ? -1 : 0;
+	return add_line(out, rec);
 }
 
 long
-fetch_page_write(FILE *out, jv env, uint64_t k, int raw, int unbuffered)
+fetch_page_render(jv env, uint64_t k, int raw, struct fk_buf *out)
 {
-	jv data;
-	long n = 0, len;
+	jv data = jv_object_get(jv_copy(env), jv_string("data"));
+	long n, len = jv_array_length(jv_copy(data));
 
 	if (raw) {
-		n = jv_array_length(jv_object_get(jv_copy(env),
-		    jv_string("data")));
-		if (fk_json_write_line(env, out) < 0 ||
-		    (unbuffered && fflush(out) == EOF))
-			return -1;
-		return n;
+		jv_free(data);
+		return add_line(out, env) < 0 ? -1 : len;
 	}
-	data = jv_object_get(env, jv_string("data"));
-	len = jv_array_length(jv_copy(data));
+	jv_free(env);
 	for (n = 0; n < len; n++)
-		if (write_record(out, jv_array_get(jv_copy(data), (int)n), k,
-		    (int)n, unbuffered) < 0)
+		if (add_record(out, jv_array_get(jv_copy(data), (int)n), k,
+		    (int)n) < 0)
 			break;
 	jv_free(data);
-	return n < len ? -1 : n;
+	return n < len ? -1 : len;
+}
+
+int
+fetch_page_write(FILE *f, const struct fk_buf *text, int unbuffered)
+{
+	const char *p = text->p, *end = text->p + text->len, *nl;
+
+	if (text->len == 0)
+		return 0;
+	if (!unbuffered)
+		return fwrite(p, 1, text->len, f) == text->len ? 0 : -1;
+	for (; p < end; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			nl = end - 1;
+		if (fwrite(p, 1, (size_t)(nl - p + 1), f) != (size_t)(nl - p + 1) ||
+		    fflush(f) == EOF)
+			return -1;
+	}
+	return 0;
 }

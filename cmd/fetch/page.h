@@ -1,5 +1,9 @@
 /*
- * page.h: writing one validated page to the output.
+ * page.h: one validated page, rendered as the text fk-fetch writes.
+ *
+ * A page is rendered as soon as it is validated and its parsed tree
+ * freed, so the pages waiting for their turn hold about the size of the
+ * response body (a parsed 1000-user page is four times larger).
  */
 #ifndef FETCH_PAGE_H
 #define FETCH_PAGE_H
@@ -8,13 +12,21 @@
 #include <stdio.h>
 #include <jv.h>
 
+#include "buf.h"
+
 /*
- * Write the envelope env (consumed) of request k to out.  raw: the
- * envelope itself as one compact line.  Otherwise one compact line per
- * record of data, in order, each record's "id" (when it has one) set to
- * fetch_id(k, position).  unbuffered flushes after every line.  Returns
- * the number of records written, or -1 on a write error (errno set).
+ * Append the page of request k, envelope env (consumed), to out.  raw:
+ * the envelope itself as one compact line.  Otherwise one compact line
+ * per record of data, in order, each record's "id" (when it has one) set
+ * to fetch_id(k, position).  Returns the number of records, or -1 when
+ * memory runs out.
  */
-long fetch_page_write(FILE *out, jv env, uint64_t k, int raw, int unbuffered);
+long fetch_page_render(jv env, uint64_t k, int raw, struct fk_buf *out);
+
+/*
+ * Write rendered text to f; unbuffered flushes after every line.
+ * Returns 0, or -1 on a write error (errno set).
+ */
+int fetch_page_write(FILE *f, const struct fk_buf *text, int unbuffered);
 
 #endif

@@ -534,44 +534,46 @@ test_check(void)
 		    "invalid page %zu: %s", i + 1, e.msg);
 }
 
+/* Render body as request k, then write it; the text written. */
+static long
+render(const char *body, uint64_t k, int raw, int unbuffered, char *out,
+    size_t outlen)
+{
+	struct fk_buf text = { 0 };
+	long n = fetch_page_render(jv_parse(body), k, raw, &text);
+	size_t got;
+	FILE *f = tmpfile();
+
+	if (f == NULL || fetch_page_write(f, &text, unbuffered) < 0)
+		n = -2;
+	rewind(f);
+	got = fread(out, 1, outlen - 1, f);
+	out[got] = '\0';
+	fclose(f);
+	fk_buf_free(&text);
+	return n;
+}
+
 static void
 test_page(void)
 {
 	const char *body = "{\"status\":\"OK\",\"code\":200,\"total\":2,\"data\":"
 	    "[{\"id\":1,\"u\":\"a\\/b\\u00e9\"},{\"id\":2,\"n\":1.5}]}";
+	const char *noid = "{\"status\":\"OK\",\"code\":200,\"total\":1,\"data\":"
+	    "[{\"latitude\":1}]}";
 	char out[512];
-	size_t n;
-	FILE *f;
-	jv env;
 
-	env = jv_parse(body);
-	f = tmpfile();
-	T_OK(fetch_page_write(f, env, 3, 0, 0) == 2, "two records written");
-	rewind(f);
-	n = fread(out, 1, sizeof(out) - 1, f);
-	out[n] = '\0';
+	T_OK(render(body, 3, 0, 0, out, sizeof(out)) == 2, "two records");
 	T_STREQ(out, "{\"id\":3001,\"u\":\"a/b\xc3\xa9\"}\n"
 	    "{\"id\":3002,\"n\":1.5}\n", "ids renumbered, compact UTF-8 lines");
-	fclose(f);
-	env = jv_parse("{\"status\":\"OK\",\"code\":200,\"total\":1,\"data\":"
-	    "[{\"latitude\":1}]}");
-	f = tmpfile();
-	T_OK(fetch_page_write(f, env, 0, 1, 0) == 1, "raw: one envelope");
-	rewind(f);
-	n = fread(out, 1, sizeof(out) - 1, f);
-	out[n] = '\0';
+	T_OK(render(body, 3, 0, 1, out, sizeof(out)) == 2 &&
+	    strcmp(out, "{\"id\":3001,\"u\":\"a/b\xc3\xa9\"}\n"
+	    "{\"id\":3002,\"n\":1.5}\n") == 0, "unbuffered: the same lines");
+	T_OK(render(noid, 0, 1, 0, out, sizeof(out)) == 1, "raw: one envelope");
 	T_STREQ(out, "{\"status\":\"OK\",\"code\":200,\"total\":1,\"data\":"
 	    "[{\"latitude\":1}]}\n", "raw envelope as sent, one line");
-	fclose(f);
-	env = jv_parse("{\"status\":\"OK\",\"code\":200,\"total\":1,\"data\":"
-	    "[{\"latitude\":1}]}");
-	f = tmpfile();
-	T_OK(fetch_page_write(f, env, 5, 0, 0) == 1, "record without an id");
-	rewind(f);
-	n = fread(out, 1, sizeof(out) - 1, f);
-	out[n] = '\0';
+	T_OK(render(noid, 5, 0, 0, out, sizeof(out)) == 1, "record without id");
 	T_STREQ(out, "{\"latitude\":1}\n", "records without an id keep none");
-	fclose(f);
 }
 
 int
