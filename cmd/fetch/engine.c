@@ -46,7 +46,8 @@ struct slot {
 	double t0;		/* start of this attempt */
 	CURL *h;
 	struct fk_resp resp;
-	struct fk_buf text;	/* DONE: the page as it will be written */
+	char *text;		/* DONE: the page as it will be written */
+	size_t text_len;
 	long records;		/* DONE: records in text */
 };
 
@@ -84,7 +85,8 @@ emit(struct run *r, const struct fetch_event *ev)
 static void
 slot_clear(struct slot *sl)
 {
-	fk_buf_free(&sl->text);
+	free(sl->text);
+	sl->text = NULL;
 	free(sl->url);
 	free(sl->shown);
 	sl->url = sl->shown = NULL;
@@ -391,7 +393,8 @@ retry(struct run *r, struct slot *sl, double now, struct fetch_event *ev)
 static int
 keep(struct run *r, struct slot *sl, jv env)
 {
-	sl->records = fetch_page_render(env, sl->k, r->c->raw, &sl->text);
+	sl->records = fetch_page_render(env, sl->k, r->c->raw,
+	    sl->resp.body.len + 16384, &sl->text, &sl->text_len);
 	fk_buf_free(&sl->resp.body);
 	if (sl->records < 0)
 		return fk_fail(r->e, FK_EX_SOFTWARE, "out of memory");
@@ -472,8 +475,8 @@ flush(struct run *r)
 		sl = slot_of(r, r->s_out);
 		if (sl->state != S_DONE)
 			break;
-		n = fetch_page_write(c->out, &sl->text, c->unbuffered) < 0 ?
-		    -1 : sl->records;
+		n = fetch_page_write(c->out, sl->text, sl->text_len,
+		    c->unbuffered) < 0 ? -1 : sl->records;
 		slot_clear(sl);
 		if (n < 0) {
 			r->st->epipe = errno == EPIPE;

@@ -12,21 +12,22 @@
 #include <stdio.h>
 #include <jv.h>
 
-#include "buf.h"
+/*
+ * Render the page of request k, envelope env (consumed), into *text, a
+ * malloc'ed buffer of *len bytes the caller frees; hint (> 0) is the
+ * expected size, e.g. that of the response body.  raw: the envelope
+ * itself as one compact line.  Otherwise one compact line per record of
+ * data, in order, each record's "id" (when it has one) set to
+ * fetch_id(k, position).  Returns the number of records, or -1 when
+ * memory runs out (*text is then NULL).
+ */
+long fetch_page_render(jv env, uint64_t k, int raw, size_t hint,
+    char **text, size_t *len);
 
 /*
- * Append the page of request k, envelope env (consumed), to out.  raw:
- * the envelope itself as one compact line.  Otherwise one compact line
- * per record of data, in order, each record's "id" (when it has one) set
- * to fetch_id(k, position).  Returns the number of records, or -1 when
- * memory runs out.
+ * Write len bytes of rendered text to f; unbuffered flushes after every
+ * line.  Returns 0, or -1 on a write error (errno set).
  */
-long fetch_page_render(jv env, uint64_t k, int raw, struct fk_buf *out);
-
-/*
- * Write rendered text to f; unbuffered flushes after every line.
- * Returns 0, or -1 on a write error (errno set).
- */
-int fetch_page_write(FILE *f, const struct fk_buf *text, int unbuffered);
+int fetch_page_write(FILE *f, const char *text, size_t len, int unbuffered);
 
 #endif

@@ -539,18 +539,19 @@ static long
 render(const char *body, uint64_t k, int raw, int unbuffered, char *out,
     size_t outlen)
 {
-	struct fk_buf text = { 0 };
-	long n = fetch_page_render(jv_parse(body), k, raw, &text);
-	size_t got;
+	char *text;
+	size_t len, got;
+	/* A tiny size hint: the buffer must grow on its own. */
+	long n = fetch_page_render(jv_parse(body), k, raw, 8, &text, &len);
 	FILE *f = tmpfile();
 
-	if (f == NULL || fetch_page_write(f, &text, unbuffered) < 0)
+	if (f == NULL || fetch_page_write(f, text, len, unbuffered) < 0)
 		n = -2;
 	rewind(f);
 	got = fread(out, 1, outlen - 1, f);
 	out[got] = '\0';
 	fclose(f);
-	fk_buf_free(&text);
+	free(text);
 	return n;
 }
 
