@@ -300,8 +300,8 @@ apply_env(struct opts *o)
 	if (!o->shard_given && fetch_shard_env(env, &o->shard, &e) < 0)
 		usage_error("%s", e.msg, NULL);
 	if (o->shard.n > 1 && o->seed == 0)
-		usage_error("sharding (%s) needs --seed or FK_SEED, the same on "
-		    "every shard", o->shard.from, NULL);
+		usage_error("sharding (%s) needs --seed or FK_SEED, the same "
+		    "on every shard", o->shard.from, NULL);
 }
 
 static void
@@ -324,8 +324,8 @@ parse_args(struct opts *o, int argc, char **argv)
 		usage_error("-q and -v cannot be used together", NULL, NULL);
 	o->verbosity = q ? 0 : v ? 2 : 1;
 	if (argc - optind > 1)
-		usage_error("too many operands: one resource, or '-' for stdin, "
-		    "starting at '%s'", argv[optind + 1], NULL);
+		usage_error("too many operands: one resource, or '-' for "
+		    "stdin, starting at '%s'", argv[optind + 1], NULL);
 	o->operand = optind < argc ? argv[optind] : NULL;
 	apply_env(o);
 }

@@ -110,8 +110,8 @@ check_seed(jv env, uint32_t seed, struct fk_err *e)
 		ok = 0;
 	jv_free(v);
 	if (!ok)
-		return fk_fail(e, FK_EX_DATAERR, "envelope seed is not the seed "
-		    "sent (%s)", seed != 0 ? want : "none");
+		return fk_fail(e, FK_EX_DATAERR, "envelope seed is not the "
+		    "seed sent (%s)", seed != 0 ? want : "none");
 	return 0;
 }
 

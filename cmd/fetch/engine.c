@@ -42,7 +42,7 @@ struct slot {
 	char *shown;		/* url without credentials, for messages */
 	int attempt;
 	double at;		/* READY: not before; PACED: start time */
-	double first;		/* start of attempt 1, for the time budget */
+	double first;		/* start of attempt 1, for the budget */
 	double t0;		/* start of this attempt */
 	CURL *h;
 	struct fk_resp resp;
@@ -97,6 +97,7 @@ static int
 setup_endpoints(struct run *r)
 {
 	const struct fetch_conf *c = r->c;
+	const char *name;
 	size_t i, j;
 
 	r->eps = calloc(c->nspecs ? c->nspecs : 1, sizeof(*r->eps));
@@ -104,11 +105,12 @@ setup_endpoints(struct run *r)
 	if (r->eps == NULL || r->spec_ep == NULL)
 		return fk_fail(r->e, FK_EX_SOFTWARE, "out of memory");
 	for (i = 0; i < c->nspecs; i++) {
+		name = c->specs[i].resource;
 		for (j = 0; j < r->neps; j++)
-			if (strcmp(r->eps[j].resource, c->specs[i].resource) == 0)
+			if (strcmp(r->eps[j].resource, name) == 0)
 				break;
 		if (j == r->neps) {
-			r->eps[j].resource = c->specs[i].resource;
+			r->eps[j].resource = name;
 			fetch_pace_init(&r->eps[j].pace, c->rate, fk_now());
 			r->neps++;
 		}
@@ -501,7 +503,8 @@ wait_ms(struct run *r, double now)
 
 	for (s = r->s_out; s < r->s_next; s++) {
 		sl = slot_of(r, s);
-		if ((sl->state == S_READY || sl->state == S_PACED) && sl->at < t)
+		if ((sl->state == S_READY || sl->state == S_PACED) &&
+		    sl->at < t)
 			t = sl->at;
 	}
 	return t <= now ? 0 : (long)((t - now) * 1000) + 1;

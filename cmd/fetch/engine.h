@@ -36,7 +36,7 @@ struct fetch_event {
 	long status;		/* HTTP status, 0 if none arrived */
 	double latency;		/* seconds this attempt took */
 	long records;		/* DONE: records in the page */
-	double delay;		/* RETRY: seconds before the next attempt */
+	double delay;		/* RETRY: seconds before the next try */
 	const char *reason;	/* RETRY, FAIL: what was wrong */
 };
 
@@ -48,7 +48,7 @@ struct fetch_conf {
 	uint32_t seed;			/* the run's base seed */
 	int shard_i, shard_n;		/* 1/1: everything */
 	int parallel;			/* >= 1 */
-	double rate;			/* per minute per endpoint; 0: none */
+	double rate;			/* per minute per endpoint; 0: off */
 	struct fk_retry retry;
 	struct fk_http_opts http;
 	int raw, unbuffered;

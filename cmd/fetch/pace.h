@@ -17,7 +17,7 @@
 
 struct fetch_pace {
 	struct fk_bucket bucket;
-	double paused;		/* no request starts before this reading */
+	double paused;		/* no request starts before this */
 };
 
 /* per_minute <= 0: unlimited (429 pauses still apply). */

@@ -101,6 +101,7 @@ int
 fetch_page_write(FILE *f, const char *text, size_t len, int unbuffered)
 {
 	const char *p = text, *end = text + len, *nl;
+	size_t n;
 
 	if (len == 0)
 		return 0;
@@ -110,8 +111,8 @@ fetch_page_write(FILE *f, const char *text, size_t len, int unbuffered)
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (nl == NULL)
 			nl = end - 1;
-		if (fwrite(p, 1, (size_t)(nl - p + 1), f) != (size_t)(nl - p + 1) ||
-		    fflush(f) == EOF)
+		n = (size_t)(nl - p + 1);
+		if (fwrite(p, 1, n, f) != n || fflush(f) == EOF)
 			return -1;
 	}
 	return 0;

@@ -17,9 +17,9 @@
 #include <stdint.h>
 
 #define FETCH_PAGE	1000		/* the API's cap per response */
-#define FETCH_MAX_COUNT	100000000LL	/* records per spec: 1e5 requests */
-#define FETCH_SEED_MAX	4294967295LL	/* seeds are 32-bit; 0 is "unseeded" */
-#define FETCH_PRIME	4294967291ULL	/* the largest prime below 2^32 */
+#define FETCH_MAX_COUNT	100000000LL	/* per spec: 1e5 requests */
+#define FETCH_SEED_MAX	4294967295LL	/* 32-bit; 0 is "unseeded" */
+#define FETCH_PRIME	4294967291ULL	/* largest prime below 2^32 */
 /* Requests in one run: k must stay below FETCH_PRIME for the seed map. */
 #define FETCH_MAX_REQUESTS 1000000000ULL
 

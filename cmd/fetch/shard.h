@@ -7,7 +7,8 @@
 
 #include "fk.h"
 
-#define FETCH_MAX_SHARDS 100000	/* a run has at most 1e5 requests per spec */
+/* A spec has at most 1e5 requests: more shards would all be idle. */
+#define FETCH_MAX_SHARDS 100000
 
 struct fetch_shard {
 	int i;			/* 1-based index */
@@ -27,7 +28,8 @@ int fetch_shard_parse(const char *s, struct fetch_shard *sh,
  *				FK_SHARD_COUNT
  *	CLOUD_RUN_TASK_INDEX	Cloud Run Job, 0-based; N from
  *				CLOUD_RUN_TASK_COUNT
- *	PARALLEL_SEQ		GNU parallel, 1-based; N from FK_SHARD_COUNT
+ *	PARALLEL_SEQ		GNU parallel, 1-based; N from
+ *				FK_SHARD_COUNT
  * Empty variables count as unset.  Returns 1 with sh filled, 0 when none
  * is set (sh is 1/1), or -1 (code FK_EX_USAGE) for a malformed value, an
  * index out of range, an index without its count, or FK_SHARD_COUNT

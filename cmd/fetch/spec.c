@@ -245,15 +245,16 @@ check_resource(const char *r, size_t n, struct fk_err *e)
 		if (!((r[i] >= 'a' && r[i] <= 'z') || (r[i] >= 'A' &&
 		    r[i] <= 'Z') || (r[i] >= '0' && r[i] <= '9') ||
 		    r[i] == '_' || r[i] == '-'))
-			return fk_fail(e, FK_EX_USAGE, "invalid resource '%.*s': "
-			    "letters, digits, '_' and '-' only", (int)n, r);
+			return fk_fail(e, FK_EX_USAGE, "invalid resource "
+			    "'%.*s': letters, digits, '_' and '-' only",
+			    (int)n, r);
 	return 0;
 }
 
 /* The query's pieces, then the -p values the spec does not set. */
 static int
-take_params(struct fetch_spec *sp, const char *q, const struct fetch_defaults *d,
-    struct fk_err *e)
+take_params(struct fetch_spec *sp, const char *q,
+    const struct fetch_defaults *d, struct fk_err *e)
 {
 	const char *amp;
 	char *k, *v;
@@ -331,9 +332,9 @@ check_date(const char *key, const char *v, struct fk_err *e)
 	    30, 31 };
 	int y, m, d, n = 0;
 
-	if (strlen(v) != 10 || sscanf(v, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 ||
-	    n != 10 || v[4] != '-' || v[7] != '-' ||
-	    strspn(v, "0123456789-") != 10)
+	if (strlen(v) != 10 || strspn(v, "0123456789-") != 10 ||
+	    v[4] != '-' || v[7] != '-' ||
+	    sscanf(v, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10)
 		return fk_fail(e, FK_EX_USAGE, "invalid %s '%s': expected a "
 		    "date YYYY-MM-DD", key, v);
 	if (y < 1000 || m < 1 || m > 12 || d < 1 ||
@@ -433,7 +434,8 @@ check_value(const char *k, const char *v, struct fk_err *e)
 {
 	if (strcmp(k, "_locale") == 0)
 		return check_word(k, v, locales, "a FakerAPI locale such as "
-		    "en_US or it_IT (unknown ones silently give en_US data)", e);
+		    "en_US or it_IT (unknown ones silently give en_US data)",
+		    e);
 	if (strcmp(k, "_gender") == 0)
 		return check_word(k, v, " male female ", "male or female", e);
 	if (strcmp(k, "_characters") == 0)
@@ -502,9 +504,10 @@ fetch_base_check(const char *url, struct fk_err *e)
 	}
 	for (p = (const unsigned char *)url; *p != '\0'; p++)
 		if (*p <= ' ' || *p == 0x7f || *p == '?' || *p == '#') {
-			fk_fail(e, FK_EX_USAGE, "invalid base URL '%s': %s", url,
-			    *p == '?' || *p == '#' ? "no query or fragment "
-			    "allowed" : "contains a space or control character");
+			fk_fail(e, FK_EX_USAGE, "invalid base URL '%s': %s",
+			    url, *p == '?' || *p == '#' ? "no query or "
+			    "fragment allowed" : "contains a space or control "
+			    "character");
 			return NULL;
 		}
 	while (n > 0 && url[n - 1] == '/')
@@ -543,7 +546,8 @@ fetch_url(const char *base, const struct fetch_spec *sp, int quantity,
 	n = seed != 0 ? snprintf(head, sizeof(head), "?_quantity=%d&_seed=%lu",
 	    quantity, (unsigned long)seed) : snprintf(head, sizeof(head),
 	    "?_quantity=%d", quantity);
-	if (fk_buf_add(&b, base, strlen(base)) < 0 || fk_buf_add(&b, "/", 1) < 0 ||
+	if (fk_buf_add(&b, base, strlen(base)) < 0 ||
+	    fk_buf_add(&b, "/", 1) < 0 ||
 	    fk_buf_add(&b, sp->resource, strlen(sp->resource)) < 0 ||
 	    fk_buf_add(&b, head, (size_t)n) < 0)
 		goto fail;

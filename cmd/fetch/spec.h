@@ -28,7 +28,7 @@ struct fetch_spec {
 	struct fetch_param *p;
 	size_t np;
 	long long count;	/* records, 1..FETCH_MAX_COUNT */
-	int seeded;		/* 0 for custom: the API refuses _seed there */
+	int seeded;		/* 0 for custom: it refuses _seed */
 	long lineno;		/* input line, 0 for the operand */
 	uint64_t first_k;	/* run-wide index of its first request */
 	uint64_t nreq;		/* its number of requests */
@@ -39,7 +39,7 @@ struct fetch_defaults {
 	long long count;		/* -n */
 	const struct fetch_param *p;	/* -p, in order */
 	size_t np;
-	const char *today;		/* UTC date "YYYY-MM-DD", for birthdays */
+	const char *today;		/* UTC "YYYY-MM-DD", for birthdays */
 };
 
 /*

@@ -32,8 +32,10 @@ test_split(void)
 	T_OK(fetch_nreq(1) == 1 && fetch_nreq(1000) == 1 &&
 	    fetch_nreq(1001) == 2 && fetch_nreq(2500) == 3,
 	    "requests: ceil(count / 1000)");
-	T_OK(fetch_nreq(FETCH_MAX_COUNT) == 100000, "1e8 records: 1e5 requests");
-	T_OK(fetch_quantity(2500, 0) == 1000 && fetch_quantity(2500, 1) == 1000 &&
+	T_OK(fetch_nreq(FETCH_MAX_COUNT) == 100000,
+	    "1e8 records: 1e5 requests");
+	T_OK(fetch_quantity(2500, 0) == 1000 &&
+	    fetch_quantity(2500, 1) == 1000 &&
 	    fetch_quantity(2500, 2) == 500 && fetch_quantity(2500, 3) == 0,
 	    "2500 records: 1000, 1000, 500");
 	T_OK(fetch_quantity(7, 0) == 7 && fetch_quantity(1000, 0) == 1000,
@@ -80,7 +82,8 @@ test_seed(void)
 	    "request 0 uses the base seed itself (base <= p)");
 	T_OK(fetch_seed(4294967295U, 0) == 4, "base above p wraps: seed 4");
 	/* Pinned: a change here would change every seeded run's output. */
-	T_OK(fetch_seed(42, 1) == 2734070716U && fetch_seed(42, 2) == 1173174099U,
+	T_OK(fetch_seed(42, 1) == 2734070716U &&
+	    fetch_seed(42, 2) == 1173174099U,
 	    "seed map is stable across versions (42: %lu, %lu)",
 	    (unsigned long)fetch_seed(42, 1), (unsigned long)fetch_seed(42, 2));
 	T_OK(fetch_seed(42, 1) != fetch_seed(43, 1) &&
@@ -132,7 +135,8 @@ test_shard_math(void)
 			}
 	T_OK(ok, "shards i/n partition the requests: no gap, no overlap");
 	T_OK(fetch_shard_size(3, 1, 3) == 1 && fetch_shard_size(3, 3, 3) == 1 &&
-	    fetch_shard_size(1, 2, 3) == 0, "2500 records over 3 shards: 1 each");
+	    fetch_shard_size(1, 2, 3) == 0,
+	    "2500 records over 3 shards: 1 each");
 	T_OK(fetch_shard_size(10, 0, 3) == 0 && fetch_shard_size(10, 4, 3) == 0,
 	    "out-of-range shard makes nothing");
 }
@@ -148,7 +152,8 @@ test_shard_parse(void)
 
 	T_OK(fetch_shard_parse("2/3", &sh, &e) == 0 && sh.i == 2 && sh.n == 3,
 	    "--shard 2/3");
-	T_OK(fetch_shard_parse("1/1", &sh, &e) == 0 && sh.n == 1, "--shard 1/1");
+	T_OK(fetch_shard_parse("1/1", &sh, &e) == 0 && sh.n == 1,
+	    "--shard 1/1");
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		e.msg[0] = '\0';
 		T_OK(fetch_shard_parse(bad[i], &sh, &e) < 0 &&
@@ -202,7 +207,8 @@ test_shard_env(void)
 	T_OK(env_case("JOB_COMPLETION_INDEX", "2", "FK_SHARD_COUNT", "3", &sh,
 	    &e) == 1 && sh.i == 3, "Kubernetes index 2 of 3 is shard 3/3");
 	T_OK(env_case("JOB_COMPLETION_INDEX", "3", "FK_SHARD_COUNT", "3", &sh,
-	    &e) < 0 && e.code == FK_EX_USAGE, "index 3 of 3 refused: %s", e.msg);
+	    &e) < 0 && e.code == FK_EX_USAGE, "index 3 of 3 refused: %s",
+	    e.msg);
 	T_OK(env_case("JOB_COMPLETION_INDEX", "1", NULL, NULL, &sh, &e) < 0 &&
 	    strstr(e.msg, "FK_SHARD_COUNT") != NULL,
 	    "Kubernetes index without a count refused: %s", e.msg);
@@ -212,8 +218,9 @@ test_shard_env(void)
 	T_OK(env_case("CLOUD_RUN_TASK_INDEX", "0", NULL, NULL, &sh, &e) < 0 &&
 	    strstr(e.msg, "CLOUD_RUN_TASK_COUNT") != NULL,
 	    "Cloud Run index without a count refused: %s", e.msg);
-	T_OK(env_case("PARALLEL_SEQ", "2", "FK_SHARD_COUNT", "2", &sh, &e) == 1 &&
-	    sh.i == 2 && sh.n == 2, "GNU parallel seq 2 of 2 is shard 2/2");
+	T_OK(env_case("PARALLEL_SEQ", "2", "FK_SHARD_COUNT", "2", &sh,
+	    &e) == 1 && sh.i == 2 && sh.n == 2,
+	    "GNU parallel seq 2 of 2 is shard 2/2");
 	T_OK(env_case("PARALLEL_SEQ", "0", "FK_SHARD_COUNT", "2", &sh, &e) < 0,
 	    "PARALLEL_SEQ is 1-based: 0 refused: %s", e.msg);
 	T_OK(env_case("PARALLEL_SEQ", "1", NULL, NULL, &sh, &e) < 0,
@@ -324,8 +331,8 @@ test_spec_ok(void)
 	T_STREQ(u, "http://h/api/v2/users?_quantity=100&_seed=42", "plain URL");
 	free(u);
 	fetch_spec_free(&sp);
-	T_OK(spec("persons?_locale=it_IT&_quantity=5000&_gender=female", &d, &sp,
-	    &e) == 0 && sp.count == 5000 && sp.np == 2,
+	T_OK(spec("persons?_locale=it_IT&_quantity=5000&_gender=female", &d,
+	    &sp, &e) == 0 && sp.count == 5000 && sp.np == 2,
 	    "_quantity in the spec is its count: %s", e.msg);
 	u = fetch_url("http://h", &sp, 1000, 7);
 	T_STREQ(u, "http://h/persons?_quantity=1000&_seed=7&_locale=it_IT&"
@@ -340,8 +347,9 @@ test_spec_ok(void)
 	T_OK(spec("users?_locale=it_IT&x=a+b%2Fc", &d, &sp, &e) == 0 &&
 	    sp.np == 3, "the spec's own _locale replaces -p's");
 	u = fetch_url("http://h", &sp, 3, 9);
-	T_STREQ(u, "http://h/users?_quantity=3&_seed=9&_locale=it_IT&x=a%20b%2Fc"
-	    "&name=J%C3%BCrgen%20%26%20Co", "values decoded, then re-encoded");
+	T_STREQ(u, "http://h/users?_quantity=3&_seed=9&_locale=it_IT&"
+	    "x=a%20b%2Fc&name=J%C3%BCrgen%20%26%20Co",
+	    "values decoded, then re-encoded");
 	free(u);
 	fetch_spec_free(&sp);
 	d.p = NULL;
@@ -472,10 +480,14 @@ test_base(void)
 	    "a space refused: %s", e.msg);
 	fetch_url_redact("https://user:secret@h:1/api/v2/users?_seed=1", out,
 	    sizeof(out));
-	T_STREQ(out, "https://h:1/api/v2/users?_seed=1", "credentials never shown");
+	T_STREQ(out, "https://h:1/api/v2/users?_seed=1",
+	    "credentials never shown");
 	fetch_url_redact("http://h/x?a=b@c", out, sizeof(out));
 	T_STREQ(out, "http://h/x?a=b@c", "an '@' in the query is not userinfo");
 }
+
+/* The start of a valid envelope. */
+#define OK200 "{\"status\":\"OK\",\"code\":200,"
 
 static int
 chk(const char *body, int q, uint32_t seed, struct fk_err *e)
@@ -493,38 +505,39 @@ static void
 test_check(void)
 {
 	static const char *bad[][2] = {
-		{ "{\"status\":\"OK\",\"code\":200,\"total\":2,\"data\":[{\"id\":1}]}",
+		{ OK200 "\"total\":2,\"data\":[{\"id\":1}]}",
 		    "total is 2" },
-		{ "{\"status\":\"OK\",\"code\":200,\"total\":1,\"data\":{\"0\":{}}}",
+		{ OK200 "\"total\":1,\"data\":{\"0\":{}}}",
 		    "not an array" },
-		{ "{\"status\":\"ERROR\",\"code\":500,\"total\":1,\"data\":[{}]}",
+		{ "{\"status\":\"ERROR\",\"code\":500,\"total\":1,"
+		    "\"data\":[{}]}",
 		    "status" },
 		{ "{\"status\":\"OK\",\"code\":500,\"total\":1,\"data\":[{}]}",
 		    "code" },
-		{ "{\"status\":\"OK\",\"code\":200,\"total\":1,\"data\":[5]}",
+		{ OK200 "\"total\":1,\"data\":[5]}",
 		    "not an object" },
-		{ "{\"status\":\"OK\",\"code\":200,\"total\":1}", "missing" },
-		{ "{\"status\":\"OK\",\"code\":200,\"total\":1,\"data\":[{}", "JSON" },
+		{ OK200 "\"total\":1}", "missing" },
+		{ OK200 "\"total\":1,\"data\":[{}", "JSON" },
 		{ "[{\"id\":1}]", "envelope" },
 		{ "", "JSON" },
-		{ "{\"status\":\"OK\",\"code\":200,\"total\":1,\"data\":[{}]} x",
+		{ OK200 "\"total\":1,\"data\":[{}]} x",
 		    "JSON" },
-		{ "{\"status\":\"OK\",\"code\":200,\"seed\":43,\"total\":1,"
+		{ OK200 "\"seed\":43,\"total\":1,"
 		    "\"data\":[{}]}", "seed" },
 	};
 	struct fk_err e;
 	size_t i;
 
-	T_OK(chk("{\"status\":\"OK\",\"code\":200,\"total\":1,\"data\":[{\"id\":1}]}",
+	T_OK(chk(OK200 "\"total\":1,\"data\":[{\"id\":1}]}",
 	    1, 42, &e) == 0, "a v1 page");
-	T_OK(chk("{\"status\":\"OK\",\"code\":200,\"locale\":\"en_US\",\"seed\":42,"
+	T_OK(chk(OK200 "\"locale\":\"en_US\",\"seed\":42,"
 	    "\"total\":1,\"data\":[{\"id\":1}]}", 1, 42, &e) == 0,
 	    "a v2 page echoing the seed as a number");
-	T_OK(chk("{\"status\":\"OK\",\"code\":200,\"seed\":\"42\",\"total\":1,"
+	T_OK(chk(OK200 "\"seed\":\"42\",\"total\":1,"
 	    "\"data\":[{}]}", 1, 42, &e) == 0, "... or as a string");
-	T_OK(chk("{\"status\":\"OK\",\"code\":200,\"seed\":null,\"total\":1,"
+	T_OK(chk(OK200 "\"seed\":null,\"total\":1,"
 	    "\"data\":[{}]}", 1, 0, &e) == 0, "unseeded: seed null");
-	T_OK(chk("{\"status\":\"OK\",\"code\":200,\"total\":1,\"data\":[{}]}", 2, 1,
+	T_OK(chk(OK200 "\"total\":1,\"data\":[{}]}", 2, 1,
 	    &e) < 0 && strstr(e.msg, "asked for 2 records, got 1") != NULL,
 	    "fewer records than asked: %s", e.msg);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
@@ -558,9 +571,9 @@ render(const char *body, uint64_t k, int raw, int unbuffered, char *out,
 static void
 test_page(void)
 {
-	const char *body = "{\"status\":\"OK\",\"code\":200,\"total\":2,\"data\":"
+	const char *body = OK200 "\"total\":2,\"data\":"
 	    "[{\"id\":1,\"u\":\"a\\/b\\u00e9\"},{\"id\":2,\"n\":1.5}]}";
-	const char *noid = "{\"status\":\"OK\",\"code\":200,\"total\":1,\"data\":"
+	const char *noid = OK200 "\"total\":1,\"data\":"
 	    "[{\"latitude\":1}]}";
 	char out[512];
 
@@ -571,7 +584,7 @@ test_page(void)
 	    strcmp(out, "{\"id\":3001,\"u\":\"a/b\xc3\xa9\"}\n"
 	    "{\"id\":3002,\"n\":1.5}\n") == 0, "unbuffered: the same lines");
 	T_OK(render(noid, 0, 1, 0, out, sizeof(out)) == 1, "raw: one envelope");
-	T_STREQ(out, "{\"status\":\"OK\",\"code\":200,\"total\":1,\"data\":"
+	T_STREQ(out, OK200 "\"total\":1,\"data\":"
 	    "[{\"latitude\":1}]}\n", "raw envelope as sent, one line");
 	T_OK(render(noid, 5, 0, 0, out, sizeof(out)) == 1, "record without id");
 	T_STREQ(out, "{\"latitude\":1}\n", "records without an id keep none");
