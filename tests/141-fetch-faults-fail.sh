@@ -35,7 +35,7 @@ fail() {
 		    "exit $rc, $lines lines: $(tail -n 2 "$T/err")"
 	fi
 	if [ "$(grep -vc '^fk-fetch: warning: ' "$T/err")" -eq 1 ] &&
-	    grep -q "^fk-fetch: cannot fetch 'http://127.0.0.1:$faker_PORT/api/v2/users?_quantity=1000&_seed=[0-9]*': $3.* (retries exhausted)$" "$T/err"; then
+	    grep -q "^fk-fetch: cannot fetch 'http://127.0.0.1:$faker_PORT/api/v2/users?_quantity=1000&_seed=[0-9]*': $3.* (after 2 attempts)$" "$T/err"; then
 		ok "fault $1 lasting: one error line with the URL and the reason"
 	else
 		notok "fault $1 lasting: one error line with the URL and the reason" "$(cat "$T/err")"
@@ -75,3 +75,37 @@ fk-fetch --base-url "http://127.0.0.1:1/api/v2" --rate 0 --retries 1 -n 10 -s 7 
 is "nothing listening: retried, then exit 75" "$? $(grep -c 'retrying' "$T/err")" "75 1"
 grep -q "^fk-fetch: cannot fetch 'http://127.0.0.1:1/api/v2/users?_quantity=10&_seed=7': .*onnect" "$T/err" &&
     ok "nothing listening: says so" || notok "nothing listening: says so" "$(cat "$T/err")"
+
+# A server that never completes the TCP handshake: its accept queue is full.
+cat >"$T/hang.py" <<'EOF'
+import os, socket, sys, time
+pf = sys.argv[sys.argv.index("--port-file") + 1]
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(0)
+port = s.getsockname()[1]
+fill = []
+for _ in range(3):
+    c = socket.socket()
+    c.setblocking(False)
+    try:
+        c.connect(("127.0.0.1", port))
+    except BlockingIOError:
+        pass
+    fill.append(c)
+time.sleep(0.2)
+with open(pf + ".tmp", "w") as f:
+    f.write(str(port))
+os.rename(pf + ".tmp", pf)
+time.sleep(60)
+EOF
+start_server hang "$PY" "$T/hang.py"
+start=$(date +%s)
+fk-fetch --base-url "http://127.0.0.1:$hang_PORT/api/v2" --rate 0 --retries 0 \
+    --connect-timeout 1 -n 10 -s 7 >"$T/out" 2>"$T/err"
+rc=$?
+end=$(date +%s)
+is "--connect-timeout 1: exit 75 within seconds" "$rc $((end - start < 5))" "75 1"
+grep -q "^fk-fetch: cannot fetch 'http://127.0.0.1:$hang_PORT/api/v2/users?_quantity=10&_seed=7': .*Timeout was reached (after 1 attempt)$" "$T/err" &&
+    ok "--connect-timeout: says it timed out, after 1 attempt" ||
+    notok "--connect-timeout: says it timed out" "$(cat "$T/err")"

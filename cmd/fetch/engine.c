@@ -441,8 +441,13 @@ finish(struct run *r, struct slot *sl, CURLcode rc)
 	ev.kind = FETCH_EV_FAIL;
 	emit(r, &ev);
 	if (!r->failed || sl->s < r->fail_s) {
-		fk_fail(r->e, code, "cannot fetch '%s': %s%s", sl->shown, why,
-		    transient ? " (retries exhausted)" : "");
+		if (transient)
+			fk_fail(r->e, code, "cannot fetch '%s': %s (after %d "
+			    "attempt%s)", sl->shown, why, sl->attempt,
+			    sl->attempt == 1 ? "" : "s");
+		else
+			fk_fail(r->e, code, "cannot fetch '%s': %s",
+			    sl->shown, why);
 		r->fail_s = sl->s;
 	}
 	r->failed = 1;
