@@ -61,6 +61,34 @@ is "no_proxy: bypasses the proxy (and the host does not resolve: 75)" "$?" 75
 grep -q "resolve" "$T/err" && ok "no_proxy: the error says the host did not resolve" ||
 	notok "no_proxy: the error says the host did not resolve" "$(cat "$T/err")"
 
+# ---- redirects (an http:// base sent to https://, say) are followed -----------
+cat >"$T/redir.py" <<'EOF'
+import http.server, os, sys
+origin, pf = sys.argv[1], sys.argv[sys.argv.index("--port-file") + 1]
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        to = self.path if self.path.startswith("/loop") else origin + self.path
+        self.send_response(301)
+        self.send_header("Location", to)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+    def log_message(self, *a):
+        pass
+s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+with open(pf + ".tmp", "w") as f:
+    f.write(str(s.server_port))
+os.rename(pf + ".tmp", pf)
+s.serve_forever()
+EOF
+start_server redir "$PY" "$T/redir.py" "$S"
+fk-fetch -b "http://127.0.0.1:$redir_PORT/api/v2" --rate 0 -n 1500 -s 42 >"$T/out" 2>"$T/err"
+is "a 301 to the real server is followed" "$?" 0
+same "a 301: the same records" "$T/ref" "$T/out"
+fk-fetch -b "http://127.0.0.1:$redir_PORT/loop" --rate 0 -n 10 -s 1 >"$T/out" 2>"$T/err"
+is "a redirect loop: exit 1, no output" "$? $(wc -c <"$T/out")" "1 0"
+grep -q "^fk-fetch: cannot fetch '.*': Maximum (5) redirects followed$" "$T/err" &&
+    ok "a redirect loop: says so" || notok "a redirect loop: says so" "$(cat "$T/err")"
+
 # ---- local I/O errors ------------------------------------------------------------
 if [ -w /dev/full ]; then
 	fk-fetch -b "$B" --rate 0 -n 1500 -s 1 >/dev/full 2>"$T/err"

@@ -139,6 +139,13 @@ setup(struct run *r)
 		if (r->slots[i].h == NULL)
 			return fk_fail(r->e, FK_EX_SOFTWARE,
 			    "cannot create a libcurl handle");
+		/*
+		 * Plain GETs: an http:// base answered with a redirect to
+		 * https:// should just work (lib/ turns redirects off for
+		 * GCS, whose 308 is not one).
+		 */
+		curl_easy_setopt(r->slots[i].h, CURLOPT_FOLLOWLOCATION, 1L);
+		curl_easy_setopt(r->slots[i].h, CURLOPT_MAXREDIRS, 5L);
 		r->slots[i].resp.body.max = BODY_MAX;
 	}
 	return 0;
