@@ -145,7 +145,7 @@ help(void)
 	    "unique\n"
 	    "across the run.  Exit status: 0 ok, 1 refused by the server, 64 "
 	    "usage,\n"
-	    "65 bad input or response, 74 output error, 75 temporary failure "
+	    "65 bad input or response, 74 I/O error, 75 temporary failure "
 	    "(rerun),\n"
 	    "77 permission refused.  See fk-fetch(1).\n", stdout);
 }
