@@ -27,7 +27,7 @@ DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recomme
 	build-essential clang pkg-config ca-certificates \
 	libcurl4-openssl-dev libjq-dev libgcrypt20-dev libavro-dev zlib1g-dev \
 	libsnappy-dev libzstd-dev \
-	curl jq python3 python3-avro avro-bin parallel valgrind hyperfine >/dev/null
+	curl jq python3 python3-avro avro-bin parallel valgrind hyperfine time bc >/dev/null
 # The machine image ships Node 20; Debian's nodejs only if there is none.
 command -v npm >/dev/null 2>&1 || \
 	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nodejs npm >/dev/null

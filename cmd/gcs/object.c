@@ -8,6 +8,7 @@
 
 #include <jv.h>
 
+#include "json.h"
 #include "object.h"
 
 int
@@ -217,25 +218,6 @@ object_size(jv obj, unsigned long long *out)
 	return rc;
 }
 
-static const char *
-str_field(jv obj, const char *key)
-{
-	jv v;
-	const char *s;
-
-	if (jv_get_kind(obj) != JV_KIND_OBJECT)
-		return NULL;
-	v = jv_object_get(jv_copy(obj), jv_string(key));
-	if (jv_get_kind(v) != JV_KIND_STRING) {
-		jv_free(v);
-		return NULL;
-	}
-	/* obj keeps a reference, so the string outlives v. */
-	s = jv_string_value(v);
-	jv_free(v);
-	return s;
-}
-
 int
 gcs_verify(jv obj, const struct gcs_sums *sent, struct fk_err *e)
 {
@@ -248,14 +230,14 @@ gcs_verify(jv obj, const struct gcs_sums *sent, struct fk_err *e)
 	if (size != sent->size)
 		return fk_fail(e, FK_EX_DATAERR, "size mismatch: sent %llu "
 		    "bytes, the server stored %llu", sent->size, size);
-	crc = str_field(obj, "crc32c");
+	crc = fk_json_str(obj, "crc32c");
 	if (crc == NULL)
 		return fk_fail(e, FK_EX_DATAERR,
 		    "invalid object resource from the server: no crc32c");
 	if (strcmp(crc, sent->crc32c) != 0)
 		return fk_fail(e, FK_EX_DATAERR, "crc32c mismatch: sent %s, "
 		    "the server stored %.16s", sent->crc32c, crc);
-	md5 = str_field(obj, "md5Hash");
+	md5 = fk_json_str(obj, "md5Hash");
 	if (md5 != NULL && strcmp(md5, sent->md5) != 0)
 		return fk_fail(e, FK_EX_DATAERR, "md5Hash mismatch: sent %s, "
 		    "the server stored %.32s", sent->md5, md5);
