@@ -489,3 +489,9 @@ printf '[{"name":"a-b","type":"STRING"}]\n' >"$T/badname.json"
 expect_exit 78 "a name Avro cannot hold is refused" \
     fk-shape --schema "$T/badname.json" -o avro -O "$T/bad.avro" . \
     "$T/empty.ndjson"
+# A full disk is an I/O error (to stdout: -O would rename over /dev/full).
+if [ -c /dev/full ]; then
+	expect_exit 74 "a write error is exit 74" sh -c \
+	    'fk-shape -q --schema "$1" -o avro . "$2" >/dev/full' sh \
+	    "$T/users.json" "$T/users.ndjson"
+fi
