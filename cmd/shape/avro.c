@@ -230,7 +230,9 @@ set_value(struct fk_avro_enc *x, const struct fk_field *f, jv v,
 	case FK_T_BYTES:
 		if (s == NULL || unbase64(s, &x->bytes) == -1)
 			return -1;
-		return avro_value_set_bytes(av, x->bytes.p, x->bytes.len);
+		/* libavro wants a buffer even for no bytes. */
+		return avro_value_set_bytes(av, x->bytes.p != NULL ?
+		    x->bytes.p : (char *)"", x->bytes.len);
 	case FK_T_INTEGER:
 		if (fk_canon_int64(v, &l) == -1)
 			return -1;
