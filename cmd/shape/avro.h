@@ -2,13 +2,9 @@
  * avro.h: Avro object container files through libavro (avro-c).
  *
  * Workers turn canonical rows into Avro binary datums with libavro
- * (fk_avro_enc_*) and hand them to a libavro file writer of their own
- * (fk_avro_blocks_*), which builds and compresses whole blocks in
- * parallel; those blocks are taken out of its stream as it writes them.
- * The writer thread's libavro container (fk_avro_open) writes the
- * header, and the blocks follow it in input order, each ending with that
- * header's sync marker.  libavro 1.11 compresses deflate at level 9, so
- * one thread compressing for all would be the bottleneck.
+ * (fk_avro_enc_*); the single writer thread appends them, in order, to a
+ * container framed in avro.c (header, deflate/snappy/null blocks, sync
+ * markers).
  *
  * The BigQuery schema maps to Avro as
  *   STRING string, BYTES bytes, INTEGER long, FLOAT double,
@@ -16,10 +12,9 @@
  *   TIME long time-micros, DATETIME long local-timestamp-micros,
  *   TIMESTAMP long timestamp-micros, JSON string with sqlType JSON,
  *   RECORD record; NULLABLE ["null", T], REPEATED array of T.
- * avro-c 1.11 has no logical types and drops their attributes when it
- * writes the header, so the writer puts the full schema text back into
- * the header's avro.schema entry as the bytes go out (see avro.c); the
- * datums are the same either way.
+ * avro-c 1.11 has no logical types and its file writer drops their
+ * attributes from the header (and deflates at level 9), so avro.c writes
+ * the header with the full schema text and compresses blocks itself.
  */
 #ifndef FK_SHAPE_AVRO_H
 #define FK_SHAPE_AVRO_H
@@ -59,10 +54,11 @@ struct fk_avro_out *fk_avro_open(FILE *out, const char *schema,
     const char *codec, size_t block_size, struct fk_err *e);
 
 /*
- * One block made by fk_avro_blocks (its count, size and data, no sync):
- * written with this file's sync marker.  -1 with e (IOERR).
+ * One encoded datum; a block is written first when the datum would take
+ * it past block_size (a bigger datum gets a block of its own).  -1 with e
+ * (IOERR) on a write error.
  */
-int fk_avro_put_block(struct fk_avro_out *w, const void *block, size_t n,
+int fk_avro_append(struct fk_avro_out *w, const void *datum, size_t n,
     struct fk_err *e);
 
 /* Write the last block and free w; -1 with e (IOERR) if any write failed. */
@@ -70,27 +66,5 @@ int fk_avro_close(struct fk_avro_out *w, struct fk_err *e);
 
 /* Free w and write nothing more. */
 void fk_avro_abort(struct fk_avro_out *w);
-
-struct fk_avro_blocks;
-
-/* A block builder for one thread: libavro with the given codec. */
-struct fk_avro_blocks *fk_avro_blocks_new(const char *schema,
-    const char *codec, size_t block_size, struct fk_err *e);
-void fk_avro_blocks_free(struct fk_avro_blocks *k);
-
-/*
- * Blocks go to out from now on; after each one, its end offset in out is
- * appended to the ends array (*ends, *nends, *cap: the caller's, grown
- * with realloc).
- */
-void fk_avro_blocks_target(struct fk_avro_blocks *k, struct fk_buf *out,
-    size_t **ends, size_t *nends, size_t *cap);
-
-/* Add one encoded datum (at most block_size bytes); -1 with e. */
-int fk_avro_blocks_add(struct fk_avro_blocks *k, const void *datum,
-    size_t n, struct fk_err *e);
-
-/* End the current block, if any, so that it reaches the target. */
-int fk_avro_blocks_flush(struct fk_avro_blocks *k, struct fk_err *e);
 
 #endif

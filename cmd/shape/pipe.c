@@ -56,7 +56,7 @@ struct item {
 /* Output made by a batch up to and including one bad record. */
 struct mark {
 	long long rec;
-	size_t out, nblock, nrows, rej;
+	size_t out, ndatum, nrows, rej;
 	long long read, written, rejected;
 	int fatal;
 	char *msg;
@@ -72,8 +72,8 @@ struct batch {
 	size_t nitems, icap;
 	/* results */
 	struct fk_buf out, rej;
-	size_t *bend;		/* Avro: where each block ends in out */
-	size_t nblock, bcap;
+	size_t *dlen;		/* Avro: each datum's length */
+	size_t ndatum, dcap;
 	jv *rows;		/* FK_FMT_ROWS */
 	size_t nrows, rcap;
 	struct mark *marks;
@@ -94,7 +94,6 @@ struct worker {
 	struct jv_parser *parser;
 	struct fk_pii_state *pii;
 	struct fk_avro_enc *avro;
-	struct fk_avro_blocks *blk;
 	struct fk_buf tmp;
 	struct batch *b;
 };
@@ -153,7 +152,7 @@ batch_clear(struct batch *b)
 		jv_free(b->rows[i]);
 	for (i = 0; i < b->nmarks; i++)
 		free(b->marks[i].msg);
-	b->len = b->nitems = b->nblock = b->nrows = b->nmarks = 0;
+	b->len = b->nitems = b->ndatum = b->nrows = b->nmarks = 0;
 	b->read = b->written = b->rejected = 0;
 	b->nl = b->last = b->failed = 0;
 	fk_buf_reset(&b->out);
@@ -176,7 +175,7 @@ batch_free(struct batch *b)
 	batch_clear(b);
 	free(b->buf);
 	free(b->items);
-	free(b->bend);
+	free(b->dlen);
 	free(b->rows);
 	free(b->marks);
 	fk_buf_free(&b->out);
@@ -253,15 +252,11 @@ bad(struct worker *w, const struct item *it, const char *path,
 	const struct fk_shape_opts *o = w->p->o;
 	struct batch *b = w->b;
 	struct mark *m;
-	struct fk_err e;
 	char msg[1024];
 	void *np;
 	jv r, s;
 
 	b->rejected++;
-	/* Avro: end the block here, so a stop can cut between blocks. */
-	if (w->blk != NULL && fk_avro_blocks_flush(w->blk, &e) == -1)
-		bfail(b, e.code, "%s", e.msg);
 	if (o->reject != NULL) {
 		r = JV_OBJECT(jv_string("record"), jv_number((double)it->rec),
 		    jv_string("path"), jv_string(path),
@@ -302,7 +297,7 @@ bad(struct worker *w, const struct item *it, const char *path,
 	m = &b->marks[b->nmarks++];
 	m->rec = it->rec;
 	m->out = b->out.len;
-	m->nblock = b->nblock;
+	m->ndatum = b->ndatum;
 	m->nrows = b->nrows;
 	m->rej = b->rej.len;
 	m->read = b->read;
@@ -383,49 +378,13 @@ infer(struct worker *w, const struct item *it, jv row)
 
 /* ---- one row --------------------------------------------------------- */
 
-/* This worker's Avro encoder and block builder, made once the schema is. */
-static int
-avro_setup(struct worker *w)
-{
-	const struct fk_shape_opts *o = w->p->o;
-	struct fk_err e;
-
-	if (w->avro == NULL)
-		w->avro = fk_avro_enc_new(w->p->avro_text, &e);
-	if (w->avro != NULL && w->blk == NULL)
-		w->blk = fk_avro_blocks_new(w->p->avro_text, o->codec,
-		    o->block_size, &e);
-	if (w->avro == NULL || w->blk == NULL)
-		return bfail(w->b, e.code, "%s", e.msg);
-	fk_avro_blocks_target(w->blk, &w->b->out, &w->b->bend,
-	    &w->b->nblock, &w->b->bcap);
-	return 0;
-}
-
-/* 1 if the row (in w->tmp) is larger than a block: a bad record. */
-static int
-avro_row(struct worker *w, jv canon)
-{
-	struct fk_err e;
-
-	if (w->blk == NULL && avro_setup(w) == -1)
-		return -1;
-	fk_buf_reset(&w->tmp);
-	if (fk_avro_enc_row(w->avro, w->p->schema, canon, &w->tmp, &e) == -1)
-		return bfail(w->b, e.code, "%s", e.msg);
-	if (w->tmp.len > w->p->o->block_size)
-		return 1;
-	if (fk_avro_blocks_add(w->blk, w->tmp.p, w->tmp.len, &e) == -1)
-		return bfail(w->b, e.code, "%s", e.msg);
-	return 0;
-}
-
 static int
 encode(struct worker *w, jv canon)
 {
 	const struct fk_shape_opts *o = w->p->o;
 	struct batch *b = w->b;
 	size_t before = b->out.len;
+	struct fk_err e;
 	void *np;
 	int rc = 0;
 
@@ -437,7 +396,22 @@ encode(struct worker *w, jv canon)
 		rc = fk_csv_row(w->p->csv, canon, &b->out, &w->tmp, &b->nl);
 		break;
 	case FK_FMT_AVRO:
-		rc = avro_row(w, canon);
+		if (w->avro == NULL) {
+			w->avro = fk_avro_enc_new(w->p->avro_text, &e);
+			if (w->avro == NULL) {
+				jv_free(canon);
+				return bfail(b, e.code, "%s", e.msg);
+			}
+		}
+		rc = fk_avro_enc_row(w->avro, w->p->schema, canon, &b->out, &e);
+		np = rc == 0 ? grow(b->dlen, &b->dcap, b->ndatum,
+		    sizeof(*b->dlen)) : NULL;
+		if (np != NULL) {
+			b->dlen = np;
+			b->dlen[b->ndatum++] = b->out.len - before;
+		} else {
+			rc = -1;
+		}
 		break;
 	default:
 		np = grow(b->rows, &b->rcap, b->nrows, sizeof(*b->rows));
@@ -450,24 +424,34 @@ encode(struct worker *w, jv canon)
 		break;
 	}
 	jv_free(canon);
-	if (rc == -1 && !b->failed) {
+	if (rc == -1) {
 		b->out.len = before;
 		return bfail(b, FK_EX_SOFTWARE, "cannot encode a row (a bug or "
 		    "no memory)");
 	}
-	return rc;
+	return 0;
 }
 
-/* Avro blocks hold whole rows: a bigger one is a bad record. */
-static void
+/* Avro blocks must hold whole rows: a bigger one is a bad record (borrows row). */
+static int
 too_big(struct worker *w, const struct item *it, jv row)
 {
+	struct batch *b = w->b;
+	size_t n;
 	char why[160];
 
+	if (w->p->o->format != FK_FMT_AVRO || b->ndatum == 0)
+		return 0;
+	n = b->dlen[b->ndatum - 1];
+	if (n <= w->p->o->block_size)
+		return 0;
+	b->ndatum--;
+	b->out.len -= n;
 	snprintf(why, sizeof(why), "row is %zu bytes in Avro, more than the "
-	    "block size (%zu); raise --avro-block-size", w->tmp.len,
+	    "block size (%zu); raise --avro-block-size", n,
 	    w->p->o->block_size);
-	bad(w, it, "", why, row, 0);
+	bad(w, it, "", why, jv_copy(row), 0);
+	return 1;
 }
 
 static void
@@ -478,7 +462,7 @@ row(struct worker *w, const struct item *it, jv r)
 	struct fk_cerr ce;
 	char why[128];
 	jv canon;
-	int flags, rc;
+	int flags;
 
 	memset(&ce, 0, sizeof(ce));
 	if (jv_get_kind(r) != JV_KIND_OBJECT) {
@@ -509,13 +493,12 @@ row(struct worker *w, const struct item *it, jv r)
 		bad(w, it, ce.path, ce.reason, r, 0);
 		return;
 	}
-	rc = encode(w, canon);
-	if (rc == 1)
-		too_big(w, it, r);
-	else
+	if (encode(w, canon) == -1 || too_big(w, it, r)) {
 		jv_free(r);
-	if (rc == 0)
-		w->b->written++;
+		return;
+	}
+	jv_free(r);
+	w->b->written++;
 }
 
 /* ---- one input value ------------------------------------------------- */
@@ -591,7 +574,6 @@ static void
 process(struct worker *w, struct batch *b)
 {
 	struct pipe *p = w->p;
-	struct fk_err e;
 	size_t i;
 
 	w->b = b;
@@ -600,13 +582,8 @@ process(struct worker *w, struct batch *b)
 	while (!p->ready && p->done_upto < b->seq && !p->quit)
 		pthread_cond_wait(&p->cv, &p->mu);
 	unlock(p);
-	if (w->blk != NULL)
-		fk_avro_blocks_target(w->blk, &b->out, &b->bend, &b->nblock,
-		    &b->bcap);
 	for (i = 0; i < b->nitems && !b->failed && !quitting(p); i++)
 		value(w, &b->items[i]);
-	if (w->blk != NULL && fk_avro_blocks_flush(w->blk, &e) == -1)
-		bfail(b, e.code, "%s", e.msg);
 }
 
 static void *
@@ -737,7 +714,7 @@ stop_at(struct pipe *p, const struct batch *b)
 }
 
 static int
-write_rows(struct pipe *p, struct batch *b, size_t nout, size_t nblock,
+write_rows(struct pipe *p, struct batch *b, size_t nout, size_t ndatum,
     size_t nrows)
 {
 	const struct fk_shape_opts *o = p->o;
@@ -746,11 +723,11 @@ write_rows(struct pipe *p, struct batch *b, size_t nout, size_t nblock,
 
 	switch (o->format) {
 	case FK_FMT_AVRO:
-		for (i = 0; i < nblock; i++) {
-			if (fk_avro_put_block(p->avro, b->out.p + off,
-			    b->bend[i] - off, &e) == -1)
+		for (i = 0; i < ndatum; i++) {
+			if (fk_avro_append(p->avro, b->out.p + off, b->dlen[i],
+			    &e) == -1)
 				return wfail(p, e.code, "%s", e.msg);
-			off = b->bend[i];
+			off += b->dlen[i];
 		}
 		return 0;
 	case FK_FMT_ROWS:
@@ -782,7 +759,7 @@ write_batch(struct pipe *p, struct batch *b)
 	m = cut >= 0 ? &b->marks[cut] : NULL;
 	if (start_output(p) == -1 ||
 	    write_rows(p, b, m ? m->out : b->out.len,
-	    m ? m->nblock : b->nblock, m ? m->nrows : b->nrows) == -1)
+	    m ? m->ndatum : b->ndatum, m ? m->nrows : b->nrows) == -1)
 		return -1;
 	if (o->reject != NULL && put(p, o->reject, b->rej.p,
 	    m ? m->rej : b->rej.len, "the reject file") == -1)
@@ -1239,20 +1216,23 @@ workers_free(struct pipe *p, struct fk_shape_stats *st)
 			jv_parser_free(w->parser);
 		fk_pii_state_free(w->pii);
 		fk_avro_enc_free(w->avro);
-		fk_avro_blocks_free(w->blk);
 		fk_buf_free(&w->tmp);
 	}
 	free(p->w);
 }
 
-/* After the threads: write what a run with no rows still owes. */
+/*
+ * After the threads: write what a run with no rows still owes.  A run
+ * stopped on bad records still ends its file on the rows it counted as
+ * written; only a failed run (ok 0) abandons it.
+ */
 static int
-finish_output(struct pipe *p, int ok)
+finish_output(struct pipe *p, int ok, int stopped)
 {
 	const struct fk_shape_opts *o = p->o;
 	struct fk_err e;
 
-	if (ok && o->format == FK_FMT_AVRO && !p->ready)
+	if (ok && !stopped && o->format == FK_FMT_AVRO && !p->ready)
 		return wfail(p, FK_EX_DATAERR, "no row to infer the Avro "
 		    "schema from; give --schema");
 	if (ok && start_output(p) == -1)
@@ -1338,8 +1318,8 @@ fk_shape_run(const struct fk_shape_opts *o, int fd,
 		pthread_join(p.wtid, NULL);
 	if (!started)
 		goto out;
-	if (finish_output(&p, !p.failed && rrc == 0 &&
-	    st->stop == FK_STOP_NONE) == -1 || p.failed) {
+	if (finish_output(&p, !p.failed && rrc == 0,
+	    st->stop != FK_STOP_NONE) == -1 || p.failed) {
 		*e = p.err;
 		goto out;
 	}
