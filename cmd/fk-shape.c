@@ -351,6 +351,10 @@ options(struct conf *c, int argc, char **argv)
 		case OPT_BLOCK:
 			c->o.block_size = parse_size("--avro-block-size",
 			    optarg);
+			/* BigQuery refuses Avro blocks over 16 MB. */
+			if (c->o.block_size > 16 << 20)
+				usage_error("--avro-block-size: '%s' is more "
+				    "than BigQuery's 16M", optarg);
 			break;
 		case OPT_MAXREC:
 			c->o.max_record = parse_size("--max-record-size",
@@ -492,10 +496,18 @@ on_signal(int sig)
 static void
 open_output(struct conf *c)
 {
+	struct stat sb;
 	int fd;
 
 	c->o.out = stdout;
-	if (c->outfile != NULL && strcmp(c->outfile, "-") != 0) {
+	if (c->outfile != NULL && strcmp(c->outfile, "-") != 0 &&
+	    stat(c->outfile, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		/* A device or a FIFO cannot be replaced: write to it. */
+		c->o.out = fopen(c->outfile, "w");
+		if (c->o.out == NULL)
+			die(FK_EX_IOERR, "cannot write '%s': %s", c->outfile,
+			    strerror(errno));
+	} else if (c->outfile != NULL && strcmp(c->outfile, "-") != 0) {
 		if (snprintf(tmppath, sizeof(tmppath), "%s.XXXXXX",
 		    c->outfile) >= (int)sizeof(tmppath))
 			die(FK_EX_USAGE, "output name too long");
@@ -657,9 +669,12 @@ finish(FILE *f)
 	return err;
 }
 
-/* Close the data output: 74 on a write error, the -O rename last. */
+/*
+ * Close the data output: 74 on a write error, the -O rename last.
+ * quiet: the run already said it could not write.
+ */
 static int
-close_output(struct conf *c, int ok)
+close_output(struct conf *c, int ok, int quiet)
 {
 	mode_t um;
 	int err;
@@ -677,7 +692,7 @@ close_output(struct conf *c, int ok)
 		fchmod(fileno(c->o.out), 0666 & ~um);
 	}
 	err = finish(c->o.out);
-	if (err != 0)
+	if (err != 0 && !quiet)
 		fk_error("cannot write %s%s%s: %s", c->outfile ? "'" : "the "
 		    "output", c->outfile ? c->outfile : "", c->outfile ? "'" :
 		    "", strerror(err));
@@ -759,7 +774,7 @@ main(int argc, char **argv)
 	code = rc == -1 ? e.code : exit_code(&c, &st);
 	if (code == 0 && c.emitfile != NULL)
 		emit_schema(&c, &st);
-	rc = close_output(&c, code == 0);
+	rc = close_output(&c, code == 0, code == FK_EX_IOERR);
 	if (code == 0)
 		code = rc;
 	fk_shape_stats_free(&st);

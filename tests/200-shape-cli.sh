@@ -97,6 +97,18 @@ if [ -w /dev/full ]; then
 	grep -q 'cannot write' "$T/err" && ok "says it cannot write" ||
 		notok "says it cannot write" "$(cat "$T/err")"
 fi
+if [ -c /dev/full ] && [ -w /dev/full ]; then
+	expect_exit 74 "-O /dev/full" fk-shape -O /dev/full . "$T/in.json"
+	[ -c /dev/full ] && ok "-O never replaces a device" || notok "-O never replaces a device"
+	[ "$(grep -c 'cannot write' "$T/err")" -eq 1 ] && ok "one error for one failure" ||
+		notok "one error for one failure" "$(cat "$T/err")"
+fi
+mkfifo "$T/fifo"
+cat "$T/fifo" >"$T/fromfifo" &
+fk-shape -O "$T/fifo" . "$T/in.json" 2>/dev/null
+wait
+[ -p "$T/fifo" ] && same "-O to a FIFO writes into it" "$T/in.json" "$T/fromfifo" ||
+	notok "-O to a FIFO writes into it"
 expect_exit 74 "-O in a missing directory" fk-shape -O "$T/no/dir/x.json" . "$T/in.json"
 expect_exit 74 "--reject in a missing directory" fk-shape --reject "$T/no/dir/r.json" . "$T/in.json"
 

@@ -161,12 +161,19 @@ $PY -c 'import avro.datafile as d, avro.io as i, sys; assert list(d.DataFileRead
 expect_exit 65 "no rows and no schema" sh -c ': | fk-shape -o avro'
 grep -q 'no row to infer the Avro schema from' "$T/err" && ok "says why" || notok "says why" "$(cat "$T/err")"
 
-# 6. A row larger than a block is a bad record, not a broken file.
+# 6. A row larger than a block gets a block of its own; one larger than
+# BigQuery's 16 MB block limit is a bad record, not a broken file.
 $PY -c 'print("{\"s\":\"%s\"}" % ("x" * 3000)); print("{\"s\":\"small\"}")' >"$T/big.json"
-fk-shape -o avro --avro-block-size 2K --reject "$T/rej" --max-bad 1 . "$T/big.json" >"$T/big.avro" 2>/dev/null
-grep -q 'more than the block size' "$T/rej" && ok "oversized row rejected" || notok "oversized row rejected" "$(cat "$T/rej")"
-$PY -c 'import avro.datafile as d, avro.io as i, sys; r = list(d.DataFileReader(open(sys.argv[1],"rb"), i.DatumReader())); assert r == [{"s": "small"}], r' "$T/big.avro" &&
+fk-shape -o avro --avro-block-size 2K . "$T/big.json" >"$T/big.avro" 2>/dev/null
+$PY -c 'import avro.datafile as d, avro.io as i, sys; r = list(d.DataFileReader(open(sys.argv[1],"rb"), i.DatumReader())); assert r == [{"s": "x" * 3000}, {"s": "small"}], r' "$T/big.avro" &&
+	ok "a row bigger than the block size gets its own block" || notok "a row bigger than the block size"
+$PY -c 'print("{\"s\":\"%s\"}" % ("y" * (16 << 20))); print("{\"s\":\"small\"}")' >"$T/huge.json"
+fk-shape -o avro --max-record-size 32M --reject "$T/rej" --max-bad 1 . "$T/huge.json" >"$T/huge.avro" 2>/dev/null
+grep -q "BigQuery reads no Avro block over 16 MB" "$T/rej" && ok "a 16 MiB row is rejected" ||
+	notok "a 16 MiB row is rejected" "$(head -c 300 "$T/rej")"
+$PY -c 'import avro.datafile as d, avro.io as i, sys; r = list(d.DataFileReader(open(sys.argv[1],"rb"), i.DatumReader())); assert r == [{"s": "small"}], r' "$T/huge.avro" &&
 	ok "the rest is a valid file" || notok "the rest is a valid file"
+expect_exit 64 "--avro-block-size over 16M" fk-shape -o avro --avro-block-size 17M . "$T/p.json"
 
 # 7. --emit-schema for Avro prints the logical-types flag.
 fk-shape -o avro --emit-schema "$T/s.json" . "$T/p.json" >/dev/null 2>"$T/err"

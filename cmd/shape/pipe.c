@@ -39,6 +39,8 @@
 #define READ_CHUNK (128 * 1024)
 #define TEXT_MAX 1024		/* bytes of a malformed value kept */
 #define BIG (4 * 1024 * 1024)	/* batch memory kept for reuse */
+/* A row gets a block of its own if need be; BigQuery's limit is 16 MB. */
+#define AVRO_ROW_MAX (15 * 1024 * 1024)
 #define NSLOTS(w) (2 * (w) + 2)
 
 enum { B_FREE, B_FILLED, B_WORKING, B_DONE };
@@ -432,7 +434,7 @@ encode(struct worker *w, jv canon)
 	return 0;
 }
 
-/* Avro blocks must hold whole rows: a bigger one is a bad record (borrows row). */
+/* A row too big for any Avro block BigQuery reads is a bad record. */
 static int
 too_big(struct worker *w, const struct item *it, jv row)
 {
@@ -443,13 +445,12 @@ too_big(struct worker *w, const struct item *it, jv row)
 	if (w->p->o->format != FK_FMT_AVRO || b->ndatum == 0)
 		return 0;
 	n = b->dlen[b->ndatum - 1];
-	if (n <= w->p->o->block_size)
+	if (n <= AVRO_ROW_MAX)
 		return 0;
 	b->ndatum--;
 	b->out.len -= n;
-	snprintf(why, sizeof(why), "row is %zu bytes in Avro, more than the "
-	    "block size (%zu); raise --avro-block-size", n,
-	    w->p->o->block_size);
+	snprintf(why, sizeof(why), "row is %zu bytes in Avro; BigQuery reads "
+	    "no Avro block over 16 MB", n);
 	bad(w, it, "", why, jv_copy(row), 0);
 	return 1;
 }
