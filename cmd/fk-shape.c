@@ -83,8 +83,8 @@ usage(FILE *f)
 	fprintf(f,
 "usage: fk-shape [-qv] [-j N] [-o ndjson|csv|avro] [-O FILE] [--schema FILE]\n"
 "                [--emit-schema FILE] [--reject FILE] [--max-bad N]\n"
-"                [--unknown error|drop] [--drop FIELD,...] [--mask-ip FIELD,...]\n"
-"                [--hash FIELD,...] [--hash-key-file FILE]\n"
+"                [--unknown error|drop] [--drop FIELD,...]\n"
+"                [--mask-ip FIELD,...] [--hash FIELD,...] [--hash-key-file FILE]\n"
 "                [--codec deflate|snappy|null] [--avro-block-size SIZE]\n"
 "                [--max-record-size SIZE] [--arg NAME VALUE]...\n"
 "                [--argjson NAME JSON]... [-f FILE | PROGRAM] [INPUT]\n");

@@ -721,6 +721,7 @@ write_rows(struct pipe *p, struct batch *b, size_t nout, size_t ndatum,
 	const struct fk_shape_opts *o = p->o;
 	struct fk_err e;
 	size_t i, off = 0;
+	int r;
 
 	switch (o->format) {
 	case FK_FMT_AVRO:
@@ -733,11 +734,10 @@ write_rows(struct pipe *p, struct batch *b, size_t nout, size_t ndatum,
 		return 0;
 	case FK_FMT_ROWS:
 		for (i = 0; i < nrows; i++) {
-			if (o->sink->write(o->sink->ctx, b->rows[i], &e) == -1) {
-				b->rows[i] = jv_invalid();
-				return wfail(p, e.code, "%s", e.msg);
-			}
+			r = o->sink->write(o->sink->ctx, b->rows[i], &e);
 			b->rows[i] = jv_invalid();
+			if (r == -1)
+				return wfail(p, e.code, "%s", e.msg);
 		}
 		return 0;
 	default:
@@ -832,13 +832,13 @@ struct rd {
 	struct pipe *p;
 	int fd;
 	int eof;
-	int paused;		/* the last read was short: the input waits */
+	int paused;		/* the last read was short: input waits */
 	struct fk_scan sc;
 	long long rec;
 	long long base;		/* input offset of buf[0] */
 	size_t pos;		/* next byte to scan */
 	int mode;		/* R_* */
-	size_t hold;		/* R_SKIPLINE, R_OVERSIZE: bytes dropped here */
+	size_t hold;		/* R_SKIPLINE, R_OVERSIZE: drop from here */
 	int failed;
 	struct fk_err err;
 };

@@ -45,13 +45,13 @@ struct fk_shape_opts {
 	enum fk_format format;
 	const char *program;		/* NULL: identity */
 	jv args;			/* $name arguments (an object) */
-	const struct fk_schema *schema;	/* NULL: infer from the first row */
+	const struct fk_schema *schema;	/* NULL: infer from 1st row */
 	int drop_unknown;		/* --unknown=drop */
 	const struct fk_pii *pii;	/* NULL: none */
 	size_t max_record;		/* bytes of one input value */
 	long long max_bad;
 	FILE *out;
-	FILE *reject;			/* NULL: report bad records instead */
+	FILE *reject;			/* NULL: bad records on stderr */
 	const char *codec;		/* Avro */
 	size_t block_size;		/* Avro */
 	struct fk_rowsink *sink;	/* FK_FMT_ROWS */
@@ -67,7 +67,7 @@ enum {
 };
 
 struct fk_shape_stats {
-	long long read;		/* input values (malformed ones included) */
+	long long read;		/* input values (malformed ones too) */
 	long long rows;		/* written + rejected */
 	long long written;
 	long long rejected;

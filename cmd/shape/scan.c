@@ -22,7 +22,7 @@ enum {
 	S_N_MINUS, S_N_ZERO, S_N_INT, S_N_DOT, S_N_FRAC, S_N_E, S_N_ESIGN,
 	S_N_EXP,
 	S_LIT,
-	S_END		/* top-level scalar done, a delimiter must follow */
+	S_END		/* top-level scalar done: a delimiter must follow */
 };
 
 #define IS_WS(c) ((c) == ' ' || (c) == '\n' || (c) == '\t' || (c) == '\r')

@@ -36,7 +36,7 @@ struct fk_scan {
 	unsigned char lo, hi;	/* UTF-8: range of the next byte */
 	int key;		/* the string being read is an object key */
 	unsigned char stack[FK_SCAN_MAXDEPTH / 8];	/* bit set: array */
-	size_t start;		/* buffer index of the current value's 1st byte */
+	size_t start;		/* buffer index of the value's 1st byte */
 	long long line;		/* 1-based line of the scan position */
 	long long start_line;	/* line of `start` */
 	const char *why;	/* after FK_SCAN_ERROR: the reason */

@@ -16,7 +16,7 @@
 
 /* Lookup data for one level of fields (the top, or a RECORD's). */
 struct level {
-	size_t *slot;		/* open addressing: field index + 1, 0 empty */
+	size_t *slot;		/* open addressing: index + 1, 0 empty */
 	size_t mask;		/* table size - 1 (a power of two) */
 };
 
@@ -120,7 +120,8 @@ cfail(struct fk_cerr *ce, const char *fmt, ...)
 static void
 prepend(struct fk_cerr *ce, const char *pre)
 {
-	size_t n = strlen(pre), len = strlen(ce->path), max = sizeof(ce->path) - 1;
+	size_t n = strlen(pre), len = strlen(ce->path);
+	size_t max = sizeof(ce->path) - 1;
 
 	if (n > max)
 		n = max;
@@ -630,7 +631,7 @@ fmt_clock(char *out, size_t n, int h, int mi, int s, long us)
 		snprintf(out, n, "%02d:%02d:%02d.%06ld", h, mi, s, us);
 }
 
-/* Microseconds since the epoch to canonical TIMESTAMP text; -1 if out of range. */
+/* Microseconds since 1970 to canonical TIMESTAMP text; -1 if out of range. */
 static int
 fmt_timestamp(int64_t us, char out[40])
 {
@@ -855,7 +856,7 @@ canon_numeric(const char *s, char *out, size_t outsz)
 	} else if (*s != '\0') {
 		return -1;
 	}
-	point += exp;			/* digits before the decimal point */
+	point += exp;		/* digits before the decimal point */
 	for (lead = 0; lead < nd && dig[lead] == '0'; lead++)
 		;
 	while (nd > lead && nd > point && dig[nd - 1] == '0')

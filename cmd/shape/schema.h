@@ -105,7 +105,7 @@ struct fk_cerr {
 enum {
 	FK_CO_DROP_UNKNOWN = 1,	/* drop fields not in the schema */
 	FK_CO_WIDEN = 2,	/* inferred schema, text output: see below */
-	FK_CO_THREAD_KEYS = 4	/* the row stays in this thread: share keys */
+	FK_CO_THREAD_KEYS = 4	/* the row stays in this thread */
 };
 
 /*

@@ -212,7 +212,7 @@ fk_ndjson_row(const struct fk_schema *s, jv row, struct fk_buf *b)
 struct col {
 	char *name;
 	const struct fk_field *f;	/* the leaf field */
-	enum fk_mode mode;		/* NULLABLE unless REQUIRED all the way */
+	enum fk_mode mode;	/* NULLABLE unless REQUIRED all the way */
 };
 
 struct fk_csv {
