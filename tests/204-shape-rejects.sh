@@ -79,6 +79,24 @@ printf '{"a":1}\n' | fk-shape 'error("boom")' >/dev/null 2>"$T/err"
 [ $? -eq 1 ] && grep -q 'record 1: filter error: boom' "$T/err" &&
 	ok "error() without --reject: exit 1" || notok "error() without --reject: exit 1" "$(cat "$T/err")"
 
+# halt ends a record's outputs; halt_error makes it bad (jq 1.6 would
+# double-free its message when its state is reused: fk-shape starts a
+# fresh one); input and inputs find nothing.
+printf '{"a":1}\n{"a":2}\n{"a":1}\n{"a":3}\n' >"$T/h.json"
+fk-shape --max-bad 2 'if .a == 1 then "bye\n" | halt_error else . end' "$T/h.json" >"$T/out" 2>"$T/err"
+rc=$?
+printf '{"a":2}\n{"a":3}\n' >"$T/want"
+[ $rc -eq 0 ] && [ "$(grep -c 'filter error: bye$' "$T/err")" -eq 2 ] && ok "halt_error twice: bad records, no crash" ||
+	notok "halt_error twice" "$rc $(cat "$T/err")"
+same "halt_error: other records go on" "$T/want" "$T/out"
+fk-shape 'if .a == 1 then halt else . end' "$T/h.json" >"$T/out" 2>/dev/null
+same "halt: no output for that record" "$T/want" "$T/out"
+printf '{"a":1}\n' | fk-shape --reject "$T/rej" --max-bad 1 '{x: input}' >/dev/null 2>&1
+[ $? -eq 0 ] && grep -q 'filter error' "$T/rej" && ok "input: an error, not a crash" ||
+	notok "input: an error, not a crash"
+printf '{"a":1}\n' | fk-shape '{n: [inputs] | length}' >"$T/out" 2>/dev/null
+[ "$(cat "$T/out")" = '{"n":0}' ] && ok "inputs is empty" || notok "inputs is empty" "$(cat "$T/out")"
+
 # Many bad records without --reject: a capped list on stderr.
 $PY -c 'print("\n".join("{\"id\":\"x%d\"}" % i for i in range(50)))' >"$T/many.json"
 fk-shape --schema "$T/s.json" --max-bad 100 . "$T/many.json" >/dev/null 2>"$T/err"

@@ -13,6 +13,9 @@
 struct fk_jq {
 	jq_state *jq;
 	struct fk_buf msg;	/* compile messages */
+	char *program;		/* kept to start afresh after a halt */
+	jv args;
+	int halted;
 };
 
 /* jq reports compile errors through this; keep them for one message. */
@@ -39,27 +42,54 @@ on_error(void *data, jv msg)
 	jv_free(msg);
 }
 
+/*
+ * The program sees one value at a time: `input` and `inputs` find no
+ * more (jq 1.6 would call a missing callback and crash).
+ */
+static jv
+no_input(jq_state *jq, void *data)
+{
+	(void)jq;
+	(void)data;
+	return jv_invalid();
+}
+
+/* A jq state for q->program; -1 with e if it does not compile. */
+static int
+compile(struct fk_jq *q, struct fk_err *e)
+{
+	jv named, all;
+
+	q->jq = jq_init();
+	if (q->jq == NULL)
+		return fk_fail(e, FK_EX_SOFTWARE, "cannot start libjq");
+	fk_buf_reset(&q->msg);
+	jq_set_error_cb(q->jq, on_error, q);
+	jq_set_input_cb(q->jq, no_input, NULL);
+	named = jv_copy(q->args);
+	all = jv_object_set(jv_copy(q->args), jv_string("ARGS"),
+	    JV_OBJECT(jv_string("positional"), jv_array(),
+	    jv_string("named"), named));
+	if (!jq_compile_args(q->jq, q->program, all))
+		return fk_fail(e, FK_EX_USAGE, "jq program does not compile: "
+		    "%s", q->msg.len ? q->msg.p : "unknown error");
+	return 0;
+}
+
 struct fk_jq *
 fk_jq_new(const char *program, jv args, struct fk_err *e)
 {
 	struct fk_jq *q;
-	jv named, all;
 
 	q = calloc(1, sizeof(*q));
-	if (q == NULL || (q->jq = jq_init()) == NULL) {
+	if (q == NULL || (q->program = strdup(program)) == NULL) {
 		free(q);
-		fk_fail(e, FK_EX_SOFTWARE, "cannot start libjq");
+		fk_fail(e, FK_EX_SOFTWARE, "out of memory");
 		return NULL;
 	}
 	q->msg.max = 4096;
-	jq_set_error_cb(q->jq, on_error, q);
-	named = jv_copy(args);
-	all = jv_object_set(jv_copy(args), jv_string("ARGS"),
-	    JV_OBJECT(jv_string("positional"), jv_array(),
-	    jv_string("named"), named));
-	if (!jq_compile_args(q->jq, program, all)) {
-		fk_fail(e, FK_EX_USAGE, "jq program does not compile: %s",
-		    q->msg.len ? q->msg.p : "unknown error");
+	q->args = jv_copy(args);
+	if (compile(q, e) == -1) {
 		fk_jq_free(q);
 		return NULL;
 	}
@@ -71,7 +101,10 @@ fk_jq_free(struct fk_jq *q)
 {
 	if (q == NULL)
 		return;
-	jq_teardown(&q->jq);
+	if (q->jq != NULL)
+		jq_teardown(&q->jq);
+	jv_free(q->args);
+	free(q->program);
 	fk_buf_free(&q->msg);
 	free(q);
 }
@@ -79,24 +112,61 @@ fk_jq_free(struct fk_jq *q)
 void
 fk_jq_start(struct fk_jq *q, jv input)
 {
+	struct fk_err e;
+
+	/*
+	 * jq 1.6 frees a halted state's error message on every reset
+	 * without forgetting it (jq PR #3134): after a halt, a new start
+	 * would free it twice.  Tear down once and compile afresh.
+	 */
+	if (q->halted) {
+		jq_teardown(&q->jq);
+		q->halted = 0;
+		if (compile(q, &e) == -1 && q->jq != NULL)
+			jq_teardown(&q->jq);
+	}
+	if (q->jq == NULL) {
+		jv_free(input);
+		return;
+	}
 	jq_start(q->jq, input, 0);
+}
+
+/* Messages are one line: fold line breaks, drop trailing blanks. */
+static void
+one_line(char *s)
+{
+	size_t n;
+
+	for (n = 0; s[n] != '\0'; n++)
+		if (s[n] == '\n' || s[n] == '\r')
+			s[n] = ' ';
+	while (n > 0 && s[n - 1] == ' ')
+		s[--n] = '\0';
 }
 
 int
 fk_jq_next(struct fk_jq *q, jv *out, char *why, size_t n)
 {
-	jv r = jq_next(q->jq), msg;
+	jv r, msg;
 	char *m;
 
+	if (q->jq == NULL) {
+		snprintf(why, n, "the jq program cannot be restarted");
+		return -1;
+	}
+	r = jq_next(q->jq);
 	if (jv_is_valid(r)) {
 		*out = r;
 		return 1;
 	}
 	if (jq_halted(q->jq)) {
+		q->halted = 1;
 		jv_free(r);
 		msg = jq_get_error_message(q->jq);
 		if (jv_get_kind(msg) == JV_KIND_STRING) {
 			snprintf(why, n, "%s", jv_string_value(msg));
+			one_line(why);
 			jv_free(msg);
 			return -1;
 		}
@@ -115,6 +185,7 @@ fk_jq_next(struct fk_jq *q, jv *out, char *why, size_t n)
 		m = (char *)jv_string_value(msg);
 		snprintf(why, n, "%s (not a string)", m);
 	}
+	one_line(why);
 	jv_free(msg);
 	return -1;
 }
