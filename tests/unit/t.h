@@ -11,14 +11,12 @@
 static int t_failed;
 
 #define T_OK(cond, ...) do {						\
-	if (cond) {							\
-		printf("ok - ");					\
-	} else {							\
-		printf("not ok - ");					\
-		t_failed++;						\
-	}								\
+	int t_ok_ = (cond) ? 1 : 0;	/* evaluate once: side effects */	\
+									\
+	printf(t_ok_ ? "ok - " : "not ok - ");				\
+	t_failed += !t_ok_;						\
 	printf(__VA_ARGS__);						\
-	if (!(cond))							\
+	if (!t_ok_)							\
 		printf(" (%s:%d: %s)", __FILE__, __LINE__, #cond);	\
 	putchar('\n');							\
 } while (0)
