@@ -1,0 +1,57 @@
+# tests/pqnode/pq.sh: sourced by tests/25x-shape-parquet*.sh after lib.sh.
+#
+#   pq_write SCHEMA OUT [codec [row-group-bytes [page-bytes [nodict]]]] < rows
+#       write canonical rows as Parquet (the writer under test)
+#   pq_check DESC SCHEMA EXPECTED FILE
+#       read FILE with DuckDB and with hyparquet; each must return exactly
+#       the EXPECTED canonical rows (compare.py); one result per reader
+#   pq_duck [--schema|--meta] FILE / pq_hyp [--schema] FILE
+#       the readers themselves (normalized NDJSON on stdout)
+PQN=$FK_TESTDIR/pqnode
+PQ_WRITER=$FK_BIN/tests/unit/test_parquet
+
+if [ ! -d "$PQN/node_modules/@duckdb/node-api" ] ||
+    [ ! -d "$PQN/node_modules/hyparquet" ]; then
+	notok "parquet readers installed" \
+	    "run: (cd tests/pqnode && npm ci) to install DuckDB and hyparquet"
+	exit 0
+fi
+if [ ! -x "$PQ_WRITER" ]; then
+	notok "parquet test driver built" "missing $PQ_WRITER (make unit)"
+	exit 0
+fi
+
+pq_write() {
+	_s=$1 _o=$2
+	shift 2
+	"$PQ_WRITER" write "$_s" "$@" >"$_o"
+}
+pq_duck() { node "$PQN/read-duckdb.mjs" "$@"; }
+pq_hyp() { node "$PQN/read-hyparquet.mjs" "$@"; }
+
+pq_check() {
+	_d=$1 _s=$2 _e=$3 _f=$4
+	if pq_duck "$_f" >"$T/pq.duck" 2>"$T/pq.err" &&
+	    "$PY" "$PQN/compare.py" "$_s" "$_e" "$T/pq.duck" duckdb \
+	    2>>"$T/pq.err"; then
+		ok "$_d (duckdb)"
+	else
+		notok "$_d (duckdb)" "$(tail -n 6 "$T/pq.err")"
+	fi
+	if pq_hyp "$_f" >"$T/pq.hyp" 2>"$T/pq.err" &&
+	    "$PY" "$PQN/compare.py" "$_s" "$_e" "$T/pq.hyp" hyparquet \
+	    2>>"$T/pq.err"; then
+		ok "$_d (hyparquet)"
+	else
+		notok "$_d (hyparquet)" "$(tail -n 6 "$T/pq.err")"
+	fi
+}
+
+# pq_meta FILE EXPR: evaluate a Python expression over the list of
+# parquet_metadata() rows (as dicts, named m); print its value.
+pq_meta() {
+	pq_duck --meta "$1" >"$T/pq.meta" || return 1
+	"$PY" -c 'import json, sys
+m = [json.loads(l) for l in open(sys.argv[1])]
+print(eval(sys.argv[2]))' "$T/pq.meta" "$2"
+}
