@@ -63,7 +63,7 @@ struct fk_schema {
 	size_t nfields;
 };
 
-/* Canonical-value readers shared by the binary encoders (schema.c). */
+/* Canonical-value readers shared by the binary encoders (canon.c). */
 
 /* INTEGER value (number or digit string) to int64; -1 if not one. */
 int fk_canon_int64(jv v, int64_t *out);		/* borrows v */
