@@ -293,10 +293,11 @@ static void
 test_file(void)
 {
 	struct fk_field f[] = {
-		{ "id", FK_T_INTEGER, FK_M_REQUIRED, NULL, 0 },
-		{ "name", FK_T_STRING, FK_M_NULLABLE, NULL, 0 },
+		{ .name = "id", .type = FK_T_INTEGER, .mode = FK_M_REQUIRED },
+		{ .name = "name", .type = FK_T_STRING, .mode = FK_M_NULLABLE },
 	};
-	struct fk_schema s = { f, 2 }, none = { NULL, 0 };
+	struct fk_schema s = { .fields = f, .nfields = 2 };
+	struct fk_schema none = { .fields = NULL, .nfields = 0 };
 	const char *rows[] = {
 		"{\"id\":1,\"name\":\"a\"}", "{\"id\":2,\"name\":null}",
 	};
