@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "schema.h"
+#include "shape.h"
 
-#define MAX_SAFE 9007199254740992.0	/* 2^53 */
 #define US_PER_DAY (86400LL * 1000000LL)
 
 /* Exactly n decimal digits at s, as a number; -1 if any is not a digit. */
@@ -119,7 +119,7 @@ fk_canon_int64(jv v, int64_t *out)
 	switch (jv_get_kind(v)) {
 	case JV_KIND_NUMBER:
 		d = jv_number_value(v);
-		if (d != floor(d) || fabs(d) > MAX_SAFE)
+		if (d != floor(d) || fabs(d) > FK_MAX_SAFE)
 			return -1;
 		*out = (int64_t)d;
 		return 0;
@@ -266,4 +266,27 @@ fk_canon_numeric(const char *s, unsigned char out[16])
 		mag_negate(m);
 	memcpy(out, m, 16);
 	return 0;
+}
+
+int32_t
+fk_days_from_civil(int y, int m, int d)
+{
+	return civil_days(y, m, d);
+}
+
+/* Inverse of civil_days: the same March-based eras, run backwards. */
+void
+fk_civil_from_days(int64_t days, int *y, int *m, int *d)
+{
+	int64_t z, era, doe, yoe, doy, mp;
+
+	z = days + 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
 }

@@ -56,12 +56,79 @@ struct fk_field {
 	enum fk_mode mode;
 	struct fk_field *fields;	/* RECORD only */
 	size_t nfields;
+	void *priv;		/* schema.c's lookup data; NULL elsewhere */
 };
 
 struct fk_schema {
 	struct fk_field *fields;
 	size_t nfields;
+	void *priv;		/* schema.c's lookup data; NULL elsewhere */
 };
+
+/* BigQuery allows RECORD fields nested 15 levels deep. */
+#define FK_SCHEMA_MAXDEPTH 15
+
+/* Type name as bq writes it ("INTEGER", "RECORD"...). */
+const char *fk_type_name(enum fk_type t);
+const char *fk_mode_name(enum fk_mode m);
+
+/*
+ * Read a `bq load --schema` document (an array of fields, or an object
+ * with "fields"); consumes doc.  Names must already be legal and unique
+ * (see colname.h); GoogleSQL aliases (INT64, STRUCT...) are accepted.
+ * -1 with e filled (FK_EX_CONFIG) if the document is not a usable schema.
+ */
+int fk_schema_parse(jv doc, struct fk_schema *s, struct fk_err *e);
+
+/* Free what fk_schema_parse or fk_schema_infer allocated. */
+void fk_schema_free(struct fk_schema *s);
+
+/*
+ * The schema as a `bq load --schema` JSON array.  widen, if not NULL,
+ * holds per-field types seen in the data (see fk_schema_coerce).
+ */
+jv fk_schema_json(const struct fk_schema *s, const unsigned char *widen);
+
+/* f's type, or the wider one widen records for it (widen may be NULL). */
+enum fk_type fk_field_type(const struct fk_field *f,
+    const unsigned char *widen);
+
+/* Number of fields at every level (the size of a widen array). */
+size_t fk_schema_count(const struct fk_schema *s);
+
+/* Where and why a row did not fit (for the reject record). */
+struct fk_cerr {
+	char path[512];		/* "address.zip", "tags[2]" */
+	char reason[256];
+};
+
+enum {
+	FK_CO_DROP_UNKNOWN = 1,	/* drop fields not in the schema */
+	FK_CO_WIDEN = 2		/* inferred schema, text output: see below */
+};
+
+/*
+ * Map the row's field names to column names (colname.h), check and
+ * coerce every value, and return the canonical row (top of this file).
+ * Borrows row.  -1 with ce filled if the row does not fit.
+ *
+ * With FK_CO_WIDEN (an inferred schema written as NDJSON or CSV) an
+ * INTEGER column also takes other numbers, and a DATE or TIMESTAMP column
+ * other strings; widen[i] (one byte per field, in fk_schema_count order)
+ * then records the wider type (FLOAT, STRING) for fk_schema_json.
+ */
+int fk_schema_coerce(const struct fk_schema *s, jv row, int flags,
+    unsigned char *widen, jv *out, struct fk_cerr *ce);
+
+/*
+ * Infer a schema from one row (borrowed): integral numbers INTEGER, other
+ * numbers FLOAT, strings STRING (DATE for "YYYY-MM-DD", TIMESTAMP for an
+ * RFC 3339 time with a zone), objects RECORD, arrays REPEATED of the
+ * first element's type (STRING if empty), null STRING; all NULLABLE.
+ * -1 with ce filled if the row cannot be a schema (name collision, too
+ * deep, array of arrays).
+ */
+int fk_schema_infer(jv row, struct fk_schema *s, struct fk_cerr *ce);
 
 /* Canonical-value readers shared by the binary encoders (canon.c). */
 

@@ -1,0 +1,759 @@
+/*
+ * fk-shape: JSON values in, BigQuery-ready NDJSON, CSV or Avro out.
+ *
+ * Options, files, keys and exit codes live here; the work is in
+ * cmd/shape/ (pipe.c drives it).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gcrypt.h>
+#include <jv.h>
+
+#include "fk.h"
+#include "json.h"
+#include "log.h"
+#include "shape/filter.h"
+#include "shape/pii.h"
+#include "shape/pipe.h"
+#include "shape/schema.h"
+#include "shape/text.h"
+
+#define MAX_SHOWN 20		/* bad records described on stderr */
+#define KEY_MAX 4096
+
+enum {
+	OPT_ARG = 256, OPT_ARGJSON, OPT_SCHEMA, OPT_EMIT, OPT_REJECT,
+	OPT_MAXBAD, OPT_UNKNOWN, OPT_DROP, OPT_MASK, OPT_HASH, OPT_KEYFILE,
+	OPT_CODEC, OPT_BLOCK, OPT_MAXREC
+};
+
+static const struct option longopts[] = {
+	{ "arg", required_argument, NULL, OPT_ARG },
+	{ "argjson", required_argument, NULL, OPT_ARGJSON },
+	{ "avro-block-size", required_argument, NULL, OPT_BLOCK },
+	{ "codec", required_argument, NULL, OPT_CODEC },
+	{ "drop", required_argument, NULL, OPT_DROP },
+	{ "emit-schema", required_argument, NULL, OPT_EMIT },
+	{ "from-file", required_argument, NULL, 'f' },
+	{ "hash", required_argument, NULL, OPT_HASH },
+	{ "hash-key-file", required_argument, NULL, OPT_KEYFILE },
+	{ "help", no_argument, NULL, 'h' },
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "mask-ip", required_argument, NULL, OPT_MASK },
+	{ "max-bad", required_argument, NULL, OPT_MAXBAD },
+	{ "max-record-size", required_argument, NULL, OPT_MAXREC },
+	{ "output", required_argument, NULL, 'O' },
+	{ "output-format", required_argument, NULL, 'o' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "reject", required_argument, NULL, OPT_REJECT },
+	{ "schema", required_argument, NULL, OPT_SCHEMA },
+	{ "unknown", required_argument, NULL, OPT_UNKNOWN },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+struct conf {
+	struct fk_shape_opts o;
+	const char *progfile, *schemafile, *emitfile, *rejectfile;
+	const char *keyfile, *outfile, *input;
+	char *program;
+	struct fk_schema schema;
+	int have_schema;
+	int verbosity;
+	long long shown;
+};
+
+/* -O FILE is written under this name and renamed when complete. */
+static char tmppath[PATH_MAX];
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"usage: fk-shape [-qv] [-j N] [-o ndjson|csv|avro] [-O FILE] [--schema FILE]\n"
+"                [--emit-schema FILE] [--reject FILE] [--max-bad N]\n"
+"                [--unknown error|drop] [--drop FIELD,...] [--mask-ip FIELD,...]\n"
+"                [--hash FIELD,...] [--hash-key-file FILE]\n"
+"                [--codec deflate|snappy|null] [--avro-block-size SIZE]\n"
+"                [--max-record-size SIZE] [--arg NAME VALUE]...\n"
+"                [--argjson NAME JSON]... [-f FILE | PROGRAM] [INPUT]\n");
+}
+
+static void
+help(void)
+{
+	usage(stdout);
+	printf(
+"\n"
+"Read JSON values (NDJSON, concatenated JSON, FakerAPI envelopes) from INPUT\n"
+"or stdin, run the jq PROGRAM on each, check every output row against a\n"
+"BigQuery schema and write NDJSON, CSV or Avro that `bq load` takes as is.\n"
+"\n"
+"  -f, --from-file FILE      read the jq program from FILE\n"
+"      --arg NAME VALUE      $NAME is the string VALUE in the program\n"
+"      --argjson NAME JSON   $NAME is the JSON value in the program\n"
+"  -o, --output-format FMT   ndjson (default), csv or avro\n"
+"  -O, --output FILE         write FILE (complete, or not at all) not stdout\n"
+"      --schema FILE         a `bq load --schema` JSON file to check rows by\n"
+"      --emit-schema FILE    write the schema of the output (and print the\n"
+"                            bq load flags that go with it)\n"
+"      --reject FILE         bad records go to FILE as NDJSON; go on\n"
+"      --max-bad N           fail when more than N records are bad (0)\n"
+"      --unknown POLICY      error (default) or drop fields not in the schema\n"
+"      --drop FIELD,...      remove fields (dotted paths: address.street)\n"
+"      --mask-ip FIELD,...   keep the /24 of IPv4 and the /48 of IPv6\n"
+"      --hash FIELD,...      replace values with HMAC-SHA256 hex; key from\n"
+"                            --hash-key-file FILE or $FK_HASH_KEY\n"
+"      --codec CODEC         Avro blocks: deflate (default), snappy, null\n"
+"      --avro-block-size SIZE  bytes of rows per Avro block (1M)\n"
+"      --max-record-size SIZE  largest input value (16M)\n"
+"  -j, --jobs N              worker threads (default: the number of CPUs)\n"
+"  -q, --quiet               errors only\n"
+"  -v, --verbose             more detail\n"
+"  -h, --help                this text\n"
+"  -V, --version             print the version\n"
+"\n"
+"Options come before operands.  With no PROGRAM every value must be a row\n"
+"(an object); to name INPUT without a program, use '.' as the program.\n"
+"See fk-shape(1).\n");
+}
+
+static void
+usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2),
+    noreturn));
+
+static void
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "fk-shape: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'fk-shape --help'.\n");
+	exit(FK_EX_USAGE);
+}
+
+static void
+die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3),
+    noreturn));
+
+static void
+die(int code, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fk_error("%s", msg);
+	if (tmppath[0] != '\0')
+		unlink(tmppath);
+	exit(code);
+}
+
+/* "16M", "512K", "1048576": bytes, 1 KiB up to 1 GiB. */
+static size_t
+parse_size(const char *opt, const char *s)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (end == s || errno != 0 || *s == '-')
+		usage_error("%s: '%s' is not a size", opt, s);
+	if (*end == 'K' || *end == 'k')
+		v <<= 10, end++;
+	else if (*end == 'M' || *end == 'm')
+		v <<= 20, end++;
+	else if (*end == 'G' || *end == 'g')
+		v <<= 30, end++;
+	if (*end != '\0' || v < 1024 || v > (1ULL << 30))
+		usage_error("%s: '%s' is not a size from 1K to 1G", opt, s);
+	return (size_t)v;
+}
+
+static long long
+parse_num(const char *opt, const char *s, long long min, long long max)
+{
+	const char *why;
+	long long v;
+
+	if (fk_parse_ll(s, min, max, &v, &why) == -1)
+		usage_error("%s: '%s': %s", opt, s, why);
+	return v;
+}
+
+/* The whole of a small file; NULL with errno on failure. */
+static char *
+slurp(const char *path, size_t max, size_t *len)
+{
+	struct fk_buf b = { 0 };
+	char chunk[8192];
+	size_t n;
+	FILE *f;
+
+	b.max = max;
+	f = fopen(path, "rb");
+	if (f == NULL)
+		return NULL;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		if (fk_buf_add(&b, chunk, n) == -1) {
+			fclose(f);
+			fk_buf_free(&b);
+			errno = EFBIG;
+			return NULL;
+		}
+	}
+	if (ferror(f) || fk_buf_add(&b, "", 0) == -1) {
+		fclose(f);
+		fk_buf_free(&b);
+		errno = EIO;
+		return NULL;
+	}
+	fclose(f);
+	*len = b.len;
+	return b.p;
+}
+
+static void
+add_arg(struct conf *c, int json, const char *name, char **argv, int argc)
+{
+	const char *val;
+	jv v;
+
+	if (optind >= argc)
+		usage_error("--%s %s: missing value", json ? "argjson" : "arg",
+		    name);
+	val = argv[optind++];
+	if (json) {
+		v = jv_parse(val);
+		if (!jv_is_valid(v)) {
+			jv_free(v);
+			usage_error("--argjson %s: the value is not JSON",
+			    name);
+		}
+	} else {
+		v = jv_string(val);
+	}
+	c->o.args = jv_object_set(c->o.args, jv_string(name), v);
+}
+
+static void
+pii_add(struct conf *c, enum fk_pii_op op, const char *list)
+{
+	struct fk_err e;
+
+	if (fk_pii_add((struct fk_pii *)c->o.pii, op, list, &e) == -1)
+		usage_error("%s", e.msg);
+}
+
+static void
+options(struct conf *c, int argc, char **argv)
+{
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "+f:hj:O:o:qVv", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			c->progfile = optarg;
+			break;
+		case 'h':
+			help();
+			exit(0);
+		case 'j':
+			c->o.workers = (int)parse_num("-j", optarg, 1, 64);
+			break;
+		case 'O':
+			c->outfile = optarg;
+			break;
+		case 'o':
+			if (strcmp(optarg, "ndjson") == 0 ||
+			    strcmp(optarg, "json") == 0)
+				c->o.format = FK_FMT_NDJSON;
+			else if (strcmp(optarg, "csv") == 0)
+				c->o.format = FK_FMT_CSV;
+			else if (strcmp(optarg, "avro") == 0)
+				c->o.format = FK_FMT_AVRO;
+			else
+				usage_error("-o: unknown format '%s'", optarg);
+			break;
+		case 'q':
+			c->verbosity = 0;
+			break;
+		case 'V':
+			printf("fk-shape %s\n", FK_VERSION);
+			exit(0);
+		case 'v':
+			c->verbosity = 2;
+			break;
+		case OPT_ARG:
+		case OPT_ARGJSON:
+			add_arg(c, ch == OPT_ARGJSON, optarg, argv, argc);
+			break;
+		case OPT_SCHEMA:
+			c->schemafile = optarg;
+			break;
+		case OPT_EMIT:
+			c->emitfile = optarg;
+			break;
+		case OPT_REJECT:
+			c->rejectfile = optarg;
+			break;
+		case OPT_MAXBAD:
+			c->o.max_bad = parse_num("--max-bad", optarg, 0,
+			    LLONG_MAX);
+			break;
+		case OPT_UNKNOWN:
+			if (strcmp(optarg, "error") != 0 &&
+			    strcmp(optarg, "drop") != 0)
+				usage_error("--unknown: '%s' is not error or "
+				    "drop", optarg);
+			c->o.drop_unknown = strcmp(optarg, "drop") == 0;
+			break;
+		case OPT_DROP:
+			pii_add(c, FK_PII_DROP, optarg);
+			break;
+		case OPT_MASK:
+			pii_add(c, FK_PII_MASK_IP, optarg);
+			break;
+		case OPT_HASH:
+			pii_add(c, FK_PII_HASH, optarg);
+			break;
+		case OPT_KEYFILE:
+			c->keyfile = optarg;
+			break;
+		case OPT_CODEC:
+			if (strcmp(optarg, "none") == 0)
+				optarg = "null";
+			if (strcmp(optarg, "deflate") != 0 &&
+			    strcmp(optarg, "snappy") != 0 &&
+			    strcmp(optarg, "null") != 0)
+				usage_error("--codec: unknown codec '%s'",
+				    optarg);
+			c->o.codec = optarg;
+			break;
+		case OPT_BLOCK:
+			c->o.block_size = parse_size("--avro-block-size",
+			    optarg);
+			break;
+		case OPT_MAXREC:
+			c->o.max_record = parse_size("--max-record-size",
+			    optarg);
+			break;
+		default:
+			usage(stderr);
+			fprintf(stderr, "Try 'fk-shape --help'.\n");
+			exit(FK_EX_USAGE);
+		}
+	}
+}
+
+static void
+operands(struct conf *c, int argc, char **argv)
+{
+	int n = argc - optind;
+
+	if (c->progfile == NULL && n > 0) {
+		c->program = strdup(argv[optind++]);
+		n--;
+	}
+	if (n > 1)
+		usage_error("too many operands ('%s')", argv[optind + 1]);
+	if (n == 1)
+		c->input = argv[optind];
+	if (c->o.format != FK_FMT_AVRO && c->o.codec != NULL)
+		usage_error("--codec is for -o avro");
+	if (c->o.format != FK_FMT_AVRO && c->o.block_size != 0)
+		usage_error("--avro-block-size is for -o avro");
+	if (c->keyfile != NULL && !fk_pii_has(c->o.pii, FK_PII_HASH))
+		usage_error("--hash-key-file without --hash");
+}
+
+/* The HMAC key: --hash-key-file, else $FK_HASH_KEY; raw bytes. */
+static void
+load_key(struct conf *c)
+{
+	const char *env = getenv("FK_HASH_KEY");
+	struct fk_err e;
+	size_t n = 0;
+	char *k;
+
+	if (!fk_pii_has(c->o.pii, FK_PII_HASH))
+		return;
+	if (c->keyfile != NULL) {
+		k = slurp(c->keyfile, KEY_MAX, &n);
+		if (k == NULL)
+			die(FK_EX_CONFIG, "cannot read the hash key file '%s': "
+			    "%s", c->keyfile, strerror(errno));
+		/* One trailing newline is the editor's, not the key's. */
+		if (n > 0 && k[n - 1] == '\n')
+			n--;
+		if (n > 0 && k[n - 1] == '\r')
+			n--;
+	} else if (env != NULL) {
+		n = strlen(env);
+		k = strdup(env);
+		if (k == NULL)
+			die(FK_EX_SOFTWARE, "out of memory");
+	} else {
+		die(FK_EX_CONFIG, "--hash needs a key: set FK_HASH_KEY or give "
+		    "--hash-key-file");
+	}
+	if (fk_pii_set_key((struct fk_pii *)c->o.pii, k, n, &e) == -1) {
+		explicit_bzero(k, n);
+		free(k);
+		die(e.code, "%s", e.msg);
+	}
+	if (n < 16)
+		fk_warn("the --hash key is only %zu bytes; 32 random bytes "
+		    "resist guessing", n);
+	explicit_bzero(k, n);
+	free(k);
+}
+
+static void
+load_program(struct conf *c)
+{
+	size_t n;
+
+	if (c->progfile == NULL)
+		return;
+	c->program = slurp(c->progfile, 1 << 20, &n);
+	if (c->program == NULL)
+		die(FK_EX_NOINPUT, "cannot read '%s': %s", c->progfile,
+		    strerror(errno));
+}
+
+/* A program that does not compile is a usage error, before any output. */
+static void
+check_program(struct conf *c)
+{
+	struct fk_jq *q;
+	struct fk_err e;
+
+	if (c->program == NULL)
+		return;
+	q = fk_jq_new(c->program, c->o.args, &e);
+	if (q == NULL)
+		usage_error("%s", e.msg);
+	fk_jq_free(q);
+}
+
+static void
+load_schema(struct conf *c)
+{
+	struct fk_err e;
+	size_t n;
+	char *text;
+	jv doc;
+
+	if (c->schemafile == NULL)
+		return;
+	text = slurp(c->schemafile, 16 << 20, &n);
+	if (text == NULL)
+		die(FK_EX_NOINPUT, "cannot read the schema '%s': %s",
+		    c->schemafile, strerror(errno));
+	if (fk_json_parse(text, n, &doc, &e) == -1) {
+		free(text);
+		die(FK_EX_CONFIG, "schema '%s': %s", c->schemafile, e.msg);
+	}
+	free(text);
+	if (fk_schema_parse(doc, &c->schema, &e) == -1)
+		die(e.code, "schema '%s': %s", c->schemafile, e.msg);
+	c->have_schema = 1;
+	c->o.schema = &c->schema;
+}
+
+static void
+on_signal(int sig)
+{
+	if (tmppath[0] != '\0')
+		unlink(tmppath);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void
+open_output(struct conf *c)
+{
+	int fd;
+
+	c->o.out = stdout;
+	if (c->outfile != NULL && strcmp(c->outfile, "-") != 0) {
+		if (snprintf(tmppath, sizeof(tmppath), "%s.XXXXXX",
+		    c->outfile) >= (int)sizeof(tmppath))
+			die(FK_EX_USAGE, "output name too long");
+		signal(SIGINT, on_signal);
+		signal(SIGTERM, on_signal);
+		signal(SIGHUP, on_signal);
+		fd = mkstemp(tmppath);
+		if (fd == -1) {
+			tmppath[0] = '\0';
+			die(FK_EX_IOERR, "cannot create '%s': %s", c->outfile,
+			    strerror(errno));
+		}
+		c->o.out = fdopen(fd, "wb");
+		if (c->o.out == NULL)
+			die(FK_EX_IOERR, "cannot write '%s': %s", c->outfile,
+			    strerror(errno));
+	}
+	setvbuf(c->o.out, NULL, _IOFBF, 1 << 18);
+	if (c->rejectfile != NULL) {
+		c->o.reject = fopen(c->rejectfile, "w");
+		if (c->o.reject == NULL)
+			die(FK_EX_IOERR, "cannot create the reject file '%s': "
+			    "%s", c->rejectfile, strerror(errno));
+	}
+}
+
+static int
+open_input(struct conf *c)
+{
+	int fd;
+
+	if (c->input == NULL || strcmp(c->input, "-") == 0)
+		return 0;
+	fd = open(c->input, O_RDONLY);
+	if (fd == -1)
+		die(FK_EX_NOINPUT, "cannot open '%s': %s", c->input,
+		    strerror(errno));
+	return fd;
+}
+
+static void
+on_bad(void *ctx, long long rec, const char *msg)
+{
+	struct conf *c = ctx;
+
+	(void)rec;
+	if (c->rejectfile != NULL)
+		return;
+	if (c->shown++ < MAX_SHOWN)
+		fk_error("%s", msg);
+	else if (c->shown == MAX_SHOWN + 1)
+		fk_error("more bad records not shown");
+}
+
+/* Atomic write of a small file: temporary name, then rename. */
+static int
+write_file(const char *path, const char *data, size_t n)
+{
+	char tmp[PATH_MAX];
+	mode_t um;
+	FILE *f;
+	int fd;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
+		return -1;
+	fd = mkstemp(tmp);
+	if (fd == -1)
+		return -1;
+	um = umask(0);
+	umask(um);
+	fchmod(fd, 0666 & ~um);
+	f = fdopen(fd, "w");
+	if (f == NULL || fwrite(data, 1, n, f) != n || fclose(f) != 0 ||
+	    rename(tmp, path) == -1) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+emit_schema(struct conf *c, const struct fk_shape_stats *st)
+{
+	const struct fk_schema *s = fk_shape_schema(&c->o, st);
+	struct fk_csv *csv;
+	struct fk_err e;
+	char flags[512];
+	jv j, txt;
+
+	if (c->emitfile == NULL)
+		return;
+	if (s == NULL)
+		die(FK_EX_DATAERR, "no row to infer a schema from; "
+		    "'%s' not written", c->emitfile);
+	if (c->o.format == FK_FMT_CSV) {
+		csv = fk_csv_new(s, &e);
+		if (csv == NULL)
+			die(e.code, "%s", e.msg);
+		j = fk_csv_schema_json(csv, st->widen);
+		fk_csv_free(csv);
+	} else {
+		j = fk_schema_json(s, st->widen);
+	}
+	txt = jv_string_concat(jv_dump_string(j, JV_PRINT_INDENT_FLAGS(2)),
+	    jv_string("\n"));
+	if (write_file(c->emitfile, jv_string_value(txt),
+	    (size_t)jv_string_length_bytes(jv_copy(txt))) == -1)
+		die(FK_EX_IOERR, "cannot write '%s': %s", c->emitfile,
+		    strerror(errno));
+	jv_free(txt);
+	if (c->o.format == FK_FMT_CSV)
+		snprintf(flags, sizeof(flags), "--source_format=CSV "
+		    "--skip_leading_rows=1%s --schema=%s", st->csv_newlines ?
+		    " --allow_quoted_newlines" : "", c->emitfile);
+	else if (c->o.format == FK_FMT_AVRO)
+		snprintf(flags, sizeof(flags), "--source_format=AVRO "
+		    "--use_avro_logical_types");
+	else
+		snprintf(flags, sizeof(flags), "--source_format="
+		    "NEWLINE_DELIMITED_JSON --schema=%s", c->emitfile);
+	fk_log(FK_LOG_INFO, "bq_load", (struct fk_kv[]){ { "flags", flags,
+	    0 }, FK_S("schema", c->emitfile) }, 2,
+	    "load with: bq load %s DATASET.TABLE SOURCE", flags);
+}
+
+static void
+summary(const struct conf *c, const struct fk_shape_stats *st)
+{
+	int op;
+	size_t i;
+	const char *path;
+
+	fk_log(FK_LOG_INFO, "summary", (struct fk_kv[]){
+	    FK_N("read", st->read), FK_N("rows", st->rows),
+	    FK_N("written", st->written), FK_N("rejected", st->rejected) }, 4,
+	    "read %lld records; %lld rows: %lld written, %lld rejected",
+	    st->read, st->rows, st->written, st->rejected);
+	for (i = 0; st->hits != NULL && i < fk_pii_npaths(c->o.pii); i++) {
+		path = fk_pii_path(c->o.pii, i, &op);
+		if (st->hits[i] == 0 && st->written > 0)
+			fk_warn("%s '%s' matched no field in any row",
+			    op == FK_PII_DROP ? "--drop" : op == FK_PII_HASH ?
+			    "--hash" : "--mask-ip", path);
+	}
+}
+
+/* Close the data output: 74 on a write error, the -O rename last. */
+static int
+close_output(struct conf *c, int ok)
+{
+	int bad = fflush(c->o.out) != 0 || ferror(c->o.out);
+	mode_t um;
+
+	if (c->o.reject != NULL && (fflush(c->o.reject) != 0 ||
+	    ferror(c->o.reject) || fclose(c->o.reject) != 0)) {
+		fk_error("cannot write the reject file '%s': %s",
+		    c->rejectfile, strerror(errno));
+		bad = 1;
+	}
+	if (tmppath[0] == '\0') {
+		if (fclose(c->o.out) != 0)
+			bad = 1;
+		if (bad)
+			fk_error("cannot write the output: %s",
+			    strerror(errno));
+		return bad ? FK_EX_IOERR : 0;
+	}
+	um = umask(0);
+	umask(um);
+	fchmod(fileno(c->o.out), 0666 & ~um);
+	if (fclose(c->o.out) != 0)
+		bad = 1;
+	if (bad || !ok || rename(tmppath, c->outfile) == -1) {
+		if (bad || ok)
+			fk_error("cannot write '%s': %s", c->outfile,
+			    strerror(errno));
+		unlink(tmppath);
+		tmppath[0] = '\0';
+		return bad || ok ? FK_EX_IOERR : 0;
+	}
+	tmppath[0] = '\0';
+	return 0;
+}
+
+static int
+exit_code(const struct conf *c, const struct fk_shape_stats *st)
+{
+	if (st->stop == FK_STOP_MALFORMED)
+		return FK_EX_DATAERR;
+	if (st->stop == FK_STOP_TOO_MANY) {
+		fk_error("too many bad records: stopped at the %lld%s "
+		    "(--max-bad %lld)%s%s", st->rejected, st->rejected == 1 ?
+		    "st" : "th", c->o.max_bad, c->rejectfile ? "; see " : "",
+		    c->rejectfile ? c->rejectfile : "");
+		return FK_EX_FAIL;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct fk_shape_stats st;
+	struct conf c;
+	struct fk_err e;
+	int fd, rc, code;
+	long n;
+
+	memset(&c, 0, sizeof(c));
+	c.verbosity = 1;
+	c.o.args = jv_object();
+	c.o.pii = fk_pii_new();
+	c.o.max_record = 16 << 20;
+	if (c.o.pii == NULL)
+		return FK_EX_SOFTWARE;
+	options(&c, argc, argv);
+	fk_log_init("fk-shape", c.verbosity);
+	operands(&c, argc, argv);
+	if (!gcry_check_version(GCRYPT_VERSION))
+		die(FK_EX_SOFTWARE, "libgcrypt is older than %s",
+		    GCRYPT_VERSION);
+	gcry_control(GCRYCTL_DISABLE_SECMEM, 0);
+	gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
+	if (c.o.workers == 0) {
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+		c.o.workers = n < 1 ? 1 : n > 64 ? 64 : (int)n;
+	}
+	if (c.o.codec == NULL)
+		c.o.codec = "deflate";
+	if (c.o.block_size == 0)
+		c.o.block_size = 1 << 20;
+	c.o.on_bad = on_bad;
+	c.o.on_bad_ctx = &c;
+	load_key(&c);
+	load_program(&c);
+	c.o.program = c.program;
+	check_program(&c);
+	load_schema(&c);
+	fd = open_input(&c);
+	open_output(&c);
+	rc = fk_shape_run(&c.o, fd, &st, &e);
+	if (rc == -1)
+		fk_error("%s", e.msg);
+	if (rc == -1 && e.code == FK_EX_USAGE)
+		fprintf(stderr, "Try 'fk-shape --help'.\n");
+	summary(&c, &st);
+	code = rc == -1 ? e.code : exit_code(&c, &st);
+	if (code == 0 && c.emitfile != NULL)
+		emit_schema(&c, &st);
+	rc = close_output(&c, code == 0);
+	if (code == 0)
+		code = rc;
+	fk_shape_stats_free(&st);
+	if (c.have_schema)
+		fk_schema_free(&c.schema);
+	fk_pii_free((struct fk_pii *)c.o.pii);
+	jv_free(c.o.args);
+	free(c.program);
+	if (fd > 0)
+		close(fd);
+	return code;
+}

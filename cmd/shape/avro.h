@@ -1,0 +1,67 @@
+/*
+ * avro.h: Avro object container files through libavro (avro-c).
+ *
+ * Workers turn canonical rows into Avro binary datums with libavro
+ * (fk_avro_enc_*); the single writer thread appends them, in order, to a
+ * container that libavro writes (header, deflate/snappy/null blocks, sync
+ * markers).
+ *
+ * The BigQuery schema maps to Avro as
+ *   STRING string, BYTES bytes, INTEGER long, FLOAT double,
+ *   NUMERIC bytes decimal(38, 9), BOOLEAN boolean, DATE int date,
+ *   TIME long time-micros, DATETIME long local-timestamp-micros,
+ *   TIMESTAMP long timestamp-micros, JSON string with sqlType JSON,
+ *   RECORD record; NULLABLE ["null", T], REPEATED array of T.
+ * avro-c 1.11 has no logical types and drops their attributes when it
+ * writes the header, so the writer puts the full schema text back into
+ * the header's avro.schema entry as the bytes go out (see avro.c); the
+ * datums are the same either way.
+ */
+#ifndef FK_SHAPE_AVRO_H
+#define FK_SHAPE_AVRO_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include <jv.h>
+
+#include "buf.h"
+#include "fk.h"
+#include "schema.h"
+
+/* The Avro schema text for s (malloc'ed), logical types included. */
+char *fk_avro_schema(const struct fk_schema *s, struct fk_err *e);
+
+struct fk_avro_enc;
+
+/* An encoder for one thread; schema is fk_avro_schema's text. */
+struct fk_avro_enc *fk_avro_enc_new(const char *schema, struct fk_err *e);
+void fk_avro_enc_free(struct fk_avro_enc *x);
+
+/*
+ * Append the Avro binary encoding of one canonical row (borrowed) of s to
+ * out.  -1 with e (DATAERR) if the row is not canonical.
+ */
+int fk_avro_enc_row(struct fk_avro_enc *x, const struct fk_schema *s,
+    jv row, struct fk_buf *out, struct fk_err *e);
+
+struct fk_avro_out;
+
+/*
+ * Start a container on out (which stays the caller's to close): codec is
+ * "deflate", "snappy" or "null"; block_size bounds one block's datums.
+ */
+struct fk_avro_out *fk_avro_open(FILE *out, const char *schema,
+    const char *codec, size_t block_size, struct fk_err *e);
+
+/* One encoded datum; -1 with e (IOERR, or DATAERR if n > block size). */
+int fk_avro_append(struct fk_avro_out *w, const void *datum, size_t n,
+    struct fk_err *e);
+
+/* Write the last block and free w; -1 with e (IOERR) if any write failed. */
+int fk_avro_close(struct fk_avro_out *w, struct fk_err *e);
+
+/* Free w and write nothing more. */
+void fk_avro_abort(struct fk_avro_out *w);
+
+#endif

@@ -1,0 +1,98 @@
+/*
+ * pipe.h: fk-shape's record pipeline.
+ *
+ * The calling thread reads the input and cuts it into batches of whole
+ * JSON values (scan.h); N worker threads each parse, filter, protect,
+ * check and encode whole batches with their own jq state; one writer
+ * thread writes the batches' bytes strictly in input order.  A fixed
+ * number of batches is in flight, so memory does not grow with the
+ * input.
+ *
+ * Per value: parse -> jq filter (each output must be an object) ->
+ * --drop/--mask-ip/--hash -> column names -> schema check and coercion
+ * (given, or inferred from the first row) -> encode.
+ */
+#ifndef FK_SHAPE_PIPE_H
+#define FK_SHAPE_PIPE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include <jv.h>
+
+#include "fk.h"
+#include "pii.h"
+#include "schema.h"
+
+enum fk_format { FK_FMT_NDJSON, FK_FMT_CSV, FK_FMT_AVRO, FK_FMT_ROWS };
+
+/*
+ * A writer of canonical rows for formats encoded on the writer thread
+ * (FK_FMT_ROWS, e.g. Parquet): open once the schema is known, then one
+ * write per row in order (row consumed), then close or abort.
+ */
+struct fk_rowsink {
+	void *ctx;
+	int (*open)(void *ctx, const struct fk_schema *s, FILE *out,
+	    struct fk_err *e);
+	int (*write)(void *ctx, jv row, struct fk_err *e);
+	int (*close)(void *ctx, struct fk_err *e);
+	void (*abort)(void *ctx);
+};
+
+struct fk_shape_opts {
+	int workers;			/* >= 1 */
+	enum fk_format format;
+	const char *program;		/* NULL: identity */
+	jv args;			/* $name arguments (an object) */
+	const struct fk_schema *schema;	/* NULL: infer from the first row */
+	int drop_unknown;		/* --unknown=drop */
+	const struct fk_pii *pii;	/* NULL: none */
+	size_t max_record;		/* bytes of one input value */
+	long long max_bad;
+	FILE *out;
+	FILE *reject;			/* NULL: report bad records instead */
+	const char *codec;		/* Avro */
+	size_t block_size;		/* Avro */
+	struct fk_rowsink *sink;	/* FK_FMT_ROWS */
+	/* Called on the writer thread, in order, for each bad record. */
+	void (*on_bad)(void *ctx, long long rec, const char *msg);
+	void *on_bad_ctx;
+};
+
+enum {
+	FK_STOP_NONE,
+	FK_STOP_MALFORMED,	/* malformed JSON with no reject file */
+	FK_STOP_TOO_MANY	/* more than max_bad bad records */
+};
+
+struct fk_shape_stats {
+	long long read;		/* input values (malformed ones included) */
+	long long rows;		/* written + rejected */
+	long long written;
+	long long rejected;
+	int stop;		/* FK_STOP_* */
+	int csv_newlines;	/* a CSV field held a line break */
+	struct fk_schema inferred;	/* when opts.schema was NULL */
+	int have_inferred;
+	unsigned char *widen;	/* fk_schema_count() bytes, or NULL */
+	unsigned long *hits;	/* per --drop/--hash/--mask-ip path */
+};
+
+/*
+ * Run the pipeline from fd to o->out.  0 when the input was read to the
+ * end or the run stopped on bad records (st->stop says which); -1 with e
+ * for a failure of the run itself (read or write error, no memory, an
+ * Avro file with nothing to infer its schema from).  st is filled either
+ * way; free it with fk_shape_stats_free.
+ */
+int fk_shape_run(const struct fk_shape_opts *o, int fd,
+    struct fk_shape_stats *st, struct fk_err *e);
+
+void fk_shape_stats_free(struct fk_shape_stats *st);
+
+/* The schema the output follows (given or inferred), or NULL. */
+const struct fk_schema *fk_shape_schema(const struct fk_shape_opts *o,
+    const struct fk_shape_stats *st);
+
+#endif

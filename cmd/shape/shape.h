@@ -1,0 +1,30 @@
+/*
+ * shape.h: helpers shared by fk-shape's modules (not by other tools).
+ */
+#ifndef FK_SHAPE_SHAPE_H
+#define FK_SHAPE_SHAPE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jv.h>
+
+#include "buf.h"
+
+#define FK_MAX_SAFE 9007199254740992.0	/* 2^53 */
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (canon.c). */
+int32_t fk_days_from_civil(int y, int m, int d);
+/* The inverse. */
+void fk_civil_from_days(int64_t days, int *y, int *m, int *d);
+
+/*
+ * Shortest text that reads back as the same double (finite d), as JSON
+ * writes numbers: "42", "-0.5", "1e+21".  Returns its length (< 32).
+ */
+int fk_fmt_double(double d, char out[32]);
+
+/* Append s[0..n) as a JSON string literal (quotes and escapes) to b. */
+int fk_json_quote(struct fk_buf *b, const char *s, size_t n);
+
+#endif

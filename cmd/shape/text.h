@@ -1,0 +1,48 @@
+/*
+ * text.h: the NDJSON and CSV encoders.  Both take canonical rows
+ * (schema.h) and append bytes to a buffer, so workers can encode in
+ * parallel and the writer only copies.
+ */
+#ifndef FK_SHAPE_TEXT_H
+#define FK_SHAPE_TEXT_H
+
+#include <jv.h>
+
+#include "buf.h"
+#include "fk.h"
+#include "schema.h"
+
+/*
+ * One canonical row (borrowed) as one compact JSON line, fields in schema
+ * order, as BigQuery's NEWLINE_DELIMITED_JSON loads it: INTEGER beyond
+ * 2^53 and NaN/Infinity as strings, JSON columns as raw JSON.  -1 on
+ * ENOMEM or a row that is not canonical.
+ */
+int fk_ndjson_row(const struct fk_schema *s, jv row, struct fk_buf *b);
+
+struct fk_csv;
+
+/*
+ * Flatten s into CSV columns: RECORD fields become name_sub columns,
+ * REPEATED fields and JSON one column of JSON text.  NULL with e filled
+ * (FK_EX_DATAERR) if two columns get the same name or a name is too long.
+ */
+struct fk_csv *fk_csv_new(const struct fk_schema *s, struct fk_err *e);
+void fk_csv_free(struct fk_csv *c);
+
+/* The header line (CRLF-terminated). */
+int fk_csv_header(const struct fk_csv *c, struct fk_buf *b);
+
+/*
+ * One canonical row (borrowed) as one RFC 4180 record: NULL is an empty
+ * field, an empty string is "", fields holding , " CR or LF are quoted
+ * with "" inside.  *nl is set if a quoted field held a line break.  tmp
+ * is the caller's scratch buffer (one per thread).
+ */
+int fk_csv_row(const struct fk_csv *c, jv row, struct fk_buf *b,
+    struct fk_buf *tmp, int *nl);
+
+/* The flat schema the CSV loads with (for --emit-schema). */
+jv fk_csv_schema_json(const struct fk_csv *c, const unsigned char *widen);
+
+#endif
