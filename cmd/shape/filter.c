@@ -20,6 +20,7 @@ static void
 on_error(void *data, jv msg)
 {
 	struct fk_jq *q = data;
+	const char *p;
 	jv s;
 
 	if (jv_get_kind(msg) != JV_KIND_STRING) {
@@ -29,7 +30,12 @@ on_error(void *data, jv msg)
 	}
 	if (q->msg.len > 0)
 		fk_buf_add(&q->msg, "; ", 2);
-	fk_buf_add(&q->msg, jv_string_value(msg), strlen(jv_string_value(msg)));
+	/* Diagnostics are one line: jq's multi-line ones are folded. */
+	for (p = jv_string_value(msg); *p != '\0'; p++)
+		if (fk_buf_add(&q->msg, *p == '\n' ? " " : p, 1) == -1)
+			break;
+	while (q->msg.len > 0 && q->msg.p[q->msg.len - 1] == ' ')
+		q->msg.p[--q->msg.len] = '\0';
 	jv_free(msg);
 }
 

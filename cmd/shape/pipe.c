@@ -173,23 +173,25 @@ batch_free(struct batch *b)
 	fk_buf_free(&b->rej);
 }
 
-/* Grow an array of n elements of size sz to hold one more. */
-static int
-grow(void *pp, size_t *cap, size_t n, size_t sz)
+/*
+ * Room for one more of n elements of size sz in p: p itself, a larger
+ * copy, or NULL (p still valid) when out of memory.
+ */
+static void *
+grow(void *p, size_t *cap, size_t n, size_t sz)
 {
-	void **p = pp, *np;
 	size_t nc;
+	void *np;
 
 	if (n < *cap)
-		return 0;
+		return p;
 	nc = *cap ? 2 * *cap : 64;
-	np = realloc(*p, nc * sz);
-	if (np == NULL)
-		return -1;
-	*p = np;
-	*cap = nc;
-	return 0;
+	np = realloc(p, nc * sz);
+	if (np != NULL)
+		*cap = nc;
+	return np;
 }
+
 
 static int
 bfail(struct batch *b, int code, const char *fmt, ...)
@@ -242,6 +244,7 @@ bad(struct worker *w, const struct item *it, const char *path,
 	struct batch *b = w->b;
 	struct mark *m;
 	char msg[1024];
+	void *np;
 	jv r, s;
 
 	b->rejected++;
@@ -276,10 +279,12 @@ bad(struct worker *w, const struct item *it, const char *path,
 		    it->rec, path, reason);
 	else
 		snprintf(msg, sizeof(msg), "record %lld: %s", it->rec, reason);
-	if (grow(&b->marks, &b->mcap, b->nmarks, sizeof(*m)) == -1) {
+	np = grow(b->marks, &b->mcap, b->nmarks, sizeof(*b->marks));
+	if (np == NULL) {
 		bfail(b, FK_EX_SOFTWARE, "out of memory");
 		return;
 	}
+	b->marks = np;
 	m = &b->marks[b->nmarks++];
 	m->rec = it->rec;
 	m->out = b->out.len;
@@ -370,6 +375,7 @@ encode(struct worker *w, jv canon)
 	struct batch *b = w->b;
 	size_t before = b->out.len;
 	struct fk_err e;
+	void *np;
 	int rc = 0;
 
 	switch (o->format) {
@@ -388,17 +394,23 @@ encode(struct worker *w, jv canon)
 			}
 		}
 		rc = fk_avro_enc_row(w->avro, w->p->schema, canon, &b->out, &e);
-		if (rc == 0 && grow(&b->dlen, &b->dcap, b->ndatum,
-		    sizeof(*b->dlen)) == 0)
+		np = rc == 0 ? grow(b->dlen, &b->dcap, b->ndatum,
+		    sizeof(*b->dlen)) : NULL;
+		if (np != NULL) {
+			b->dlen = np;
 			b->dlen[b->ndatum++] = b->out.len - before;
-		else if (rc == 0)
+		} else {
 			rc = -1;
+		}
 		break;
 	default:
-		if (grow(&b->rows, &b->rcap, b->nrows, sizeof(*b->rows)) == -1)
+		np = grow(b->rows, &b->rcap, b->nrows, sizeof(*b->rows));
+		if (np == NULL) {
 			rc = -1;
-		else
+		} else {
+			b->rows = np;
 			b->rows[b->nrows++] = jv_copy(canon);
+		}
 		break;
 	}
 	jv_free(canon);
@@ -458,6 +470,8 @@ row(struct worker *w, const struct item *it, jv r)
 		return;
 	}
 	flags = o->drop_unknown ? FK_CO_DROP_UNKNOWN : 0;
+	if (o->format != FK_FMT_ROWS)
+		flags |= FK_CO_THREAD_KEYS;
 	if (o->schema == NULL && (o->format == FK_FMT_NDJSON ||
 	    o->format == FK_FMT_CSV)) {
 		flags |= FK_CO_WIDEN;
@@ -575,6 +589,7 @@ worker_main(void *arg)
 			b = &p->slots[p->next_work % (long long)p->nslots];
 			if (p->quit || p->all_claimed) {
 				unlock(p);
+				fk_schema_thread_done();
 				return NULL;
 			}
 			if (b->state == B_FILLED && b->seq == p->next_work)
@@ -848,9 +863,12 @@ static int
 add_item(struct rd *r, struct batch *b, size_t off, size_t len)
 {
 	struct item *it;
+	void *np;
 
-	if (grow(&b->items, &b->icap, b->nitems, sizeof(*it)) == -1)
+	np = grow(b->items, &b->icap, b->nitems, sizeof(*b->items));
+	if (np == NULL)
 		return -1;
+	b->items = np;
 	it = &b->items[b->nitems++];
 	memset(it, 0, sizeof(*it));
 	it->off = off;
@@ -859,20 +877,19 @@ add_item(struct rd *r, struct batch *b, size_t off, size_t len)
 	return 0;
 }
 
-/* A malformed or oversized value starting at start, failing at at. */
+/*
+ * A malformed or oversized value: it starts at start, fails at at, and
+ * its text (for the reject file) ends at end.
+ */
 static int
-add_bad(struct rd *r, struct batch *b, size_t start, size_t at,
+add_bad(struct rd *r, struct batch *b, size_t start, size_t at, size_t end,
     const char *why)
 {
 	struct item *it;
-	const char *nl;
-	size_t end;
 
 	if (add_item(r, b, 0, 0) == -1)
 		return -1;
 	it = &b->items[b->nitems - 1];
-	nl = at < b->len ? memchr(b->buf + at, '\n', b->len - at) : NULL;
-	end = nl != NULL ? (size_t)(nl - b->buf) : b->len;
 	if (end - start > TEXT_MAX)
 		end = start + TEXT_MAX;
 	it->why = strdup(why);
@@ -894,11 +911,15 @@ static int
 malformed(struct rd *r, struct batch *b, size_t at)
 {
 	size_t start = r->sc.start < at ? r->sc.start : at;
-	const char *nl;
+	const char *nl, *eol;
+	size_t end;
 
-	if (add_bad(r, b, start, at, r->sc.why) == -1)
-		return -1;
 	nl = memchr(b->buf + start, '\n', at - start);
+	eol = at < b->len ? memchr(b->buf + at, '\n', b->len - at) : NULL;
+	end = nl != NULL ? (size_t)(nl - b->buf) : eol != NULL ?
+	    (size_t)(eol - b->buf) : b->len;
+	if (add_bad(r, b, start, at, end, r->sc.why) == -1)
+		return -1;
 	if (nl != NULL) {
 		r->pos = (size_t)(nl - b->buf) + 1;
 		r->sc.line = r->sc.start_line + 1;
@@ -960,7 +981,7 @@ scan(struct rd *r, struct batch *b)
 				return -1;
 		} else if (fk_scan_in_value(&r->sc) &&
 		    b->len - r->sc.start > r->p->o->max_record) {
-			if (add_bad(r, b, r->sc.start, r->sc.start,
+			if (add_bad(r, b, r->sc.start, r->sc.start, b->len,
 			    "value larger than --max-record-size") == -1)
 				return -1;
 			r->mode = R_OVERSIZE;
@@ -1133,25 +1154,35 @@ workers_init(struct pipe *p, struct fk_err *e)
 {
 	const struct fk_shape_opts *o = p->o;
 	struct worker *w;
+	jv txt, args;
 	int i;
 
 	p->w = calloc((size_t)o->workers, sizeof(*p->w));
 	if (p->w == NULL)
 		return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
+	txt = jv_dump_string(jv_copy(o->args), 0);
 	for (i = 0; i < o->workers; i++) {
 		w = &p->w[i];
 		w->p = p;
 		if (o->program != NULL) {
-			w->jq = fk_jq_new(o->program, o->args, e);
-			if (w->jq == NULL)
+			/* Each jq state gets its own copy: see pipe.c's top. */
+			args = jv_parse(jv_string_value(txt));
+			w->jq = fk_jq_new(o->program, args, e);
+			jv_free(args);
+			if (w->jq == NULL) {
+				jv_free(txt);
 				return -1;
+			}
 		}
 		if (pii_has(o->pii)) {
 			w->pii = fk_pii_state_new(o->pii, e);
-			if (w->pii == NULL)
+			if (w->pii == NULL) {
+				jv_free(txt);
 				return -1;
+			}
 		}
 	}
+	jv_free(txt);
 	return 0;
 }
 

@@ -21,7 +21,6 @@ struct level {
 };
 
 struct fpriv {
-	jv key;			/* the name as a jv string, reused per row */
 	size_t idx;		/* preorder number, the widen[] index */
 	struct level lv;	/* RECORD only */
 };
@@ -29,13 +28,28 @@ struct fpriv {
 struct spriv {
 	struct level lv;
 	size_t count;
+	unsigned long gen;	/* tells schemas apart in key caches */
 };
 
 struct ctx {
 	int flags;
 	unsigned char *widen;
 	struct fk_cerr *ce;
+	const struct spriv *sp;
 };
+
+/*
+ * Field names as jv strings, made once per thread and schema: jq 1.6's
+ * reference counts (and its cached string hashes) are not atomic, so a
+ * jv must never be shared between threads.
+ */
+static _Thread_local struct {
+	unsigned long gen;
+	jv *keys;
+	size_t n;
+} kc;
+
+static unsigned long generation;
 
 static const char *const type_names[] = {
 	"STRING", "BYTES", "INTEGER", "FLOAT", "NUMERIC", "BOOLEAN", "DATE",
@@ -193,7 +207,6 @@ level_init(struct level *lv, struct fk_field *f, size_t n, size_t *idx,
 		if (p == NULL)
 			return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
 		f[i].priv = p;
-		p->key = jv_string(f[i].name);
 		p->idx = (*idx)++;
 		if (f[i].type == FK_T_RECORD &&
 		    level_init(&p->lv, f[i].fields, f[i].nfields, idx, e) == -1)
@@ -211,6 +224,7 @@ prepare(struct fk_schema *s, struct fk_err *e)
 	if (sp == NULL)
 		return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
 	s->priv = sp;
+	sp->gen = __atomic_add_fetch(&generation, 1, __ATOMIC_RELAXED);
 	return level_init(&sp->lv, s->fields, s->nfields, &sp->count, e);
 }
 
@@ -223,7 +237,6 @@ level_free(struct fk_field *f, size_t n)
 	for (i = 0; i < n; i++) {
 		p = f[i].priv;
 		if (p != NULL) {
-			jv_free(p->key);
 			free(p->lv.slot);
 			free(p);
 		}
@@ -263,6 +276,41 @@ fk_schema_count(const struct fk_schema *s)
 	const struct spriv *sp = s->priv;
 
 	return sp != NULL ? sp->count : 0;
+}
+
+void
+fk_schema_thread_done(void)
+{
+	size_t i;
+
+	for (i = 0; i < kc.n; i++)
+		jv_free(kc.keys[i]);
+	free(kc.keys);
+	memset(&kc, 0, sizeof(kc));
+}
+
+/* The name of f as a jv string (this thread's cached copy if allowed). */
+static jv
+key_of(struct ctx *c, const struct fk_field *f)
+{
+	const struct fpriv *p = f->priv;
+	size_t i;
+
+	if (!(c->flags & FK_CO_THREAD_KEYS))
+		return jv_string(f->name);
+	if (kc.gen != c->sp->gen) {
+		fk_schema_thread_done();
+		kc.keys = malloc(c->sp->count * sizeof(*kc.keys));
+		if (kc.keys == NULL)
+			return jv_string(f->name);
+		kc.n = c->sp->count;
+		kc.gen = c->sp->gen;
+		for (i = 0; i < kc.n; i++)
+			kc.keys[i] = jv_invalid();
+	}
+	if (!jv_is_valid(kc.keys[p->idx]))
+		kc.keys[p->idx] = jv_string(f->name);
+	return jv_copy(kc.keys[p->idx]);
 }
 
 /* ---- schema files ---------------------------------------------------- */
@@ -1261,8 +1309,7 @@ record(struct ctx *c, const struct fk_field *f, size_t n,
 			jv_free(o);
 			goto out;
 		}
-		o = jv_object_set(o, jv_copy(((struct fpriv *)f[i].priv)->key),
-		    cv);
+		o = jv_object_set(o, key_of(c, &f[i]), cv);
 	}
 	*out = o;
 	rc = 0;
@@ -1279,7 +1326,7 @@ fk_schema_coerce(const struct fk_schema *s, jv row, int flags,
     unsigned char *widen, jv *out, struct fk_cerr *ce)
 {
 	const struct spriv *sp = s->priv;
-	struct ctx c = { flags, widen, ce };
+	struct ctx c = { flags, widen, ce, sp };
 
 	if (widen == NULL)
 		c.flags &= ~FK_CO_WIDEN;
@@ -1403,7 +1450,7 @@ infer_fields(jv obj, struct fk_field **out, size_t *n, int depth,
 			if (strcasecmp(f[i].name, f[*n].name) == 0)
 				break;
 		if (i < *n) {
-			collision(&(struct ctx){ 0, NULL, ce }, obj,
+			collision(&(struct ctx){ 0, NULL, ce, NULL }, obj,
 			    jv_string_value(k), f[*n].name);
 			free(f[*n].name);
 			jv_free(k);

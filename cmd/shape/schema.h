@@ -104,7 +104,8 @@ struct fk_cerr {
 
 enum {
 	FK_CO_DROP_UNKNOWN = 1,	/* drop fields not in the schema */
-	FK_CO_WIDEN = 2		/* inferred schema, text output: see below */
+	FK_CO_WIDEN = 2,	/* inferred schema, text output: see below */
+	FK_CO_THREAD_KEYS = 4	/* the row stays in this thread: share keys */
 };
 
 /*
@@ -116,9 +117,16 @@ enum {
  * INTEGER column also takes other numbers, and a DATE or TIMESTAMP column
  * other strings; widen[i] (one byte per field, in fk_schema_count order)
  * then records the wider type (FLOAT, STRING) for fk_schema_json.
+ *
+ * jq 1.6's jv reference counts are not atomic: a canonical row may go to
+ * another thread (whole, after this one lets go of it) unless made with
+ * FK_CO_THREAD_KEYS, which saves an allocation per field by reusing this
+ * thread's key strings; call fk_schema_thread_done before such a thread
+ * ends.
  */
 int fk_schema_coerce(const struct fk_schema *s, jv row, int flags,
     unsigned char *widen, jv *out, struct fk_cerr *ce);
+void fk_schema_thread_done(void);
 
 /*
  * Infer a schema from one row (borrowed): integral numbers INTEGER, other
