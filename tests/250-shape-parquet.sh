@@ -1,6 +1,8 @@
 #!/bin/sh
-# Parquet output read back by two readers nobody here wrote (DuckDB and
-# hyparquet): every BigQuery type, nulls, nesting, empty input, codecs.
+# fk-shape -o parquet read back by two readers nobody here wrote (DuckDB
+# and hyparquet): every BigQuery type, nulls, nesting, empty input,
+# codecs.  Each must return exactly the rows fk-shape was given (its
+# canonical rows, as -o ndjson prints them).
 . "$FK_TESTDIR/lib.sh"
 . "$FK_TESTDIR/pqnode/pq.sh"
 
@@ -21,18 +23,20 @@ cat >"$T/all.json" <<'J'
 ]
 J
 cat >"$T/all.ndjson" <<'J'
-{"s":"héllo \"q\" \\ \u0001 ✓ 😀","b":"AP8=","i":1,"f":1.5,"n":"-12.5","t":true,"d":"2020-01-02","tm":"12:34:56.123456","dt":"2020-01-02T03:04:05.000006","ts":"1900-01-01T00:00:00Z","j":"{\"a\":[1,2]}"}
+{"s":"héllo \"q\" \\ \u0001 ✓ 😀","b":"AP8=","i":1,"f":1.5,"n":"-12.5","t":true,"d":"2020-01-02","tm":"12:34:56.123456","dt":"2020-01-02T03:04:05.000006","ts":"1900-01-01T00:00:00Z","j":{"a":[1,2]}}
 {"s":null,"b":null,"i":"9223372036854775807","f":"NaN","n":"99999999999999999999999999999.999999999","t":false,"d":"0001-01-01","tm":"00:00:00","dt":"9999-12-31T23:59:59.999999","ts":"2262-04-11T23:47:16.854775Z","j":"null"}
 {"s":"","b":"","i":"-9223372036854775808","f":"-Infinity","n":"-99999999999999999999999999999.999999999","t":null,"d":null,"tm":null,"dt":null,"ts":null,"j":null}
-{"s":"x","b":"//79/A==","i":-3,"f":-0.0,"n":"0","t":true,"d":"1969-12-31","tm":"23:59:59.999999","dt":"1970-01-01T00:00:00","ts":"1969-12-31T23:59:59.999999Z","j":"\"s\""}
-{"s":"y","b":null,"i":9007199254740992,"f":1.7976931348623157e308,"n":"0.000000001","t":false,"d":"9999-12-31","tm":"00:00:00.000001","dt":"0001-01-01T00:00:00","ts":"0001-01-01T00:00:00Z","j":"{}"}
-{"s":"z","b":"AA==","i":0,"f":5e-324,"n":"-0.000000001","t":true,"d":"1970-01-01","tm":"01:02:03.5","dt":"2000-02-29T12:00:00.5","ts":"9999-12-31T23:59:59.999999Z","j":"[1,\"two\",3.5,true]"}
+{"s":"x","b":"//79/A==","i":-3,"f":-0.0,"n":"0","t":true,"d":"1969-12-31","tm":"23:59:59.999999","dt":"1970-01-01T00:00:00","ts":"1969-12-31T23:59:59.999999Z","j":"s"}
+{"s":"y","b":null,"i":9007199254740992,"f":1.7976931348623157e308,"n":"0.000000001","t":false,"d":"9999-12-31","tm":"00:00:00.000001","dt":"0001-01-01T00:00:00","ts":"0001-01-01T00:00:00Z","j":{}}
+{"s":"z","b":"AA==","i":0,"f":5e-324,"n":"-0.000000001","t":true,"d":"1970-01-01","tm":"01:02:03.5","dt":"2000-02-29T12:00:00.5","ts":"9999-12-31T23:59:59.999999Z","j":[1,"two",3.5,true]}
 {"s":"Infinity","b":null,"i":-1,"f":"Infinity","n":"1","t":null,"d":"2000-02-29","tm":null,"dt":null,"ts":"2020-06-30T12:00:00.1Z","j":null}
 J
-pq_write "$T/all.json" "$T/all.parquet" <"$T/all.ndjson" 2>"$T/err"
-check "all types: the writer succeeds" test -s "$T/all.parquet"
+pq_shape "$T/all.json" "$T/all.ndjson" "$T/all.parquet" 2>"$T/err"
+check "all types: fk-shape succeeds" test -s "$T/all.parquet"
+check "all types: fk-shape gave the writer every row" \
+    test "$(wc -l <"$T/all.parquet.want")" -eq 7
 pq_check "all types and nulls read back exactly" "$T/all.json" \
-    "$T/all.ndjson" "$T/all.parquet"
+    "$T/all.parquet.want" "$T/all.parquet"
 
 want='{"s":"VARCHAR","b":"BLOB","i":"BIGINT","f":"DOUBLE","n":"DECIMAL(38,9)","t":"BOOLEAN","d":"DATE","tm":"TIME","dt":"TIMESTAMP","ts":"TIMESTAMP WITH TIME ZONE","j":"JSON"}'
 got=$(pq_duck --schema "$T/all.parquet" 2>&1)
@@ -99,9 +103,11 @@ cat >"$T/nest.ndjson" <<'J'
 {"id":4,"tags":[],"addr":{"city":"Y","geo":{"lat":null,"lon":-1},"zips":[7]},"items":[{"sku":"s4","qty":null,"opts":[]},{"sku":"s5","qty":5,"opts":[{"k":"q","v":[]},{"k":"r","v":["3","4","5"]}]}],"req":{"x":true,"when":["1970-01-01T00:00:00Z","2038-01-19T03:14:08Z"]}}
 {"id":5,"tags":["","",""],"addr":{"city":"","geo":{"lat":0,"lon":0},"zips":[0,0,0,0,0,0,0,0,0,0]},"items":[{"sku":"","qty":0,"opts":[{"k":"","v":["0"]}]}],"req":{"x":null,"when":[]}}
 J
-pq_write "$T/nest.json" "$T/nest.parquet" <"$T/nest.ndjson" 2>"$T/err"
+pq_shape "$T/nest.json" "$T/nest.ndjson" "$T/nest.parquet" 2>"$T/err"
+check "nested: fk-shape gave the writer every row" \
+    test "$(wc -l <"$T/nest.parquet.want")" -eq 5
 pq_check "nested records and arrays read back exactly" "$T/nest.json" \
-    "$T/nest.ndjson" "$T/nest.parquet"
+    "$T/nest.parquet.want" "$T/nest.parquet"
 want='{"id":"BIGINT","tags":"VARCHAR[]","addr":"STRUCT(city VARCHAR, geo STRUCT(lat DOUBLE, lon DOUBLE), zips BIGINT[])","items":"STRUCT(sku VARCHAR, qty BIGINT, opts STRUCT(k VARCHAR, v DECIMAL(38,9)[])[])[]","req":"STRUCT(x BOOLEAN, \"when\" TIMESTAMP WITH TIME ZONE[])"}'
 got=$(pq_duck --schema "$T/nest.parquet" 2>&1)
 if [ "$got" = "$want" ]; then ok "nested: DuckDB sees STRUCTs and LISTs"
@@ -138,19 +144,19 @@ for i in range(3000):
         "f": None, "g": None, "h": None,
         "r": None if i % 3 else {"x": None, "y": []}, "l": []}))
 ' >"$T/nul.ndjson"
-pq_write "$T/nul.json" "$T/nul.parquet" <"$T/nul.ndjson" 2>"$T/err"
+pq_shape "$T/nul.json" "$T/nul.ndjson" "$T/nul.parquet" 2>"$T/err"
 pq_check "all-null columns read back as nulls" "$T/nul.json" \
-    "$T/nul.ndjson" "$T/nul.parquet"
+    "$T/nul.parquet.want" "$T/nul.parquet"
 got=$(pq_meta "$T/nul.parquet" \
     '[r["stats_null_count"] for r in m] == ["3000"] * 11 and all(r["stats_min_value"] is None for r in m)')
 if [ "$got" = True ]; then ok "all-null columns: null counts, no min/max"
 else notok "all-null columns: null counts, no min/max" "$got"; fi
 
 # --- empty input: a valid file with the schema and zero rows -------------
-pq_write "$T/all.json" "$T/empty.parquet" </dev/null 2>"$T/err"
-: >"$T/empty.ndjson"
+pq_shape "$T/all.json" /dev/null "$T/empty.parquet" 2>"$T/err"
+check "empty input: fk-shape succeeds" test -s "$T/empty.parquet"
 pq_check "empty input is a valid zero-row file" "$T/all.json" \
-    "$T/empty.ndjson" "$T/empty.parquet"
+    "$T/empty.parquet.want" "$T/empty.parquet"
 got=$(pq_duck --schema "$T/empty.parquet" 2>&1)
 want='{"s":"VARCHAR","b":"BLOB","i":"BIGINT","f":"DOUBLE","n":"DECIMAL(38,9)","t":"BOOLEAN","d":"DATE","tm":"TIME","dt":"TIMESTAMP","ts":"TIMESTAMP WITH TIME ZONE","j":"JSON"}'
 if [ "$got" = "$want" ]; then ok "empty input keeps the schema"
@@ -168,10 +174,10 @@ for i in range(5000):
         "req": {"x": i % 2 == 0, "when": []}}))
 ' >"$T/codec.ndjson"
 for c in snappy zstd gzip none; do
-	pq_write "$T/nest.json" "$T/$c.parquet" "$c" <"$T/codec.ndjson" \
-	    2>"$T/err"
+	pq_shape "$T/nest.json" "$T/codec.ndjson" "$T/$c.parquet" \
+	    --compression "$c" 2>"$T/err"
 	pq_check "codec $c: rows read back exactly" "$T/nest.json" \
-	    "$T/codec.ndjson" "$T/$c.parquet"
+	    "$T/$c.parquet.want" "$T/$c.parquet"
 	want=$(echo "$c" | sed 's/none/UNCOMPRESSED/' | tr a-z A-Z)
 	got=$(pq_meta "$T/$c.parquet" 'sorted({r["compression"] for r in m})')
 	if [ "$got" = "['$want']" ]; then ok "codec $c: chunks say $want"

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""compare.py SCHEMA.json EXPECTED.ndjson ACTUAL.ndjson [LABEL]
+"""compare.py [--ndjson] SCHEMA.json EXPECTED.ndjson ACTUAL.ndjson [LABEL]
 
 Compare rows read back from a Parquet file (ACTUAL, printed by
 read-duckdb.mjs or read-hyparquet.mjs) with the canonical rows fk-shape
@@ -7,6 +7,10 @@ was given (EXPECTED), field by field through the BigQuery schema, so that
 each type is compared by value (exact integers, decimals, microseconds,
 float bits, bytes, parsed JSON).  Streams both files.  Exit 0 when equal,
 1 with the first difference on stderr.
+
+EXPECTED holds canonical rows (schema.h: a JSON column is JSON text in a
+string), or with --ndjson fk-shape -o ndjson output (a JSON column is the
+JSON value itself).
 """
 import base64
 import datetime
@@ -57,10 +61,15 @@ SCALAR = {
 }
 
 
+JSON_VALUES = False    # set per side: EXPECTED from fk-shape -o ndjson
+
+
 def norm_value(f, v):
     t = f['type']
     if t in ('RECORD', 'STRUCT'):
         return norm_row(f['fields'], v)
+    if t == 'JSON' and JSON_VALUES:
+        return v
     if t == 'INTEGER' and isinstance(v, float):
         raise ValueError('integer %r came back as a float' % v)
     return SCALAR[t](v)
@@ -81,11 +90,21 @@ def norm_row(fields, row):
     return {f['name']: norm_field(f, row.get(f['name'])) for f in fields}
 
 
+def loads(line):
+    # "-0" stays a negative zero (a FLOAT column's -0.0 printed by jq).
+    return json.loads(line, parse_int=lambda t: -0.0 if t == '-0' else int(t))
+
+
 def main():
-    schema = json.load(open(sys.argv[1]))
-    label = sys.argv[4] if len(sys.argv) > 4 else 'reader'
+    global JSON_VALUES
+    args = sys.argv[1:]
+    ndjson = args[0] == '--ndjson'
+    if ndjson:
+        args.pop(0)
+    schema = json.load(open(args[0]))
+    label = args[3] if len(args) > 3 else 'reader'
     n = 0
-    with open(sys.argv[2]) as exp, open(sys.argv[3]) as act:
+    with open(args[1]) as exp, open(args[2]) as act:
         for a, b in itertools.zip_longest(exp, act):
             n += 1
             if a is None or b is None:
@@ -94,8 +113,10 @@ def main():
                       file=sys.stderr)
                 return 1
             try:
-                ea = norm_row(schema, json.loads(a))
-                eb = norm_row(schema, json.loads(b))
+                JSON_VALUES = ndjson
+                ea = norm_row(schema, loads(a))
+                JSON_VALUES = False
+                eb = norm_row(schema, loads(b))
             except (ValueError, KeyError, TypeError) as e:
                 print('%s: row %d: %s\n  expected %s  actual   %s' %
                       (label, n, e, a, b), file=sys.stderr)

@@ -1,10 +1,15 @@
 # tests/pqnode/pq.sh: sourced by tests/25x-shape-parquet*.sh after lib.sh.
 #
+#   pq_shape SCHEMA IN OUT [fk-shape options...]
+#       fk-shape -o parquet --schema SCHEMA <IN >OUT, and the rows it was
+#       given (its -o ndjson output, the canonical rows) in OUT.want
 #   pq_write SCHEMA OUT [codec [row-group-bytes [page-bytes [nodict]]]] < rows
-#       write canonical rows as Parquet (the writer under test)
+#       the writer alone, through its unit-test driver, on canonical rows
+#       (for the knobs fk-shape does not expose)
 #   pq_check DESC SCHEMA EXPECTED FILE
 #       read FILE with DuckDB and with hyparquet; each must return exactly
-#       the EXPECTED canonical rows (compare.py); one result per reader
+#       the EXPECTED rows (compare.py: EXPECTED named *.want is fk-shape's
+#       NDJSON, anything else canonical rows); one result per reader
 #   pq_duck [--schema|--meta] FILE / pq_hyp [--schema] FILE
 #       the readers themselves (normalized NDJSON on stdout)
 PQN=$FK_TESTDIR/pqnode
@@ -20,6 +25,17 @@ if [ ! -x "$PQ_WRITER" ]; then
 	notok "parquet test driver built" "missing $PQ_WRITER (make unit)"
 	exit 0
 fi
+if ! fk-shape --help 2>/dev/null | grep -q parquet; then
+	notok "fk-shape writes parquet" "fk-shape --help does not mention it"
+	exit 0
+fi
+
+pq_shape() {
+	_s=$1 _i=$2 _o=$3
+	shift 3
+	fk-shape -q -o parquet --schema "$_s" "$@" <"$_i" >"$_o" &&
+	    fk-shape -q -o ndjson --schema "$_s" <"$_i" >"$_o.want"
+}
 
 pq_write() {
 	_s=$1 _o=$2
@@ -30,16 +46,17 @@ pq_duck() { node "$PQN/read-duckdb.mjs" "$@"; }
 pq_hyp() { node "$PQN/read-hyparquet.mjs" "$@"; }
 
 pq_check() {
-	_d=$1 _s=$2 _e=$3 _f=$4
+	_d=$1 _s=$2 _e=$3 _f=$4 _m=
+	case $_e in *.want) _m=--ndjson ;; esac
 	if pq_duck "$_f" >"$T/pq.duck" 2>"$T/pq.err" &&
-	    "$PY" "$PQN/compare.py" "$_s" "$_e" "$T/pq.duck" duckdb \
+	    "$PY" "$PQN/compare.py" $_m "$_s" "$_e" "$T/pq.duck" duckdb \
 	    2>>"$T/pq.err"; then
 		ok "$_d (duckdb)"
 	else
 		notok "$_d (duckdb)" "$(tail -n 6 "$T/pq.err")"
 	fi
 	if pq_hyp "$_f" >"$T/pq.hyp" 2>"$T/pq.err" &&
-	    "$PY" "$PQN/compare.py" "$_s" "$_e" "$T/pq.hyp" hyparquet \
+	    "$PY" "$PQN/compare.py" $_m "$_s" "$_e" "$T/pq.hyp" hyparquet \
 	    2>>"$T/pq.err"; then
 		ok "$_d (hyparquet)"
 	else
