@@ -175,7 +175,7 @@ for i in range(5000):
 ' >"$T/codec.ndjson"
 for c in snappy zstd gzip none; do
 	pq_shape "$T/nest.json" "$T/codec.ndjson" "$T/$c.parquet" \
-	    --compression "$c" 2>"$T/err"
+	    "--compression $c" 2>"$T/err"
 	pq_check "codec $c: rows read back exactly" "$T/nest.json" \
 	    "$T/$c.parquet.want" "$T/$c.parquet"
 	want=$(echo "$c" | sed 's/none/UNCOMPRESSED/' | tr a-z A-Z)

@@ -1,8 +1,9 @@
 #!/bin/sh
-# Parquet encodings and statistics: dictionary pages when they pay,
-# PLAIN when they don't, the fallback in mid-chunk, and min/max/null
-# counts in each column's sort order, as DuckDB's parquet_metadata()
-# reads them.
+# fk-shape -o parquet encodings and statistics: dictionary pages when
+# they pay, PLAIN when they don't, the fallback in mid-chunk, and
+# min/max/null counts in each column's sort order, as DuckDB's
+# parquet_metadata() reads them.  The writer's own knobs that fk-shape
+# does not expose (no dictionary, small pages) go through its test driver.
 . "$FK_TESTDIR/lib.sh"
 . "$FK_TESTDIR/pqnode/pq.sh"
 
@@ -26,8 +27,8 @@ cat >"$T/st.ndjson" <<'J'
 {"i":-5,"s":"éa","d":"1969-12-31","n":"-12.5","f":"NaN","z":-0.0,"b":true,"ts":"1960-01-01T00:00:00.5Z","tm":"00:00:01","by":"AA==","l":[]}
 {"i":null,"s":"Zed","d":null,"n":"-0.000000001","f":-2,"z":0.0,"b":null,"ts":null,"tm":null,"by":"fw==","l":[9]}
 J
-pq_write "$T/st.json" "$T/st.parquet" <"$T/st.ndjson" 2>"$T/err"
-pq_check "statistics file reads back" "$T/st.json" "$T/st.ndjson" \
+pq_shape "$T/st.json" "$T/st.ndjson" "$T/st.parquet" 2>"$T/err"
+pq_check "statistics file reads back" "$T/st.json" "$T/st.parquet.want" \
     "$T/st.parquet"
 S='[(r["path_in_schema"], r["stats_min_value"], r["stats_max_value"], r["stats_null_count"]) for r in m if r["path_in_schema"] == '
 meta "stats: INTEGER min/max signed, nulls counted" "$T/st.parquet" \
@@ -74,8 +75,9 @@ for i in range(30000):
         "day": "2024-01-%02d" % (1 + i % 28),
         "tags": ["red", "green", "blue"][: i % 4]}))
 ' >"$T/d.ndjson"
-pq_write "$T/d.json" "$T/d.parquet" <"$T/d.ndjson" 2>"$T/err"
-pq_check "dictionary file reads back" "$T/d.json" "$T/d.ndjson" "$T/d.parquet"
+pq_shape "$T/d.json" "$T/d.ndjson" "$T/d.parquet" 2>"$T/err"
+pq_check "dictionary file reads back" "$T/d.json" "$T/d.parquet.want" \
+    "$T/d.parquet"
 E='[(r["path_in_schema"], r["encodings"], r["dictionary_page_offset"] is not None) for r in m]'
 meta "dictionary for low-cardinality columns, PLAIN for unique ones" \
     "$T/d.parquet" "$E" "[('id', 'PLAIN', False), ('country', 'PLAIN, RLE, RLE_DICTIONARY', True), ('uuid', 'PLAIN, RLE', False), ('day', 'PLAIN, RLE, RLE_DICTIONARY', True), ('tags, list, element', 'PLAIN, RLE, RLE_DICTIONARY', True)]"
@@ -107,9 +109,9 @@ for i in range(16000):
 for i in range(30000):
     print(json.dumps({"v": None if i % 2 else "v%d" % (i % 10)}))
 ' >"$T/o.ndjson"
-pq_write "$T/o.json" "$T/o.parquet" <"$T/o.ndjson" 2>"$T/err"
+pq_shape "$T/o.json" "$T/o.ndjson" "$T/o.parquet" 2>"$T/err"
 pq_check "dictionary overflow in mid-chunk: reads back" "$T/o.json" \
-    "$T/o.ndjson" "$T/o.parquet"
+    "$T/o.parquet.want" "$T/o.parquet"
 meta "dictionary overflow: one chunk with both encodings" "$T/o.parquet" \
     "$E" "[('v', 'PLAIN, RLE, RLE_DICTIONARY', True)]"
 
@@ -119,8 +121,8 @@ import json
 for i in range(45000):
     print(json.dumps({"v": None if i < 25000 else "v%d" % (i % 3)}))
 ' >"$T/n.ndjson"
-pq_write "$T/o.json" "$T/n.parquet" <"$T/n.ndjson" 2>"$T/err"
+pq_shape "$T/o.json" "$T/n.ndjson" "$T/n.parquet" 2>"$T/err"
 pq_check "null pages before dictionary pages: reads back" "$T/o.json" \
-    "$T/n.ndjson" "$T/n.parquet"
+    "$T/n.parquet.want" "$T/n.parquet"
 meta "null pages before dictionary pages: stats" "$T/n.parquet" \
     "${S}'v']" "[('v', 'v0', 'v2', '25000')]"

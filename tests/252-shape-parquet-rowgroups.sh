@@ -1,6 +1,7 @@
 #!/bin/sh
-# 1 000 000 rows over many row groups (a small row-group size forces
-# them), read back by both readers; memory stays bounded by a row group.
+# fk-shape -o parquet with 1 000 000 rows over many row groups (a small
+# --row-group-size forces them), read back by both readers; memory stays
+# bounded by a row group.
 . "$FK_TESTDIR/lib.sh"
 . "$FK_TESTDIR/pqnode/pq.sh"
 
@@ -26,9 +27,9 @@ with open(sys.argv[1], 'w') as a, open(sys.argv[2], 'w') as b:
         a.write('{"id":%d%s' % (i, rest))
         b.write('{"id":"%d"%s' % (i, rest))
 P
-/usr/bin/time -f %M -o "$T/rss" "$PQ_WRITER" write "$T/s.json" snappy 4194304 \
-    <"$T/in.ndjson" >"$T/big.parquet" 2>"$T/err"
-check "1M rows: the writer succeeds" test -s "$T/big.parquet"
+/usr/bin/time -f %M -o "$T/rss" fk-shape -q -o parquet --schema "$T/s.json" \
+    --row-group-size 4M <"$T/in.ndjson" >"$T/big.parquet" 2>"$T/err"
+check "1M rows: fk-shape succeeds" test -s "$T/big.parquet"
 
 pq_duck "$T/big.parquet" >"$T/duck.ndjson" 2>"$T/duck.err" &
 dpid=$!
@@ -55,7 +56,7 @@ else notok "1M rows: row groups sized by bytes" "$got"; fi
 # Memory: a few row groups' worth, far less than the 42 MiB of input
 # (not measurable under AddressSanitizer, which keeps freed memory).
 rss=$(tail -n 1 "$T/rss")
-if grep -qa __asan_init "$PQ_WRITER"; then
+if grep -qa __asan_init "$FK_BIN/fk-shape"; then
 	ok "1M rows: peak RSS ${rss} KiB (sanitizer build, not judged)"
 elif [ "$rss" -lt 40000 ]; then
 	ok "1M rows: peak RSS ${rss} KiB"

@@ -1,8 +1,9 @@
 # tests/pqnode/pq.sh: sourced by tests/25x-shape-parquet*.sh after lib.sh.
 #
-#   pq_shape SCHEMA IN OUT [fk-shape options...]
-#       fk-shape -o parquet --schema SCHEMA <IN >OUT, and the rows it was
-#       given (its -o ndjson output, the canonical rows) in OUT.want
+#   pq_shape SCHEMA IN OUT ["PARQUET OPTIONS" [fk-shape arguments...]]
+#       fk-shape -o parquet --schema SCHEMA PARQUET-OPTIONS ARGS <IN >OUT,
+#       and the rows it gave the writer (fk-shape -o ndjson ... ARGS, the
+#       canonical rows) in OUT.want
 #   pq_write SCHEMA OUT [codec [row-group-bytes [page-bytes [nodict]]]] < rows
 #       the writer alone, through its unit-test driver, on canonical rows
 #       (for the knobs fk-shape does not expose)
@@ -31,10 +32,12 @@ if ! fk-shape --help 2>/dev/null | grep -q parquet; then
 fi
 
 pq_shape() {
-	_s=$1 _i=$2 _o=$3
+	_s=$1 _i=$2 _o=$3 _p=${4:-}
 	shift 3
-	fk-shape -q -o parquet --schema "$_s" "$@" <"$_i" >"$_o" &&
-	    fk-shape -q -o ndjson --schema "$_s" <"$_i" >"$_o.want"
+	[ $# -gt 0 ] && shift
+	# shellcheck disable=SC2086
+	fk-shape -q -o parquet --schema "$_s" $_p "$@" <"$_i" >"$_o" &&
+	    fk-shape -q -o ndjson --schema "$_s" "$@" <"$_i" >"$_o.want"
 }
 
 pq_write() {
