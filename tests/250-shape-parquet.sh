@@ -125,6 +125,39 @@ want='tags REQUIRED LIST list REPEATED - element REQUIRED UTF8'
 if [ "$got" = "$want" ]; then ok "nested: REPEATED is a 3-level LIST"
 else notok "nested: REPEATED is a 3-level LIST" "got '$got'"; fi
 
+# --- BigQuery's deepest nesting: 15 levels, arrays and nulls alternating --
+"$PY" - "$T/deep.json" "$T/deep.ndjson" <<'P'
+import json, random, sys
+def schema(d):
+    f = [{"name": "v", "type": "INTEGER"},
+         {"name": "s", "type": "STRING", "mode": "REPEATED"}]
+    if d < 14:
+        f.append({"name": "r", "type": "RECORD", "fields": schema(d + 1),
+                  "mode": "REPEATED" if d % 2 == 0 else "NULLABLE"})
+    return f
+json.dump([{"name": "id", "type": "INTEGER", "mode": "REQUIRED"},
+           {"name": "r", "type": "RECORD", "mode": "REPEATED",
+            "fields": schema(1)}], open(sys.argv[1], "w"))
+r = random.Random(5)
+def val(d):
+    o = {"v": r.choice([None, r.randrange(-9, 99)]),
+         "s": [r.choice("abc") for _ in range(r.randrange(3))]}
+    if d < 14 and d % 2 == 0:
+        o["r"] = [val(d + 1) for _ in range(r.choice([0, 1, 1, 2]))]
+    elif d < 14:
+        o["r"] = None if r.random() < 0.2 else val(d + 1)
+    return o
+with open(sys.argv[2], "w") as f:
+    for i in range(300):
+        f.write(json.dumps({"id": i,
+            "r": [val(1) for _ in range(r.randrange(3))]}) + "\n")
+P
+pq_shape "$T/deep.json" "$T/deep.ndjson" "$T/deep.parquet" 2>"$T/err"
+check "15 levels deep: fk-shape gave the writer every row" \
+    test "$(wc -l <"$T/deep.parquet.want")" -eq 300
+pq_check "15 levels deep read back exactly" "$T/deep.json" \
+    "$T/deep.parquet.want" "$T/deep.parquet"
+
 # --- nulls everywhere ----------------------------------------------------
 cat >"$T/nul.json" <<'J'
 [
