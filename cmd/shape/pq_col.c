@@ -166,15 +166,26 @@ plain_add(struct fk_pq_col *c, const void *p, size_t n)
 	col_add(c, &c->vals, p, n);
 }
 
+/* Eight bytes at a time, then a full mix: slots take the low bits. */
 static uint32_t
 hash_bytes(const unsigned char *p, size_t n)
 {
-	uint32_t h = 2166136261u;	/* FNV-1a */
-	size_t i;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
 
-	for (i = 0; i < n; i++)
-		h = (h ^ p[i]) * 16777619u;
-	return h;
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 31;
+	}
+	if (n > 0) {
+		w = 0;
+		memcpy(&w, p, n);
+		h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return (uint32_t)h;
 }
 
 static void
