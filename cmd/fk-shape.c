@@ -388,8 +388,8 @@ options(struct conf *c, int argc, char **argv)
 		case OPT_RGSIZE:
 			if (fk_pq_parse_size(optarg, &c->pq.o.row_group_bytes,
 			    &why) == -1)
-				usage_error("--row-group-size: '%s': %s", optarg,
-				    why);
+				usage_error("--row-group-size: '%s': %s",
+				    optarg, why);
 			break;
 		default:
 			usage(stderr);

@@ -108,8 +108,8 @@ count_leaves(const struct fk_field *f, size_t n, int depth, size_t *count,
 		}
 		if (f[i].nfields == 0)
 			return fk_fail(e, FK_EX_DATAERR, "cannot write field "
-			    "'%s' as parquet: a RECORD needs at least one field",
-			    f[i].name);
+			    "'%s' as parquet: a RECORD needs at least one "
+			    "field", f[i].name);
 		if (count_leaves(f[i].fields, f[i].nfields, depth + 1, count,
 		    e) == -1)
 			return -1;
@@ -587,7 +587,8 @@ fk_pq_write(struct fk_pq *w, jv row, struct fk_err *e)
 	int rc = -1;
 
 	if (w->failed) {
-		fk_fail(e, FK_EX_SOFTWARE, "parquet writer used after an error");
+		fk_fail(e, FK_EX_SOFTWARE,
+		    "parquet writer used after an error");
 		goto out;
 	}
 	if (jv_get_kind(row) != JV_KIND_OBJECT) {

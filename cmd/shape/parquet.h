@@ -40,7 +40,7 @@
 struct fk_pq;
 
 struct fk_pq_opts {
-	const char *codec;	/* "snappy" (NULL: default), "zstd", "gzip", "none" */
+	const char *codec;	/* "snappy" (NULL), "zstd", "gzip", "none" */
 	size_t row_group_bytes;	/* 0: 128 MiB of uncompressed data */
 	size_t page_bytes;	/* 0: 1 MiB */
 	int no_dict;		/* never use dictionary encoding */

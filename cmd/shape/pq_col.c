@@ -23,7 +23,8 @@ fk_pq_sink_write(struct fk_pq_sink *s, const void *p, size_t n,
     struct fk_err *e)
 {
 	if (n > 0 && fwrite(p, 1, n, s->f) != n)
-		return fk_fail(e, FK_EX_IOERR, "cannot write parquet output: %s",
+		return fk_fail(e, FK_EX_IOERR,
+		    "cannot write parquet output: %s",
 		    strerror(errno ? errno : EIO));
 	s->off += n;
 	return 0;
@@ -211,8 +212,9 @@ dict_rehash(struct fk_pq_col *c)
 	for (i = 0; i < d->n; i++) {
 		h = hash_bytes((unsigned char *)d->plain.p + d->off[i],
 		    d->len[i]);
-		for (s = h & (nslot - 1); slot[s] != 0; s = (s + 1) & (nslot - 1))
-			;
+		s = h & (nslot - 1);
+		while (slot[s] != 0)
+			s = (s + 1) & (nslot - 1);
 		slot[s] = (uint32_t)i + 1;
 	}
 	free(d->slot);

@@ -48,7 +48,7 @@ int fk_pq_sink_write(struct fk_pq_sink *s, const void *p, size_t n,
 
 struct fk_pq_dict {
 	struct fk_buf plain;	/* the dictionary page body (PLAIN) */
-	uint32_t *off;		/* entry i's value bytes: plain.p + off[i] */
+	uint32_t *off;		/* entry i's value: plain.p + off[i] */
 	uint32_t *len;
 	size_t n, cap;
 	uint32_t *slot;		/* hash table: entry index + 1, 0 free */
@@ -64,7 +64,7 @@ struct fk_pq_col {
 	const char **path;	/* path_in_schema, not owned */
 	size_t npath;
 	struct fk_pqz *z;	/* shared compressor, not owned */
-	struct fk_buf *scratch;	/* shared page assembly space, not owned */
+	struct fk_buf *scratch;	/* shared page assembly, not owned */
 	size_t page_bytes;
 
 	/* The open page. */
@@ -81,7 +81,7 @@ struct fk_pq_col {
 	struct fk_pq_dict d;
 	struct fk_buf pages;	/* finished data pages, headers included */
 	int64_t num_values;	/* levels in finished pages */
-	int64_t usize, csize;	/* their sizes, uncompressed / as written */
+	int64_t usize, csize;	/* their size uncompressed, as written */
 	int dict_pages, plain_pages;
 	int has_minmax;
 	unsigned char min[16], max[16];	/* fixed-size types, PLAIN */

@@ -215,7 +215,7 @@ fk_b64_decode(const char *s, size_t n, struct fk_buf *out, int *oom)
 			o = 0;
 		}
 	}
-	/* One character alone cannot end a quantum; padding must complete it. */
+	/* A lone character cannot end a quantum; padding must complete it. */
 	if ((n - pad) % 4 == 1 || pad > 2 || (pad > 0 && n % 4 != 0))
 		return -1;
 	if (fk_buf_add(out, chunk, o) == -1)
@@ -335,8 +335,8 @@ fk_pqz_run(struct fk_pqz *z, const void *in, size_t n, struct fk_err *e)
 		r = ZSTD_compressCCtx(z->zstd, z->buf, z->cap, in, n,
 		    ZSTD_CLEVEL_DEFAULT);
 		if (ZSTD_isError(r))
-			return fk_fail(e, FK_EX_SOFTWARE,
-			    "zstd compression failed: %s", ZSTD_getErrorName(r));
+			return fk_fail(e, FK_EX_SOFTWARE, "zstd compression "
+			    "failed: %s", ZSTD_getErrorName(r));
 		z->len = r;
 		z->p = z->buf;
 		return 0;
