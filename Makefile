@@ -4,6 +4,8 @@
 #   make check        build, then run every test; ends "N passed, N failed"
 #   make check SAN=address,undefined B=build-san   the same under sanitizers
 #   make bench        benchmarks against peer tools (printed, never asserted)
+#   make demo         the whole job offline, against the local test servers
+#   make run BUCKET=b the whole job against fakerapi.it and a real bucket
 #   make deps         install the Debian packages needed to build and test
 #   make install      PREFIX=/usr/local DESTDIR= MANPREFIX=$(PREFIX)/share/man
 
@@ -83,8 +85,24 @@ $(B)/tests/unit/%: tests/unit/%.c tests/unit/t.h $(TOOL_PRIV_OBJ) $(LIBFK) $(HDR
 unit: $(UNIT_BIN)
 
 # The README's test command.  FK_TESTS=pattern runs a subset.
-check: all unit
+check: deps-if-missing
+	@$(MAKE) --no-print-directory all unit
 	@FK_BIN=$(abspath $(B)) sh tests/run.sh
+
+# The README's main job, offline against the local test servers.
+demo: deps-if-missing
+	@$(MAKE) --no-print-directory all
+	@FK_BIN=$(abspath $(B)) sh examples/demo.sh
+
+# The real job: fakerapi.it into gs://$(BUCKET), credentials from ADC.
+COUNT  = 1000
+SHARDS = 1
+run: all
+	PATH="$(abspath $(B)):$$PATH" $(MAKE) -f examples/job.mk BUCKET=$(BUCKET) \
+	    COUNT=$(COUNT) SHARDS=$(SHARDS) $(if $(SEED),SEED=$(SEED))
+
+deps-if-missing:
+	@sh .ci/deps.sh --if-missing
 
 bench: all
 	@FK_BIN=$(abspath $(B)) sh tests/bench/run.sh
@@ -110,5 +128,5 @@ uninstall:
 clean:
 	rm -rf build build-* 
 
-.PHONY: all unit check bench deps install uninstall clean
+.PHONY: all unit check demo run bench deps deps-if-missing install uninstall clean
 .DELETE_ON_ERROR:

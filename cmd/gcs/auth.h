@@ -30,12 +30,21 @@ enum fk_auth_mode {
 };
 
 /*
- * Find credentials (reading files, not yet fetching a token).  o gives
- * the timeouts for token requests, r their retry policy.  NULL with e
- * filled (FK_EX_CONFIG when nothing is found or a file is unusable).
+ * Find credentials (reading files, not yet fetching a token; when no
+ * file is found the metadata server is pinged, which fails within a
+ * second where there is none).  o gives the timeouts for token
+ * requests, r their retry policy.  NULL with e filled (FK_EX_CONFIG
+ * when nothing is found or a file is unusable).  fk_http_global_init
+ * must have been called.  FK_GCS_SELF_SIGNED_JWT=1 makes a
+ * service_account key mint self-signed JWTs (aud
+ * https://storage.googleapis.com/) instead of exchanging one at its
+ * token_uri, the default.  The functions below are thread-safe.
  */
 struct fk_auth *fk_auth_new(enum fk_auth_mode mode,
     const struct fk_http_opts *o, const struct fk_retry *r, struct fk_err *e);
+
+/* An out buffer of this size always holds the header line below. */
+#define FK_AUTH_HEADER_MAX 8192
 
 /*
  * Write the "Authorization: Bearer ..." header line (no CRLF) into out,

@@ -1,0 +1,653 @@
+/*
+ * fk-fetch: FakerAPI records as NDJSON on standard output.
+ *
+ * Options, wiring, messages and exit codes; the work is in cmd/fetch/:
+ * spec (what to fetch, checked), plan (split, seeds, ids, shards),
+ * shard (the environment of batch systems), engine (requests, retries,
+ * pacing, ordered output).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fetch/engine.h"
+#include "fetch/plan.h"
+#include "fetch/shard.h"
+#include "fetch/spec.h"
+#include "fk.h"
+#include "http.h"
+#include "log.h"
+
+#define DEFAULT_BASE	"https://fakerapi.it/api/v2"
+#define DEFAULT_COUNT	100
+#define DEFAULT_RATE	25
+#define MAX_PARALLEL	64
+#define MAX_LINE	65536
+
+struct opts {
+	long long count;
+	long long seed;			/* 0: none given */
+	const char *seed_from;		/* "--seed" or "FK_SEED" */
+	const char *base;
+	struct fetch_param *params;
+	size_t nparams;
+	int parallel;
+	long long rate;
+	struct fetch_shard shard;
+	int shard_given;
+	int raw;
+	long long retries;
+	long long connect_timeout;
+	long long stall_timeout;
+	int unbuffered;
+	int verbosity;
+	const char *operand;		/* NULL: users */
+};
+
+/* The specs of the run and what the progress line needs. */
+struct job {
+	struct fetch_spec *specs;
+	size_t nspecs;
+	uint64_t total;
+	int any_seeded;
+	int any_custom;
+	uint64_t done;
+	uint64_t nshard;
+	int progress;		/* a progress line is allowed */
+	int shown;		/* one is on the screen now */
+};
+
+enum {
+	OPT_SHARD = 256, OPT_RAW, OPT_RETRIES, OPT_CONNECT_TIMEOUT,
+	OPT_STALL_TIMEOUT
+};
+
+/* The leading ':' lets us word the complaints ourselves. */
+static const char short_opts[] = ":b:hj:n:p:qr:s:uvV";
+
+static const struct option long_opts[] = {
+	{ "base-url", required_argument, NULL, 'b' },
+	{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
+	{ "count", required_argument, NULL, 'n' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "parallel", required_argument, NULL, 'j' },
+	{ "param", required_argument, NULL, 'p' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "rate", required_argument, NULL, 'r' },
+	{ "raw", no_argument, NULL, OPT_RAW },
+	{ "retries", required_argument, NULL, OPT_RETRIES },
+	{ "seed", required_argument, NULL, 's' },
+	{ "shard", required_argument, NULL, OPT_SHARD },
+	{ "stall-timeout", required_argument, NULL, OPT_STALL_TIMEOUT },
+	{ "unbuffered", no_argument, NULL, 'u' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const char usage_text[] =
+    "usage: fk-fetch [-quvhV] [-n count] [-s seed] [-b url] [-p key=value]\n"
+    "                [-j n] [-r rate] [--shard i/n] [--raw] [--retries n]\n"
+    "                [--connect-timeout s] [--stall-timeout s]\n"
+    "                [resource[?query] | -]\n";
+
+static void
+help(void)
+{
+	fputs(usage_text, stdout);
+	fputs("\n"
+	    "Fetch FakerAPI records and write them as NDJSON, one object per "
+	    "line.\n"
+	    "RESOURCE is users (default), persons, addresses, books, "
+	    "companies,\n"
+	    "credit_cards, images, places, products, texts or custom, "
+	    "optionally with\n"
+	    "a query (users?_locale=it_IT).  '-' reads one such spec per line "
+	    "from stdin.\n"
+	    "\n"
+	    "  -n, --count N            records per spec, 1 to 100000000 "
+	    "(default 100)\n"
+	    "  -s, --seed S             base seed, 1 to 4294967295 (default: "
+	    "random,\n"
+	    "                           reported on stderr)\n"
+	    "  -b, --base-url URL       API base (default $FK_BASE_URL or\n"
+	    "                           " DEFAULT_BASE ")\n"
+	    "  -p, --param KEY=VALUE    add a query parameter (repeatable)\n"
+	    "  -j, --parallel N         requests in flight, 1 to 64 "
+	    "(default 4)\n"
+	    "  -r, --rate N             requests per minute per endpoint "
+	    "(default 25;\n"
+	    "                           0: unlimited, for local servers)\n"
+	    "      --shard I/N          make only share I of N (default from "
+	    "the\n"
+	    "                           environment of batch systems, else "
+	    "1/1)\n"
+	    "      --raw                write response envelopes, not "
+	    "records\n"
+	    "      --retries N          retries per request, 0 to 100 "
+	    "(default 7)\n"
+	    "      --connect-timeout S  seconds to connect (default 10)\n"
+	    "      --stall-timeout S    seconds without data before giving up "
+	    "(default 30)\n"
+	    "  -u, --unbuffered         flush after every record\n"
+	    "  -v, --verbose            one line per request on stderr\n"
+	    "  -q, --quiet              errors only\n"
+	    "  -h, --help               this help\n"
+	    "  -V, --version            print the version\n"
+	    "\n"
+	    "Record ids are renumbered 1000*k + position + 1 for request k, "
+	    "unique\n"
+	    "across the run.  Exit status: 0 ok, 1 refused by the server, 64 "
+	    "usage,\n"
+	    "65 bad input or response, 74 I/O error, 75 temporary failure "
+	    "(rerun),\n"
+	    "77 permission refused.  See fk-fetch(1).\n", stdout);
+}
+
+static void
+usage_error(const char *fmt, const char *a, const char *b)
+{
+	char msg[FK_ERR_MAX];
+
+	snprintf(msg, sizeof(msg), fmt, a, b);
+	fk_error("%s", msg);
+	fprintf(stderr, "Try '%s --help'.\n", fk_prog());
+	exit(FK_EX_USAGE);
+}
+
+static long long
+number(const char *opt, const char *v, long long min, long long max)
+{
+	char range[96];
+	const char *why;
+	long long n;
+
+	if (fk_parse_ll(v, min, max, &n, &why) == 0)
+		return n;
+	snprintf(range, sizeof(range), "%s (%lld to %lld)", why, min, max);
+	fprintf(stderr, "%s: invalid %s '%s': %s\n", fk_prog(), opt, v, range);
+	fprintf(stderr, "Try '%s --help'.\n", fk_prog());
+	exit(FK_EX_USAGE);
+}
+
+static void
+add_param(struct opts *o, const char *arg)
+{
+	struct fetch_param p, *np;
+	struct fk_err e;
+	size_t i;
+
+	if (fetch_param_parse(arg, &p, &e) < 0)
+		usage_error("%s", e.msg, NULL);
+	for (i = 0; i < o->nparams; i++)
+		if (strcmp(o->params[i].key, p.key) == 0)
+			usage_error("parameter '%s' given twice", p.key, NULL);
+	np = realloc(o->params, (o->nparams + 1) * sizeof(*np));
+	if (np == NULL) {
+		fk_error("out of memory");
+		exit(FK_EX_SOFTWARE);
+	}
+	o->params = np;
+	o->params[o->nparams++] = p;
+}
+
+/* getopt_long's complaint, in our words: always "fk-fetch: ...". */
+static void
+bad_option(int c, const char *arg)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "%.*s", (int)strcspn(arg, "="), arg);
+	if (c == ':')
+		usage_error("option '%s' needs a value", name, NULL);
+	if (optopt != 0 && (optopt >= 256 || strchr(short_opts + 1, optopt)))
+		usage_error("option '%s' takes no value", name, NULL);
+	if (optopt != 0)
+		snprintf(name, sizeof(name), "-%c", optopt);
+	usage_error("unknown option '%s'", name, NULL);
+}
+
+static void
+parse_opt(struct opts *o, int c, char **argv, int *q, int *v)
+{
+	struct fk_err e;
+
+	switch (c) {
+	case 'b':
+		o->base = optarg;
+		break;
+	case 'h':
+		help();
+		exit(0);
+	case 'j':
+		o->parallel = (int)number("parallel", optarg, 1, MAX_PARALLEL);
+		break;
+	case 'n':
+		o->count = number("count", optarg, 1, FETCH_MAX_COUNT);
+		break;
+	case 'p':
+		add_param(o, optarg);
+		break;
+	case 'q':
+		*q = 1;
+		break;
+	case 'r':
+		o->rate = number("rate", optarg, 0, 1000000);
+		break;
+	case 's':
+		o->seed = number("seed", optarg, 1, FETCH_SEED_MAX);
+		o->seed_from = "--seed";
+		break;
+	case 'u':
+		o->unbuffered = 1;
+		break;
+	case 'v':
+		*v = 1;
+		break;
+	case 'V':
+		printf("fk-fetch %s\n", FK_VERSION);
+		exit(0);
+	case OPT_SHARD:
+		if (fetch_shard_parse(optarg, &o->shard, &e) < 0)
+			usage_error("%s", e.msg, NULL);
+		o->shard_given = 1;
+		break;
+	case OPT_RAW:
+		o->raw = 1;
+		break;
+	case OPT_RETRIES:
+		o->retries = number("retries", optarg, 0, 100);
+		break;
+	case OPT_CONNECT_TIMEOUT:
+		o->connect_timeout = number("connect-timeout", optarg, 1, 3600);
+		break;
+	case OPT_STALL_TIMEOUT:
+		o->stall_timeout = number("stall-timeout", optarg, 1, 3600);
+		break;
+	default:
+		bad_option(c, argv[optind - 1]);
+	}
+}
+
+static const char *
+env(const char *name)
+{
+	return getenv(name);
+}
+
+/* Flags first, then FK_* variables, then the built-in defaults. */
+static void
+apply_env(struct opts *o)
+{
+	const char *v;
+	struct fk_err e;
+
+	if (o->base == NULL)
+		o->base = getenv("FK_BASE_URL");
+	if (o->base == NULL || *o->base == '\0')
+		o->base = DEFAULT_BASE;
+	v = getenv("FK_SEED");
+	if (o->seed == 0 && v != NULL && *v != '\0') {
+		o->seed = number("FK_SEED", v, 1, FETCH_SEED_MAX);
+		o->seed_from = "FK_SEED";
+	}
+	if (!o->shard_given && fetch_shard_env(env, &o->shard, &e) < 0)
+		usage_error("%s", e.msg, NULL);
+	if (o->shard.n > 1 && o->seed == 0)
+		usage_error("sharding (%s) needs --seed or FK_SEED, the same "
+		    "on every shard", o->shard.from, NULL);
+}
+
+static void
+parse_args(struct opts *o, int argc, char **argv)
+{
+	int c, q = 0, v = 0;
+
+	memset(o, 0, sizeof(*o));
+	o->count = DEFAULT_COUNT;
+	o->parallel = 4;
+	o->rate = DEFAULT_RATE;
+	o->retries = 7;
+	o->connect_timeout = 10;
+	o->stall_timeout = 30;
+	o->shard.i = o->shard.n = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1)
+		parse_opt(o, c, argv, &q, &v);
+	if (q && v)
+		usage_error("-q and -v cannot be used together", NULL, NULL);
+	o->verbosity = q ? 0 : v ? 2 : 1;
+	if (argc - optind > 1)
+		usage_error("too many operands: one resource, or '-' for "
+		    "stdin, starting at '%s'", argv[optind + 1], NULL);
+	o->operand = optind < argc ? argv[optind] : NULL;
+	apply_env(o);
+}
+
+static void
+today(char *out, size_t n)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, n, "%Y-%m-%d", &tm);
+}
+
+static int
+add_spec(struct job *j, const struct fetch_spec *sp, struct fk_err *e)
+{
+	struct fetch_spec *n;
+
+	n = realloc(j->specs, (j->nspecs + 1) * sizeof(*n));
+	if (n == NULL)
+		return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
+	j->specs = n;
+	j->specs[j->nspecs] = *sp;
+	j->specs[j->nspecs].first_k = j->total;
+	j->specs[j->nspecs].nreq = fetch_nreq(sp->count);
+	j->total += j->specs[j->nspecs].nreq;
+	j->any_seeded |= sp->seeded;
+	j->any_custom |= !sp->seeded;
+	j->nspecs++;
+	if (j->total > FETCH_MAX_REQUESTS)
+		return fk_fail(e, FK_EX_DATAERR, "too many requests in one run "
+		    "(over %llu)", (unsigned long long)FETCH_MAX_REQUESTS);
+	return 0;
+}
+
+/* Strip the line end and surrounding blanks in place. */
+static char *
+trim(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n > 0 && strchr(" \t\r\n", s[n - 1]) != NULL)
+		s[--n] = '\0';
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return s;
+}
+
+/* Read and check every stdin line before any request goes out. */
+static int
+read_specs(struct job *j, const struct fetch_defaults *d, struct fk_err *e)
+{
+	struct fetch_spec sp;
+	struct fk_err why;
+	char *line = NULL, *s;
+	size_t cap = 0;
+	ssize_t len;
+	long no = 0;
+	int rc = -1;
+
+	while ((len = getline(&line, &cap, stdin)) != -1) {
+		no++;
+		if (len > MAX_LINE) {
+			fk_fail(e, FK_EX_DATAERR, "stdin line %ld: longer than "
+			    "%d bytes", no, MAX_LINE);
+			goto out;
+		}
+		s = trim(line);
+		if (*s == '\0' || *s == '#')
+			continue;
+		if (fetch_spec_parse(s, d, &sp, &why) < 0) {
+			fk_fail(e, FK_EX_DATAERR, "stdin line %ld: %s", no,
+			    why.msg);
+			goto out;
+		}
+		sp.lineno = no;
+		if (add_spec(j, &sp, e) < 0) {
+			if (e->code == FK_EX_SOFTWARE)
+				fetch_spec_free(&sp);
+			goto out;
+		}
+	}
+	if (ferror(stdin)) {
+		fk_fail(e, FK_EX_IOERR, "cannot read standard input: %s",
+		    strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	free(line);
+	return rc;
+}
+
+static void
+build_job(struct job *j, const struct opts *o)
+{
+	struct fetch_defaults d;
+	struct fetch_spec sp;
+	struct fk_err e;
+	char date[16];
+
+	memset(j, 0, sizeof(*j));
+	today(date, sizeof(date));
+	d.count = o->count;
+	d.p = o->params;
+	d.np = o->nparams;
+	d.today = date;
+	if (o->operand != NULL && strcmp(o->operand, "-") == 0) {
+		if (read_specs(j, &d, &e) < 0) {
+			fk_error("%s", e.msg);
+			exit(e.code);
+		}
+		return;
+	}
+	if (fetch_spec_parse(o->operand ? o->operand : "users", &d, &sp,
+	    &e) < 0)
+		usage_error("%s", e.msg, NULL);
+	if (add_spec(j, &sp, &e) < 0) {
+		fk_error("%s", e.msg);
+		exit(e.code);
+	}
+}
+
+static uint32_t
+random_seed(void)
+{
+	uint32_t s = 0;
+
+	/* Request 0 uses the base seed itself when it is at most p. */
+	while (s == 0 || s > FETCH_PRIME) {
+		if (getrandom(&s, sizeof(s), 0) != (ssize_t)sizeof(s)) {
+			fk_error("cannot pick a seed: %s", strerror(errno));
+			exit(FK_EX_SOFTWARE);
+		}
+	}
+	return s;
+}
+
+static void
+clear_progress(struct job *j)
+{
+	if (j->shown)
+		fputs("\r\033[K", stderr);
+	j->shown = 0;
+}
+
+static void
+on_event(void *arg, const struct fetch_event *ev)
+{
+	struct job *j = arg;
+	struct fk_kv kv[7] = {
+		FK_S("url", ev->url), FK_N("status", ev->status),
+		FK_N("seed", ev->seed), FK_N("attempt", ev->attempt),
+		FK_N("latency", ev->latency), FK_N("records", ev->records),
+		FK_S("reason", ev->reason)
+	};
+
+	clear_progress(j);
+	fk_log(FK_LOG_DEBUG, "request", kv, ev->reason ? 7 : 6,
+	    "GET %s %ld seed %lu attempt %d %.3fs%s%s", ev->url, ev->status,
+	    (unsigned long)ev->seed, ev->attempt, ev->latency,
+	    ev->reason ? ": " : "", ev->reason ? ev->reason : "");
+	if (ev->kind == FETCH_EV_RETRY) {
+		kv[5] = FK_N("delay", ev->delay);
+		fk_log(FK_LOG_WARN, "retry", kv, 7, "retrying '%s' in %.1fs "
+		    "(attempt %d: %s)", ev->url, ev->delay, ev->attempt,
+		    ev->reason);
+	}
+	if (ev->kind == FETCH_EV_DONE && j->progress) {
+		j->done++;
+		fprintf(stderr, "\r%s: %llu/%llu requests", fk_prog(),
+		    (unsigned long long)j->done,
+		    (unsigned long long)j->nshard);
+		j->shown = 1;
+	}
+}
+
+/* Say what the run will be, for the record and for the patient. */
+static void
+announce(const struct opts *o, struct job *j, uint32_t seed)
+{
+	double minutes;
+
+	if (j->any_seeded && o->seed == 0)
+		fk_info("seed %lu (repeat with --seed %lu)",
+		    (unsigned long)seed, (unsigned long)seed);
+	if (j->any_custom && fk_log_enabled(FK_LOG_WARN))
+		fk_warn("custom takes no _seed: its records are not "
+		    "reproducible");
+	if (o->shard.n > 1)
+		fk_log(FK_LOG_DEBUG, "shard", NULL, 0, "shard %d/%d (from %s): "
+		    "%llu of %llu requests", o->shard.i, o->shard.n,
+		    o->shard.from, (unsigned long long)j->nshard,
+		    (unsigned long long)j->total);
+	minutes = o->rate > 0 && j->nshard > 1 ?
+	    (double)(j->nshard - 1) / (double)o->rate : 0;
+	if (minutes >= 2)
+		fk_info("%llu requests at %lld per minute: about %.0f minutes",
+		    (unsigned long long)j->nshard, o->rate, minutes);
+}
+
+/* The reader went away: stop quietly, dying of SIGPIPE as cat would. */
+static void
+broken_pipe(void)
+{
+	signal(SIGPIPE, SIG_DFL);
+	raise(SIGPIPE);
+	exit(FK_EX_IOERR);
+}
+
+static int
+close_stdout(void)
+{
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		if (errno == EPIPE)
+			broken_pipe();
+		fk_error("cannot write output: %s", strerror(errno));
+		return FK_EX_IOERR;
+	}
+	if (fclose(stdout) == EOF) {
+		if (errno == EPIPE)
+			broken_pipe();
+		fk_error("cannot write output: %s", strerror(errno));
+		return FK_EX_IOERR;
+	}
+	return 0;
+}
+
+static void
+free_job(struct job *j, struct opts *o)
+{
+	size_t i;
+
+	for (i = 0; i < j->nspecs; i++)
+		fetch_spec_free(&j->specs[i]);
+	free(j->specs);
+	for (i = 0; i < o->nparams; i++)
+		fetch_param_free(&o->params[i]);
+	free(o->params);
+}
+
+static void
+configure(struct fetch_conf *c, const struct opts *o, struct job *j,
+    const char *base, uint32_t seed)
+{
+	struct fk_retry r = FK_RETRY_DEFAULT;
+
+	memset(c, 0, sizeof(*c));
+	c->base = base;
+	c->specs = j->specs;
+	c->nspecs = j->nspecs;
+	c->total = j->total;
+	c->seed = seed;
+	c->shard_i = o->shard.i;
+	c->shard_n = o->shard.n;
+	c->parallel = o->parallel;
+	c->rate = (double)o->rate;
+	r.max_attempts = (int)o->retries + 1;
+	c->retry = r;
+	c->http.connect_timeout = (long)o->connect_timeout;
+	c->http.stall_timeout = (long)o->stall_timeout;
+	c->http.user_agent = "fk-fetch/" FK_VERSION;
+	c->raw = o->raw;
+	c->unbuffered = o->unbuffered;
+	c->out = stdout;
+	c->on_event = on_event;
+	c->arg = j;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct fetch_stats st;
+	struct fetch_conf c;
+	struct fk_err e;
+	struct opts o;
+	struct job j;
+	uint32_t seed;
+	char *base;
+	int rc;
+
+	/* libcurl's sockets must not kill us; stdout's EPIPE is handled. */
+	signal(SIGPIPE, SIG_IGN);
+	fk_log_init("fk-fetch", 1);
+	parse_args(&o, argc, argv);
+	fk_log_init("fk-fetch", o.verbosity);
+	base = fetch_base_check(o.base, &e);
+	if (base == NULL)
+		usage_error("%s", e.msg, NULL);
+	build_job(&j, &o);
+	seed = o.seed ? (uint32_t)o.seed : random_seed();
+	j.nshard = fetch_shard_size(j.total, o.shard.i, o.shard.n);
+	j.progress = o.verbosity == 1 && isatty(2) && !fk_log_json();
+	announce(&o, &j, seed);
+	if (fk_http_global_init(&e) < 0) {
+		fk_error("%s", e.msg);
+		return e.code;
+	}
+	if (!isatty(1))
+		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	configure(&c, &o, &j, base, seed);
+	rc = fetch_run(&c, &st, &e);
+	clear_progress(&j);
+	if (rc < 0 && st.epipe)
+		broken_pipe();
+	fk_log(FK_LOG_DEBUG, "summary", NULL, 0, "%llu records in %llu "
+	    "requests, %llu retries", (unsigned long long)st.records,
+	    (unsigned long long)st.requests, (unsigned long long)st.retries);
+	if (rc < 0 && e.code == FK_EX_IOERR) {
+		/* The output failed already: one message is enough. */
+		fk_error("%s", e.msg);
+		(void)fclose(stdout);
+	} else if (close_stdout() != 0 && rc == 0) {
+		/* Whole pages already written still reach the reader. */
+		rc = -1;
+		e.code = FK_EX_IOERR;
+	} else if (rc < 0) {
+		fk_error("%s", e.msg);
+	}
+	free_job(&j, &o);
+	free(base);
+	curl_global_cleanup();
+	return rc < 0 ? e.code : 0;
+}

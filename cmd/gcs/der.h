@@ -1,0 +1,61 @@
+/*
+ * der.h: just enough PEM and DER to read an RSA private key, for the
+ * service-account keys of auth.c.  libgcrypt takes the key as an
+ * s-expression of integers and parses neither PEM nor PKCS#8, so the
+ * armor, the base64 and the ASN.1 are undone here.
+ *
+ * Key material passes through these functions: callers wipe and free
+ * what they get back (explicit_bzero, then free).
+ */
+#ifndef FK_GCS_DER_H
+#define FK_GCS_DER_H
+
+#include <stddef.h>
+
+#include "fk.h"
+
+/* What a PEM block holds, from its "-----BEGIN ...-----" label. */
+enum fk_pem_kind {
+	FK_PEM_PKCS8 = 1,	/* "PRIVATE KEY": PKCS#8 PrivateKeyInfo */
+	FK_PEM_PKCS1		/* "RSA PRIVATE KEY": PKCS#1 RSAPrivateKey */
+};
+
+/*
+ * Decode the first private-key PEM block of text[0..len): strip the
+ * armor, base64-decode the body.  Returns FK_PEM_PKCS8 or FK_PEM_PKCS1
+ * with *der (malloc'ed, len *derlen) set, or -1 with e filled (code
+ * FK_EX_CONFIG; the message never quotes the key).
+ */
+int fk_pem_decode(const char *text, size_t len, unsigned char **der,
+    size_t *derlen, struct fk_err *e);
+
+/* A big-endian unsigned integer inside a DER buffer (borrowed). */
+struct fk_der_int {
+	const unsigned char *p;	/* no leading zero byte */
+	size_t len;
+};
+
+/* The integers of an RSAPrivateKey, in PKCS#1 order. */
+enum {
+	FK_RSA_N, FK_RSA_E, FK_RSA_D, FK_RSA_P, FK_RSA_Q, FK_RSA_DP,
+	FK_RSA_DQ, FK_RSA_QINV, FK_RSA_NINT
+};
+
+/*
+ * Walk a PKCS#8 PrivateKeyInfo (kind FK_PEM_PKCS8: version, the
+ * rsaEncryption algorithm, an OCTET STRING holding the RSAPrivateKey) or
+ * a bare RSAPrivateKey (FK_PEM_PKCS1) and point ints[] at its eight
+ * integers.  0, or -1 with e filled (FK_EX_CONFIG).
+ */
+int fk_der_rsa_private(const unsigned char *der, size_t len, int kind,
+    struct fk_der_int ints[FK_RSA_NINT], struct fk_err *e);
+
+/*
+ * Standard base64 (RFC 4648 section 4, padding optional, whitespace
+ * skipped) of src[0..n) into out, which needs n / 4 * 3 + 3 bytes.
+ * Returns the decoded length, or -1 on a character outside the alphabet
+ * or misplaced padding.
+ */
+long fk_b64_decode(const char *src, size_t n, unsigned char *out);
+
+#endif
