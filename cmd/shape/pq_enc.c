@@ -187,7 +187,7 @@ b64_value(unsigned char c)
 }
 
 int
-fk_b64_decode(const char *s, size_t n, struct fk_buf *out, int *oom)
+fk_pq_b64_decode(const char *s, size_t n, struct fk_buf *out, int *oom)
 {
 	unsigned char chunk[256];
 	size_t i, o = 0, pad = 0;

@@ -64,7 +64,7 @@ int fk_bit_width(uint32_t max);
  * append the bytes to out.  -1 on a character outside the alphabet, bad
  * padding or ENOMEM (*oom set for the latter).
  */
-int fk_b64_decode(const char *s, size_t n, struct fk_buf *out, int *oom);
+int fk_pq_b64_decode(const char *s, size_t n, struct fk_buf *out, int *oom);
 
 /* Parquet CompressionCodec values. */
 enum {
