@@ -84,6 +84,7 @@ struct conf {
 	int have_schema;
 	int verbosity;
 	long long shown;
+	int failed;		/* the reject file could not be written */
 };
 
 /* -O FILE is written under this name and renamed when complete. */
@@ -719,42 +720,56 @@ summary(const struct conf *c, const struct fk_shape_stats *st)
 	}
 }
 
+/* Flush and close f; 0, or the errno of the first failure. */
+static int
+finish(FILE *f)
+{
+	int err = 0;
+
+	if (fflush(f) != 0)
+		err = errno ? errno : EIO;
+	else if (ferror(f))
+		err = EIO;
+	if (fclose(f) != 0 && err == 0)
+		err = errno ? errno : EIO;
+	return err;
+}
+
 /* Close the data output: 74 on a write error, the -O rename last. */
 static int
 close_output(struct conf *c, int ok)
 {
-	int bad = fflush(c->o.out) != 0 || ferror(c->o.out);
 	mode_t um;
+	int err;
 
-	if (c->o.reject != NULL && (fflush(c->o.reject) != 0 ||
-	    ferror(c->o.reject) || fclose(c->o.reject) != 0)) {
+	err = c->o.reject != NULL ? finish(c->o.reject) : 0;
+	if (err != 0) {
 		fk_error("cannot write the reject file '%s': %s",
-		    c->rejectfile, strerror(errno));
-		bad = 1;
+		    c->rejectfile, strerror(err));
+		ok = 0;
+		c->failed = 1;
 	}
-	if (tmppath[0] == '\0') {
-		if (fclose(c->o.out) != 0)
-			bad = 1;
-		if (bad)
-			fk_error("cannot write the output: %s",
-			    strerror(errno));
-		return bad ? FK_EX_IOERR : 0;
+	if (tmppath[0] != '\0') {
+		um = umask(0);
+		umask(um);
+		fchmod(fileno(c->o.out), 0666 & ~um);
 	}
-	um = umask(0);
-	umask(um);
-	fchmod(fileno(c->o.out), 0666 & ~um);
-	if (fclose(c->o.out) != 0)
-		bad = 1;
-	if (bad || !ok || rename(tmppath, c->outfile) == -1) {
-		if (bad || ok)
-			fk_error("cannot write '%s': %s", c->outfile,
-			    strerror(errno));
-		unlink(tmppath);
+	err = finish(c->o.out);
+	if (err != 0)
+		fk_error("cannot write %s%s%s: %s", c->outfile ? "'" : "the "
+		    "output", c->outfile ? c->outfile : "", c->outfile ? "'" :
+		    "", strerror(err));
+	if (tmppath[0] != '\0') {
+		if (err == 0 && ok && rename(tmppath, c->outfile) == -1) {
+			err = errno;
+			fk_error("cannot rename to '%s': %s", c->outfile,
+			    strerror(err));
+		}
+		if (err != 0 || !ok)
+			unlink(tmppath);
 		tmppath[0] = '\0';
-		return bad || ok ? FK_EX_IOERR : 0;
 	}
-	tmppath[0] = '\0';
-	return 0;
+	return err != 0 || c->failed ? FK_EX_IOERR : 0;
 }
 
 static int
@@ -763,10 +778,10 @@ exit_code(const struct conf *c, const struct fk_shape_stats *st)
 	if (st->stop == FK_STOP_MALFORMED)
 		return FK_EX_DATAERR;
 	if (st->stop == FK_STOP_TOO_MANY) {
-		fk_error("too many bad records: stopped at the %lld%s "
-		    "(--max-bad %lld)%s%s", st->rejected, st->rejected == 1 ?
-		    "st" : "th", c->o.max_bad, c->rejectfile ? "; see " : "",
-		    c->rejectfile ? c->rejectfile : "");
+		fk_error("too many bad records: stopped at bad record %lld "
+		    "(--max-bad %lld)%s%s", st->rejected, c->o.max_bad,
+		    c->rejectfile ? "; see " : "", c->rejectfile ?
+		    c->rejectfile : "");
 		return FK_EX_FAIL;
 	}
 	return 0;

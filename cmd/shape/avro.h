@@ -3,7 +3,7 @@
  *
  * Workers turn canonical rows into Avro binary datums with libavro
  * (fk_avro_enc_*); the single writer thread appends them, in order, to a
- * container that libavro writes (header, deflate/snappy/null blocks, sync
+ * container framed in avro.c (header, deflate/snappy/null blocks, sync
  * markers).
  *
  * The BigQuery schema maps to Avro as
@@ -12,10 +12,9 @@
  *   TIME long time-micros, DATETIME long local-timestamp-micros,
  *   TIMESTAMP long timestamp-micros, JSON string with sqlType JSON,
  *   RECORD record; NULLABLE ["null", T], REPEATED array of T.
- * avro-c 1.11 has no logical types and drops their attributes when it
- * writes the header, so the writer puts the full schema text back into
- * the header's avro.schema entry as the bytes go out (see avro.c); the
- * datums are the same either way.
+ * avro-c 1.11 has no logical types and its file writer drops their
+ * attributes from the header (and deflates at level 9), so avro.c writes
+ * the header with the full schema text and compresses blocks itself.
  */
 #ifndef FK_SHAPE_AVRO_H
 #define FK_SHAPE_AVRO_H
@@ -54,7 +53,11 @@ struct fk_avro_out;
 struct fk_avro_out *fk_avro_open(FILE *out, const char *schema,
     const char *codec, size_t block_size, struct fk_err *e);
 
-/* One encoded datum; -1 with e (IOERR, or DATAERR if n > block size). */
+/*
+ * One encoded datum; a block is written first when the datum would take
+ * it past block_size (a bigger datum gets a block of its own).  -1 with e
+ * (IOERR) on a write error.
+ */
 int fk_avro_append(struct fk_avro_out *w, const void *datum, size_t n,
     struct fk_err *e);
 

@@ -39,6 +39,7 @@
 #define BATCH_BYTES (512 * 1024)
 #define READ_CHUNK (128 * 1024)
 #define TEXT_MAX 1024		/* bytes of a malformed value kept */
+#define BIG (4 * 1024 * 1024)	/* batch memory kept for reuse */
 #define NSLOTS(w) (2 * (w) + 2)
 
 enum { B_FREE, B_FILLED, B_WORKING, B_DONE };
@@ -159,6 +160,14 @@ batch_clear(struct batch *b)
 	fk_buf_reset(&b->rej);
 	free(b->widen);
 	b->widen = NULL;
+	/* Give back what one huge value needed; keep the usual sizes. */
+	if (b->cap > BIG) {
+		free(b->buf);
+		b->buf = NULL;
+		b->cap = 0;
+	}
+	if (b->out.cap > BIG)
+		fk_buf_free(&b->out);
 }
 
 static void
@@ -358,6 +367,7 @@ infer(struct worker *w, const struct item *it, jv row)
 		bad(w, it, "", e.msg, row, 0);
 		return -1;
 	}
+	jv_free(row);
 	lock(p);
 	st->have_inferred = 1;
 	p->schema = &st->inferred;
@@ -989,7 +999,9 @@ scan(struct rd *r, struct batch *b)
 			r->mode = R_OVERSIZE;
 			b->len = r->pos = r->hold = r->sc.start;
 		}
-		if (b->nitems >= BATCH_VALUES || r->pos >= BATCH_BYTES)
+		/* Only whole values count: a long value is never split. */
+		if (b->nitems >= BATCH_VALUES || (b->nitems > 0 &&
+		    r->pos >= BATCH_BYTES))
 			return 1;
 	}
 	return 0;

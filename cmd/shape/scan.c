@@ -113,7 +113,7 @@ begin_value(struct fk_scan *s, unsigned char c)
 	case '{':
 	case '[':
 		if (push(s, c == '[') == -1) {
-			s->why = "nesting deeper than 256 levels";
+			s->why = "nesting deeper than 128 levels";
 			return -1;
 		}
 		return 0;

@@ -16,8 +16,11 @@
 
 #include <stddef.h>
 
-/* Same limit as jq 1.6's parser, so whatever passes here parses there. */
-#define FK_SCAN_MAXDEPTH 256
+/*
+ * jq 1.6 parses 256 levels of arrays but only 128 of objects (its stack
+ * holds an object and its key): 128 of anything passes both.
+ */
+#define FK_SCAN_MAXDEPTH 128
 
 enum { FK_SCAN_MORE, FK_SCAN_VALUE, FK_SCAN_ERROR };
 

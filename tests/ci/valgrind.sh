@@ -23,6 +23,6 @@ check "fk-shape: Parquet" $VG fk-shape -o parquet -f "$FK_TESTDIR/../examples/us
     --schema "$FK_TESTDIR/../examples/users.schema.json" "$T/users.ndjson"
 head -c 1100000 /dev/urandom > "$T/blob"
 check "gcs-put: resumable upload in 256 KiB chunks" \
-    sh -c "$VG gcs-put --chunk-size 262144 gs://b/vg/blob < '$T/blob'"
+    sh -c "$VG gcs-put --chunk-size 262144 gs://fk-vg/vg/blob < '$T/blob'"
 check "gcs-put: multipart upload" \
-    sh -c "$VG gcs-put gs://b/vg/small.ndjson < '$T/users.ndjson'"
+    sh -c "$VG gcs-put gs://fk-vg/vg/small.ndjson < '$T/users.ndjson'"

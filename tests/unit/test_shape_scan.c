@@ -92,15 +92,15 @@ main(void)
 		T_OK(strcmp(got, t[i].want) == 0, "scan %zu: want \"%s\", got "
 		    "\"%s\"", i, t[i].want, got);
 	}
-	memset(deep, '[', 256);
-	memset(deep + 256, ']', 256);
-	deep[512] = '\0';
+	memset(deep, '[', 128);
+	memset(deep + 128, ']', 128);
+	deep[256] = '\0';
 	scan_all(deep, got, sizeof(got));
-	T_STREQ(got, "0-512", "256 levels of nesting pass");
-	memset(deep, '[', 257);
-	memset(deep + 257, ']', 257);
-	deep[514] = '\0';
+	T_STREQ(got, "0-256", "128 levels of nesting pass");
+	memset(deep, '[', 129);
+	memset(deep + 129, ']', 129);
+	deep[258] = '\0';
 	scan_all(deep, got, sizeof(got));
-	T_STREQ(got, "E@256", "257 levels of nesting fail");
+	T_STREQ(got, "E@128", "129 levels of nesting fail");
 	T_DONE();
 }
