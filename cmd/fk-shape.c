@@ -95,10 +95,9 @@ usage(FILE *f)
 {
 	fprintf(f,
 "usage: fk-shape [-qv] [-j N] [-o ndjson|csv|avro|parquet] [-O FILE]\n"
-"                [--schema FILE]\n"
-"                [--emit-schema FILE] [--reject FILE] [--max-bad N]\n"
-"                [--unknown error|drop] [--drop FIELD,...] [--mask-ip FIELD,...]\n"
-"                [--hash FIELD,...] [--hash-key-file FILE]\n"
+"                [--schema FILE] [--emit-schema FILE] [--reject FILE]\n"
+"                [--max-bad N] [--unknown error|drop] [--drop FIELD,...]\n"
+"                [--mask-ip FIELD,...] [--hash FIELD,...] [--hash-key-file FILE]\n"
 "                [--codec deflate|snappy|null] [--avro-block-size SIZE]\n"
 "                [--compression snappy|zstd|gzip|none] [--row-group-size SIZE]\n"
 "                [--max-record-size SIZE] [--arg NAME VALUE]...\n"
