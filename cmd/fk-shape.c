@@ -1,5 +1,6 @@
 /*
- * fk-shape: JSON values in, BigQuery-ready NDJSON, CSV or Avro out.
+ * fk-shape: JSON values in, BigQuery-ready NDJSON, CSV, Avro or Parquet
+ * out.
  *
  * Options, files, keys and exit codes live here; the work is in
  * cmd/shape/ (pipe.c drives it).
@@ -22,6 +23,7 @@
 #include "json.h"
 #include "log.h"
 #include "shape/filter.h"
+#include "shape/parquet.h"
 #include "shape/pii.h"
 #include "shape/pipe.h"
 #include "shape/schema.h"
@@ -33,7 +35,7 @@
 enum {
 	OPT_ARG = 256, OPT_ARGJSON, OPT_SCHEMA, OPT_EMIT, OPT_REJECT,
 	OPT_MAXBAD, OPT_UNKNOWN, OPT_DROP, OPT_MASK, OPT_HASH, OPT_KEYFILE,
-	OPT_CODEC, OPT_BLOCK, OPT_MAXREC
+	OPT_CODEC, OPT_BLOCK, OPT_MAXREC, OPT_COMPRESSION, OPT_RGSIZE
 };
 
 static const struct option longopts[] = {
@@ -41,6 +43,7 @@ static const struct option longopts[] = {
 	{ "argjson", required_argument, NULL, OPT_ARGJSON },
 	{ "avro-block-size", required_argument, NULL, OPT_BLOCK },
 	{ "codec", required_argument, NULL, OPT_CODEC },
+	{ "compression", required_argument, NULL, OPT_COMPRESSION },
 	{ "drop", required_argument, NULL, OPT_DROP },
 	{ "emit-schema", required_argument, NULL, OPT_EMIT },
 	{ "from-file", required_argument, NULL, 'f' },
@@ -55,6 +58,7 @@ static const struct option longopts[] = {
 	{ "output-format", required_argument, NULL, 'o' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "reject", required_argument, NULL, OPT_REJECT },
+	{ "row-group-size", required_argument, NULL, OPT_RGSIZE },
 	{ "schema", required_argument, NULL, OPT_SCHEMA },
 	{ "unknown", required_argument, NULL, OPT_UNKNOWN },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -62,8 +66,17 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+/* -o parquet: the writer behind the pipeline's row sink. */
+struct pqsink {
+	struct fk_pq_opts o;
+	struct fk_pq *w;
+	int opened;
+};
+
 struct conf {
 	struct fk_shape_opts o;
+	struct fk_rowsink sink;
+	struct pqsink pq;
 	const char *progfile, *schemafile, *emitfile, *rejectfile;
 	const char *keyfile, *outfile, *input;
 	char *program;
@@ -81,11 +94,12 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-"usage: fk-shape [-qv] [-j N] [-o ndjson|csv|avro] [-O FILE] [--schema FILE]\n"
-"                [--emit-schema FILE] [--reject FILE] [--max-bad N]\n"
-"                [--unknown error|drop] [--drop FIELD,...]\n"
+"usage: fk-shape [-qv] [-j N] [-o ndjson|csv|avro|parquet] [-O FILE]\n"
+"                [--schema FILE] [--emit-schema FILE] [--reject FILE]\n"
+"                [--max-bad N] [--unknown error|drop] [--drop FIELD,...]\n"
 "                [--mask-ip FIELD,...] [--hash FIELD,...] [--hash-key-file FILE]\n"
 "                [--codec deflate|snappy|null] [--avro-block-size SIZE]\n"
+"                [--compression snappy|zstd|gzip|none] [--row-group-size SIZE]\n"
 "                [--max-record-size SIZE] [--arg NAME VALUE]...\n"
 "                [--argjson NAME JSON]... [-f FILE | PROGRAM] [INPUT]\n");
 }
@@ -98,12 +112,13 @@ help(void)
 "\n"
 "Read JSON values (NDJSON, concatenated JSON, FakerAPI envelopes) from INPUT\n"
 "or stdin, run the jq PROGRAM on each, check every output row against a\n"
-"BigQuery schema and write NDJSON, CSV or Avro that `bq load` takes as is.\n"
+"BigQuery schema and write NDJSON, CSV, Avro or Parquet that `bq load` takes\n"
+"as is.\n"
 "\n"
 "  -f, --from-file FILE      read the jq program from FILE\n"
 "      --arg NAME VALUE      $NAME is the string VALUE in the program\n"
 "      --argjson NAME JSON   $NAME is the JSON value in the program\n"
-"  -o, --output-format FMT   ndjson (default), csv or avro\n"
+"  -o, --output-format FMT   ndjson (default), csv, avro or parquet\n"
 "  -O, --output FILE         write FILE (complete, or not at all) not stdout\n"
 "      --schema FILE         a `bq load --schema` JSON file to check rows by\n"
 "      --emit-schema FILE    write the schema of the output (and print the\n"
@@ -117,6 +132,8 @@ help(void)
 "                            --hash-key-file FILE or $FK_HASH_KEY\n"
 "      --codec CODEC         Avro blocks: deflate (default), snappy, null\n"
 "      --avro-block-size SIZE  bytes of rows per Avro block (1M)\n"
+"      --compression CODEC   Parquet pages: snappy (default), zstd, gzip, none\n"
+"      --row-group-size SIZE  uncompressed bytes per Parquet row group (128M)\n"
 "      --max-record-size SIZE  largest input value (16M)\n"
 "  -j, --jobs N              worker threads (default: the number of CPUs)\n"
 "  -q, --quiet               errors only\n"
@@ -265,6 +282,7 @@ pii_add(struct conf *c, enum fk_pii_op op, const char *list)
 static void
 options(struct conf *c, int argc, char **argv)
 {
+	const char *why;
 	int ch;
 
 	while ((ch = getopt_long(argc, argv, "+f:hj:O:o:qVv", longopts,
@@ -290,6 +308,8 @@ options(struct conf *c, int argc, char **argv)
 				c->o.format = FK_FMT_CSV;
 			else if (strcmp(optarg, "avro") == 0)
 				c->o.format = FK_FMT_AVRO;
+			else if (strcmp(optarg, "parquet") == 0)
+				c->o.format = FK_FMT_ROWS;
 			else
 				usage_error("-o: unknown format '%s'", optarg);
 			break;
@@ -360,6 +380,21 @@ options(struct conf *c, int argc, char **argv)
 			c->o.max_record = parse_size("--max-record-size",
 			    optarg);
 			break;
+		case OPT_COMPRESSION:
+			if (strcmp(optarg, "snappy") != 0 &&
+			    strcmp(optarg, "zstd") != 0 &&
+			    strcmp(optarg, "gzip") != 0 &&
+			    strcmp(optarg, "none") != 0)
+				usage_error("--compression: unknown codec '%s'",
+				    optarg);
+			c->pq.o.codec = optarg;
+			break;
+		case OPT_RGSIZE:
+			if (fk_pq_parse_size(optarg, &c->pq.o.row_group_bytes,
+			    &why) == -1)
+				usage_error("--row-group-size: '%s': %s",
+				    optarg, why);
+			break;
 		default:
 			usage(stderr);
 			fprintf(stderr, "Try 'fk-shape --help'.\n");
@@ -385,6 +420,10 @@ operands(struct conf *c, int argc, char **argv)
 		usage_error("--codec is for -o avro");
 	if (c->o.format != FK_FMT_AVRO && c->o.block_size != 0)
 		usage_error("--avro-block-size is for -o avro");
+	if (c->o.format != FK_FMT_ROWS && c->pq.o.codec != NULL)
+		usage_error("--compression is for -o parquet");
+	if (c->o.format != FK_FMT_ROWS && c->pq.o.row_group_bytes != 0)
+		usage_error("--row-group-size is for -o parquet");
 	if (c->keyfile != NULL && !fk_pii_has(c->o.pii, FK_PII_HASH))
 		usage_error("--hash-key-file without --hash");
 }
@@ -562,6 +601,41 @@ on_bad(void *ctx, long long rec, const char *msg)
 		fk_error("more bad records not shown");
 }
 
+static int
+pq_open(void *ctx, const struct fk_schema *s, FILE *out, struct fk_err *e)
+{
+	struct pqsink *q = ctx;
+
+	q->w = fk_pq_open(out, s, &q->o, e);
+	q->opened = q->w != NULL;
+	return q->w == NULL ? -1 : 0;
+}
+
+static int
+pq_write(void *ctx, jv row, struct fk_err *e)
+{
+	return fk_pq_write(((struct pqsink *)ctx)->w, row, e);
+}
+
+static int
+pq_close(void *ctx, struct fk_err *e)
+{
+	struct pqsink *q = ctx;
+	int rc = fk_pq_close(q->w, e);
+
+	q->w = NULL;
+	return rc;
+}
+
+static void
+pq_abort(void *ctx)
+{
+	struct pqsink *q = ctx;
+
+	fk_pq_abort(q->w);
+	q->w = NULL;
+}
+
 /* Atomic write of a small file: temporary name, then rename. */
 static int
 write_file(const char *path, const char *data, size_t n)
@@ -625,6 +699,9 @@ emit_schema(struct conf *c, const struct fk_shape_stats *st)
 	else if (c->o.format == FK_FMT_AVRO)
 		snprintf(flags, sizeof(flags), "--source_format=AVRO "
 		    "--use_avro_logical_types");
+	else if (c->o.format == FK_FMT_ROWS)
+		snprintf(flags, sizeof(flags), "--source_format=PARQUET "
+		    "--parquet_enable_list_inference");
 	else
 		snprintf(flags, sizeof(flags), "--source_format="
 		    "NEWLINE_DELIMITED_JSON --schema=%s", c->emitfile);
@@ -758,6 +835,9 @@ main(int argc, char **argv)
 		c.o.block_size = 1 << 20;
 	c.o.on_bad = on_bad;
 	c.o.on_bad_ctx = &c;
+	c.sink = (struct fk_rowsink){ &c.pq, pq_open, pq_write, pq_close,
+	    pq_abort };
+	c.o.sink = &c.sink;
 	load_key(&c);
 	load_program(&c);
 	c.o.program = c.program;
@@ -772,6 +852,10 @@ main(int argc, char **argv)
 		fprintf(stderr, "Try 'fk-shape --help'.\n");
 	summary(&c, &st);
 	code = rc == -1 ? e.code : exit_code(&c, &st);
+	/* A Parquet file needs a schema, even with no rows. */
+	if (code == 0 && c.o.format == FK_FMT_ROWS && !c.pq.opened)
+		die(FK_EX_DATAERR, "no row to infer the Parquet schema from; "
+		    "give --schema");
 	if (code == 0 && c.emitfile != NULL)
 		emit_schema(&c, &st);
 	rc = close_output(&c, code == 0, code == FK_EX_IOERR);

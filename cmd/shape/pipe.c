@@ -29,6 +29,7 @@
 #include "avro.h"
 #include "buf.h"
 #include "filter.h"
+#include "json.h"
 #include "pipe.h"
 #include "scan.h"
 #include "shape.h"
@@ -421,7 +422,8 @@ encode(struct worker *w, jv canon)
 			rc = -1;
 		} else {
 			b->rows = np;
-			b->rows[b->nrows++] = jv_copy(canon);
+			/* The row crosses to the writer thread. */
+			b->rows[b->nrows++] = fk_json_isolate(jv_copy(canon));
 		}
 		break;
 	}

@@ -2,7 +2,8 @@
  * fuzz_shape.c: libFuzzer target over fk-shape's record path: scan the
  * input into JSON values, parse each with libjq, infer a schema from the
  * first object, coerce every value against it and against a schema with
- * every type, and encode the canonical rows as NDJSON, CSV and Avro.
+ * every type, and encode the canonical rows as NDJSON, CSV, Avro and
+ * Parquet.
  *
  *   tests/fuzz/run.sh SECONDS    build with clang and run for a while
  */
@@ -16,6 +17,7 @@
 
 #include "buf.h"
 #include "shape/avro.h"
+#include "shape/parquet.h"
 #include "shape/pii.h"
 #include "shape/scan.h"
 #include "shape/schema.h"
@@ -35,6 +37,30 @@ static const char all_types[] =
 static struct fk_schema fixed;
 static char *fixed_avro;
 static struct fk_pii *pii;
+
+/*
+ * A one-row Parquet file in memory.  A schema Parquet cannot hold (a
+ * RECORD without fields) may be refused; a canonical row never.
+ */
+static void
+encode_parquet(const struct fk_schema *s, jv canon)
+{
+	struct fk_pq *w;
+	struct fk_err e;
+	char *p = NULL;
+	size_t n = 0;
+	FILE *f;
+
+	f = open_memstream(&p, &n);
+	if (f == NULL)
+		abort();
+	w = fk_pq_open(f, s, NULL, &e);
+	if (w != NULL && (fk_pq_write(w, jv_copy(canon), &e) == -1 ||
+	    fk_pq_close(w, &e) == -1))
+		abort();
+	fclose(f);
+	free(p);
+}
 
 /* Every encoder on one canonical row of s; they must not fail. */
 static void
@@ -61,6 +87,7 @@ encode_all(const struct fk_schema *s, const char *avro_schema, jv canon)
 			abort();
 		fk_avro_enc_free(x);
 	}
+	encode_parquet(s, canon);
 	fk_buf_free(&b);
 	fk_buf_free(&tmp);
 }

@@ -1,0 +1,83 @@
+/*
+ * parquet.h: fk-shape's Parquet writer.
+ *
+ * Rows arrive canonical (schema.h) and are written as they come: the
+ * memory held is one row group (its compressed column chunks and one open
+ * page per column), whatever the input size.  The output is written
+ * strictly in order, so it may be a pipe.
+ *
+ * The BigQuery schema maps to Parquet as:
+ *   STRING     BYTE_ARRAY (STRING)
+ *   BYTES      BYTE_ARRAY
+ *   INTEGER    INT64
+ *   FLOAT      DOUBLE
+ *   NUMERIC    FIXED_LEN_BYTE_ARRAY(16) DECIMAL(38, 9)
+ *   BOOLEAN    BOOLEAN
+ *   DATE       INT32 (DATE)
+ *   TIME       INT64 TIME(MICROS, isAdjustedToUTC=false)
+ *   DATETIME   INT64 TIMESTAMP(MICROS, isAdjustedToUTC=false)
+ *   TIMESTAMP  INT64 TIMESTAMP(MICROS, isAdjustedToUTC=true)
+ *   JSON       BYTE_ARRAY (JSON)
+ *   RECORD     group
+ * NULLABLE fields are optional, REQUIRED required, and REPEATED fields
+ * the standard 3-level LIST: required group <name> (LIST) { repeated
+ * group list { required <element> } }.
+ */
+#ifndef FK_SHAPE_PARQUET_H
+#define FK_SHAPE_PARQUET_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include <jv.h>
+
+#include "fk.h"
+#include "schema.h"
+
+#define FK_PQ_ROW_GROUP_BYTES (128 * 1024 * 1024)
+#define FK_PQ_PAGE_BYTES (1024 * 1024)
+
+struct fk_pq;
+
+struct fk_pq_opts {
+	const char *codec;	/* "snappy" (NULL), "zstd", "gzip", "none" */
+	size_t row_group_bytes;	/* 0: 128 MiB of uncompressed data */
+	size_t page_bytes;	/* 0: 1 MiB */
+	int no_dict;		/* never use dictionary encoding */
+};
+
+/*
+ * Start a Parquet file on out (writes the leading magic).  s must outlive
+ * the writer.  NULL with e filled: USAGE for a bad option, DATAERR for a
+ * schema Parquet cannot hold, IOERR for a write error.
+ */
+struct fk_pq *fk_pq_open(FILE *out, const struct fk_schema *s,
+    const struct fk_pq_opts *o, struct fk_err *e);
+
+/*
+ * Add one canonical row (consumed).  May write a row group.  -1 with e
+ * filled: DATAERR for a value that is not canonical for its field, IOERR
+ * for a write error.  After an error, only fk_pq_abort is allowed.
+ */
+int fk_pq_write(struct fk_pq *w, jv row, struct fk_err *e);
+
+/*
+ * Write the last row group, the footer and the closing magic, then free
+ * w (also on error).  The caller flushes and closes out.
+ */
+int fk_pq_close(struct fk_pq *w, struct fk_err *e);
+
+/* Free w without finishing the file. */
+void fk_pq_abort(struct fk_pq *w);
+
+/* Rows written so far (for summaries). */
+long long fk_pq_rows(const struct fk_pq *w);
+
+/*
+ * Parse a --row-group-size value: bytes, or a number with a K, M or G
+ * suffix (powers of 1024; "KiB", "MB"... are read the same), from 64K
+ * to 2G.  -1 with *why set otherwise.
+ */
+int fk_pq_parse_size(const char *s, size_t *out, const char **why);
+
+#endif

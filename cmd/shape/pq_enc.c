@@ -1,0 +1,350 @@
+/*
+ * pq_enc.c: the RLE/bit-packed hybrid, base64 decoding and page
+ * compression for the Parquet writer (see pq_enc.h).
+ *
+ * Facts used (parquet-format Encodings.md): a run header is a varint;
+ * (count << 1) for an RLE run, followed by the value in
+ * ceil(bit-width / 8) little-endian bytes; (groups << 1 | 1) for a
+ * bit-packed run of groups of 8 values, packed from the least
+ * significant bit of each byte.  Only the last run may be padded.
+ */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <snappy-c.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "pq_enc.h"
+
+static void
+rle_out(struct fk_rle *r, const void *p, size_t n)
+{
+	if (fk_buf_add(&r->out, p, n) == -1)
+		r->failed = 1;
+}
+
+static void
+rle_varint(struct fk_rle *r, uint64_t v)
+{
+	unsigned char tmp[10];
+	size_t n = 0;
+
+	while (v >= 0x80) {
+		tmp[n++] = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	tmp[n++] = (unsigned char)v;
+	rle_out(r, tmp, n);
+}
+
+/* One bit-packed run of n values (n a multiple of 8, at most 504). */
+static void
+rle_pack(struct fk_rle *r, const uint32_t *v, size_t n)
+{
+	unsigned char tmp[FK_RLE_MAXLIT * 4];
+	uint64_t acc = 0;
+	size_t i, o = 0;
+	int nb = 0;
+
+	rle_varint(r, (uint64_t)(n / 8) << 1 | 1);
+	for (i = 0; i < n; i++) {
+		acc |= (uint64_t)v[i] << nb;
+		nb += r->bw;
+		while (nb >= 8) {
+			tmp[o++] = (unsigned char)acc;
+			acc >>= 8;
+			nb -= 8;
+		}
+	}
+	rle_out(r, tmp, o);
+}
+
+static void
+rle_run(struct fk_rle *r, uint32_t v, size_t count)
+{
+	unsigned char tmp[4];
+	int i, nbytes = (r->bw + 7) / 8;
+
+	rle_varint(r, (uint64_t)count << 1);
+	for (i = 0; i < nbytes; i++)
+		tmp[i] = (unsigned char)(v >> (8 * i));
+	rle_out(r, tmp, (size_t)nbytes);
+}
+
+/* Add fewer than 8 values to the literals, packing a full run. */
+static void
+rle_lit(struct fk_rle *r, uint32_t v, size_t count)
+{
+	while (count-- > 0)
+		r->lit[r->nlit++] = v;
+	if (r->nlit >= FK_RLE_MAXLIT) {
+		rle_pack(r, r->lit, FK_RLE_MAXLIT);
+		r->nlit -= FK_RLE_MAXLIT;
+		memmove(r->lit, r->lit + FK_RLE_MAXLIT,
+		    r->nlit * sizeof(r->lit[0]));
+	}
+}
+
+/*
+ * The trailing run ends.  A run of 8 or more becomes an RLE run, after
+ * lending values to complete the literals' last group: bit-packed runs
+ * other than the last must hold whole groups.
+ */
+void
+fk_rle_commit(struct fk_rle *r)
+{
+	size_t fill;
+
+	if (r->run_len >= 8) {
+		fill = (8 - r->nlit % 8) % 8;
+		rle_lit(r, r->run_val, fill);
+		r->run_len -= fill;
+	}
+	if (r->run_len >= 8) {
+		if (r->nlit > 0)
+			rle_pack(r, r->lit, r->nlit);
+		r->nlit = 0;
+		rle_run(r, r->run_val, r->run_len);
+	} else {
+		rle_lit(r, r->run_val, r->run_len);
+	}
+	r->run_len = 0;
+}
+
+void
+fk_rle_put_slow(struct fk_rle *r, uint32_t v)
+{
+	if (r->run_len > 0)
+		fk_rle_commit(r);
+	r->run_val = v;
+	r->run_len = 1;
+}
+
+int
+fk_rle_finish(struct fk_rle *r)
+{
+	if (r->run_len > 0)
+		fk_rle_commit(r);
+	if (r->nlit > 0) {
+		while (r->nlit % 8 != 0)
+			r->lit[r->nlit++] = 0;
+		rle_pack(r, r->lit, r->nlit);
+		r->nlit = 0;
+	}
+	return r->failed ? -1 : 0;
+}
+
+size_t
+fk_rle_size(const struct fk_rle *r)
+{
+	return r->out.len + (r->nlit * (size_t)r->bw + 7) / 8 + 16;
+}
+
+void
+fk_rle_reset(struct fk_rle *r, int bw)
+{
+	r->bw = bw;
+	fk_buf_reset(&r->out);
+	r->nlit = 0;
+	r->run_len = 0;
+	r->failed = 0;
+}
+
+void
+fk_rle_free(struct fk_rle *r)
+{
+	fk_buf_free(&r->out);
+}
+
+int
+fk_bit_width(uint32_t max)
+{
+	int n = 0;
+
+	while (max != 0) {
+		n++;
+		max >>= 1;
+	}
+	return n;
+}
+
+static int
+b64_value(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+int
+fk_pq_b64_decode(const char *s, size_t n, struct fk_buf *out, int *oom)
+{
+	unsigned char chunk[256];
+	size_t i, o = 0, pad = 0;
+	unsigned acc = 0;
+	int v, bits = 0;
+
+	*oom = 0;
+	for (i = 0; i < n; i++) {
+		if (s[i] == '=') {
+			pad++;
+			continue;
+		}
+		v = b64_value((unsigned char)s[i]);
+		if (v < 0 || pad > 0)
+			return -1;
+		acc = (acc << 6 | (unsigned)v) & 0xffff;
+		bits += 6;
+		if (bits < 8)
+			continue;
+		bits -= 8;
+		chunk[o++] = (unsigned char)(acc >> bits);
+		if (o == sizeof(chunk)) {
+			if (fk_buf_add(out, chunk, o) == -1)
+				goto nomem;
+			o = 0;
+		}
+	}
+	/* A lone character cannot end a quantum; padding must complete it. */
+	if ((n - pad) % 4 == 1 || pad > 2 || (pad > 0 && n % 4 != 0))
+		return -1;
+	if (fk_buf_add(out, chunk, o) == -1)
+		goto nomem;
+	return 0;
+nomem:
+	*oom = 1;
+	return -1;
+}
+
+int
+fk_pqz_init(struct fk_pqz *z, const char *name, struct fk_err *e)
+{
+	z_stream *gz;
+
+	memset(z, 0, sizeof(*z));
+	if (name == NULL || strcmp(name, "snappy") == 0) {
+		z->codec = FK_PQ_SNAPPY;
+	} else if (strcmp(name, "none") == 0) {
+		z->codec = FK_PQ_UNCOMPRESSED;
+	} else if (strcmp(name, "zstd") == 0) {
+		z->codec = FK_PQ_ZSTD;
+		z->zstd = ZSTD_createCCtx();
+		if (z->zstd == NULL)
+			return fk_fail(e, FK_EX_SOFTWARE,
+			    "cannot set up zstd compression");
+	} else if (strcmp(name, "gzip") == 0) {
+		z->codec = FK_PQ_GZIP;
+		gz = calloc(1, sizeof(*gz));
+		if (gz == NULL)
+			return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
+		/* windowBits 15 + 16: zlib writes the gzip framing. */
+		if (deflateInit2(gz, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16,
+		    8, Z_DEFAULT_STRATEGY) != Z_OK) {
+			free(gz);
+			return fk_fail(e, FK_EX_SOFTWARE,
+			    "cannot set up gzip compression");
+		}
+		z->gz = gz;
+	} else {
+		return fk_fail(e, FK_EX_USAGE, "unknown compression '%s' "
+		    "(snappy, zstd, gzip or none)", name);
+	}
+	return 0;
+}
+
+void
+fk_pqz_free(struct fk_pqz *z)
+{
+	if (z->zstd != NULL)
+		ZSTD_freeCCtx(z->zstd);
+	if (z->gz != NULL) {
+		deflateEnd(z->gz);
+		free(z->gz);
+	}
+	free(z->buf);
+	memset(z, 0, sizeof(*z));
+}
+
+static int
+pqz_room(struct fk_pqz *z, size_t need, struct fk_err *e)
+{
+	unsigned char *p;
+
+	if (need <= z->cap)
+		return 0;
+	p = realloc(z->buf, need);
+	if (p == NULL)
+		return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
+	z->buf = p;
+	z->cap = need;
+	return 0;
+}
+
+static int
+pqz_gzip(struct fk_pqz *z, const void *in, size_t n, struct fk_err *e)
+{
+	z_stream *gz = z->gz;
+
+	if (pqz_room(z, deflateBound(gz, (uLong)n), e) == -1)
+		return -1;
+	if (deflateReset(gz) != Z_OK)
+		return fk_fail(e, FK_EX_SOFTWARE, "gzip compression failed");
+	gz->next_in = (Bytef *)(uintptr_t)in;
+	gz->avail_in = (uInt)n;
+	gz->next_out = z->buf;
+	gz->avail_out = (uInt)z->cap;
+	if (deflate(gz, Z_FINISH) != Z_STREAM_END)
+		return fk_fail(e, FK_EX_SOFTWARE, "gzip compression failed");
+	z->len = gz->total_out;
+	z->p = z->buf;
+	return 0;
+}
+
+int
+fk_pqz_run(struct fk_pqz *z, const void *in, size_t n, struct fk_err *e)
+{
+	size_t r;
+
+	/* Pages are counted in i32; callers keep them far smaller. */
+	if (n > INT_MAX / 2)
+		return fk_fail(e, FK_EX_DATAERR, "parquet page too large");
+	switch (z->codec) {
+	case FK_PQ_SNAPPY:
+		if (pqz_room(z, snappy_max_compressed_length(n), e) == -1)
+			return -1;
+		z->len = z->cap;
+		if (snappy_compress(in, n, (char *)z->buf, &z->len) !=
+		    SNAPPY_OK)
+			return fk_fail(e, FK_EX_SOFTWARE,
+			    "snappy compression failed");
+		z->p = z->buf;
+		return 0;
+	case FK_PQ_ZSTD:
+		if (pqz_room(z, ZSTD_compressBound(n), e) == -1)
+			return -1;
+		r = ZSTD_compressCCtx(z->zstd, z->buf, z->cap, in, n,
+		    ZSTD_CLEVEL_DEFAULT);
+		if (ZSTD_isError(r))
+			return fk_fail(e, FK_EX_SOFTWARE, "zstd compression "
+			    "failed: %s", ZSTD_getErrorName(r));
+		z->len = r;
+		z->p = z->buf;
+		return 0;
+	case FK_PQ_GZIP:
+		return pqz_gzip(z, in, n, e);
+	default:
+		z->p = in;
+		z->len = n;
+		return 0;
+	}
+}
