@@ -33,54 +33,6 @@ struct rd {
 	const unsigned char *end;
 };
 
-static int
-b64_value(int c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-long
-fk_b64_decode(const char *src, size_t n, unsigned char *out)
-{
-	unsigned long acc = 0;
-	size_t i, o = 0;
-	int bits = 0, pad = 0, v;
-
-	for (i = 0; i < n; i++) {
-		if (src[i] == ' ' || src[i] == '\t' || src[i] == '\r' ||
-		    src[i] == '\n')
-			continue;
-		if (src[i] == '=') {
-			pad++;
-			continue;
-		}
-		v = b64_value((unsigned char)src[i]);
-		/* Nothing but whitespace and more '=' may follow padding. */
-		if (v < 0 || pad > 0)
-			return -1;
-		acc = (acc << 6 | (unsigned long)v) & 0xffffff;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (unsigned char)(acc >> bits);
-		}
-	}
-	/* A lone sextet encodes no byte; padding must complete a quantum. */
-	if (bits >= 6 || pad > 2 || (pad > 0 && (bits / 2) != pad))
-		return -1;
-	return (long)o;
-}
-
 /* The label of the "-----BEGIN label-----" line at p. */
 static int
 pem_label(const char *p, const char *end, const char **label, size_t *llen)

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 
+#include "b64.h"
 #include "fk.h"
 
 /* What a PEM block holds, from its "-----BEGIN ...-----" label. */
@@ -50,12 +51,5 @@ enum {
 int fk_der_rsa_private(const unsigned char *der, size_t len, int kind,
     struct fk_der_int ints[FK_RSA_NINT], struct fk_err *e);
 
-/*
- * Standard base64 (RFC 4648 section 4, padding optional, whitespace
- * skipped) of src[0..n) into out, which needs n / 4 * 3 + 3 bytes.
- * Returns the decoded length, or -1 on a character outside the alphabet
- * or misplaced padding.
- */
-long fk_b64_decode(const char *src, size_t n, unsigned char *out);
 
 #endif

@@ -14,6 +14,7 @@
 #include <zlib.h>
 
 #include "avro.h"
+#include "b64.h"
 #include "shape.h"
 
 struct fk_avro_enc {
@@ -167,41 +168,14 @@ fk_avro_enc_free(struct fk_avro_enc *x)
 	free(x);
 }
 
-static int
-b64(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	return c == '+' ? 62 : c == '/' ? 63 : -1;
-}
-
 /* Canonical (padded, standard) base64 to bytes in b. */
 static int
 unbase64(const char *s, struct fk_buf *b)
 {
-	unsigned int acc = 0;
-	int bits = 0, v;
-	char c;
+	int oom;
 
 	fk_buf_reset(b);
-	for (; *s != '\0' && *s != '='; s++) {
-		v = b64((unsigned char)*s);
-		if (v == -1)
-			return -1;
-		acc = (acc << 6) | (unsigned int)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			c = (char)((acc >> bits) & 0xff);
-			if (fk_buf_add(b, &c, 1) == -1)
-				return -1;
-		}
-	}
-	return 0;
+	return fk_b64_decode_buf(s, strlen(s), b, &oom);
 }
 
 static int set_record(struct fk_avro_enc *x, const struct fk_field *f,

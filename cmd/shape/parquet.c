@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "b64.h"
 #include "parquet.h"
 #include "pq_col.h"
 #include "thrift.h"
@@ -328,7 +329,7 @@ put_bytes(struct fk_pq *w, const struct pq_node *n, jv v, int r,
 	int oom;
 
 	fk_buf_reset(&w->bytes);
-	if (fk_pq_b64_decode(s, (size_t)jv_string_length_bytes(jv_copy(v)),
+	if (fk_b64_decode_buf(s, (size_t)jv_string_length_bytes(jv_copy(v)),
 	    &w->bytes, &oom) == -1)
 		return oom ? fk_fail(e, FK_EX_SOFTWARE, "out of memory") :
 		    not_canonical(n, e);

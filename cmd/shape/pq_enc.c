@@ -170,62 +170,6 @@ fk_bit_width(uint32_t max)
 	return n;
 }
 
-static int
-b64_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-int
-fk_pq_b64_decode(const char *s, size_t n, struct fk_buf *out, int *oom)
-{
-	unsigned char chunk[256];
-	size_t i, o = 0, pad = 0;
-	unsigned acc = 0;
-	int v, bits = 0;
-
-	*oom = 0;
-	for (i = 0; i < n; i++) {
-		if (s[i] == '=') {
-			pad++;
-			continue;
-		}
-		v = b64_value((unsigned char)s[i]);
-		if (v < 0 || pad > 0)
-			return -1;
-		acc = (acc << 6 | (unsigned)v) & 0xffff;
-		bits += 6;
-		if (bits < 8)
-			continue;
-		bits -= 8;
-		chunk[o++] = (unsigned char)(acc >> bits);
-		if (o == sizeof(chunk)) {
-			if (fk_buf_add(out, chunk, o) == -1)
-				goto nomem;
-			o = 0;
-		}
-	}
-	/* A lone character cannot end a quantum; padding must complete it. */
-	if ((n - pad) % 4 == 1 || pad > 2 || (pad > 0 && n % 4 != 0))
-		return -1;
-	if (fk_buf_add(out, chunk, o) == -1)
-		goto nomem;
-	return 0;
-nomem:
-	*oom = 1;
-	return -1;
-}
-
 int
 fk_pqz_init(struct fk_pqz *z, const char *name, struct fk_err *e)
 {

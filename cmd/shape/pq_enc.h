@@ -59,12 +59,6 @@ size_t fk_rle_size(const struct fk_rle *r);
 /* Bits needed for values 0..max (0 for max 0). */
 int fk_bit_width(uint32_t max);
 
-/*
- * Decode standard base64 (with or without '=' padding) from s[0..n) and
- * append the bytes to out.  -1 on a character outside the alphabet, bad
- * padding or ENOMEM (*oom set for the latter).
- */
-int fk_pq_b64_decode(const char *s, size_t n, struct fk_buf *out, int *oom);
 
 /* Parquet CompressionCodec values. */
 enum {

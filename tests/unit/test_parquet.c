@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "b64.h"
 #include "t.h"
 #include "shape/parquet.h"
 #include "shape/pq_enc.h"
@@ -217,20 +218,20 @@ test_base64(void)
 	struct fk_buf b = { 0 };
 	int oom;
 
-	T_OK(fk_pq_b64_decode("aGVsbG8=", 8, &b, &oom) == 0 &&
+	T_OK(fk_b64_decode_buf("aGVsbG8=", 8, &b, &oom) == 0 &&
 	    b.len == 5 && memcmp(b.p, "hello", 5) == 0, "base64: padded");
 	fk_buf_reset(&b);
-	T_OK(fk_pq_b64_decode("AP8=", 4, &b, &oom) == 0 && b.len == 2 &&
+	T_OK(fk_b64_decode_buf("AP8=", 4, &b, &oom) == 0 && b.len == 2 &&
 	    (unsigned char)b.p[0] == 0 && (unsigned char)b.p[1] == 0xff,
 	    "base64: binary bytes");
 	fk_buf_reset(&b);
-	T_OK(fk_pq_b64_decode("", 0, &b, &oom) == 0 && b.len == 0,
+	T_OK(fk_b64_decode_buf("", 0, &b, &oom) == 0 && b.len == 0,
 	    "base64: empty");
-	T_OK(fk_pq_b64_decode("a", 1, &b, &oom) == -1 && !oom,
+	T_OK(fk_b64_decode_buf("a", 1, &b, &oom) == -1 && !oom,
 	    "base64: a lone character is rejected");
-	T_OK(fk_pq_b64_decode("aGk*", 4, &b, &oom) == -1,
+	T_OK(fk_b64_decode_buf("aGk*", 4, &b, &oom) == -1,
 	    "base64: a character outside the alphabet is rejected");
-	T_OK(fk_pq_b64_decode("aG=k", 4, &b, &oom) == -1,
+	T_OK(fk_b64_decode_buf("aG=k", 4, &b, &oom) == -1,
 	    "base64: data after padding is rejected");
 	fk_buf_free(&b);
 }
