@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gcrypt.h>
@@ -56,6 +57,8 @@ struct ctx {
 	struct fk_auth *auth;
 	int progress;			/* draw progress on stderr */
 	int drawn;			/* a progress line is on screen */
+	double every;			/* > 0: JSON progress events */
+	double last_event;
 	double start;
 };
 
@@ -441,6 +444,23 @@ clear_progress(struct ctx *x)
 	x->drawn = 0;
 }
 
+/* Under FK_LOG=json: how far the upload got, every x->every seconds. */
+static void
+log_progress(struct ctx *x, const struct gcs_event *ev)
+{
+	double now = fk_now(), secs = now - x->start;
+
+	if (now - x->last_event < x->every)
+		return;
+	x->last_event = now;
+	fk_log(FK_LOG_INFO, "progress", (struct fk_kv[]){
+	    FK_N("sent", (double)ev->sent),
+	    FK_N("confirmed", (double)ev->confirmed),
+	    FK_N("seconds", secs),
+	    FK_N("rate", secs > 0 ? (double)ev->sent / secs : 0),
+	    FK_N("retries", ev->retries) }, 5, "%llu bytes sent", ev->sent);
+}
+
 static void
 on_event(void *arg, const struct gcs_event *ev)
 {
@@ -449,6 +469,8 @@ on_event(void *arg, const struct gcs_event *ev)
 	if (ev->kind == GCS_EV_PROGRESS) {
 		if (x->progress)
 			draw_progress(x, ev);
+		else if (x->every > 0)
+			log_progress(x, ev);
 		return;
 	}
 	clear_progress(x);
@@ -473,6 +495,11 @@ on_event(void *arg, const struct gcs_event *ev)
 		    FK_N("status", ev->status) }, 1, "upload session lost "
 		    "(HTTP %ld); starting again from the spool", ev->status);
 		break;
+	case GCS_EV_UNREADABLE:
+		fk_warn("cannot tell whether the object exists (HTTP 403: no "
+		    "permission to read it); uploading with the precondition "
+		    "alone");
+		break;
 	case GCS_EV_ADOPT:
 		fk_log(FK_LOG_INFO, "adopt", NULL, 0, "an earlier attempt "
 		    "stored the object; its hashes match");
@@ -480,6 +507,37 @@ on_event(void *arg, const struct gcs_event *ev)
 	default:
 		break;
 	}
+}
+
+/*
+ * The progress rule shared by the tools (fk(7), PROGRESS): draw only on a
+ * terminal; in a pipeline the stage that reads a pipe leaves the line to
+ * the one upstream.  FK_PROGRESS=0 never draws, FK_PROGRESS=1 draws on a
+ * terminal even from a pipe.  Under FK_LOG=json nothing is drawn: a
+ * progress event goes to the log every FK_PROGRESS_INTERVAL seconds.
+ */
+static void
+set_progress(struct ctx *x, int verbosity)
+{
+	const char *env = getenv("FK_PROGRESS");
+	const char *iv = getenv("FK_PROGRESS_INTERVAL");
+	struct stat st;
+	int piped = fstat(0, &st) == 0 && (S_ISFIFO(st.st_mode) ||
+	    S_ISSOCK(st.st_mode));
+	char *end;
+	double v;
+
+	if (verbosity < 1 || (env != NULL && strcmp(env, "0") == 0))
+		return;
+	if (fk_log_json()) {
+		x->every = 30;
+		if (iv != NULL && (v = strtod(iv, &end)) > 0 && *end == '\0')
+			x->every = v;
+		return;
+	}
+	if (!isatty(2))
+		return;
+	x->progress = !piped || (env != NULL && strcmp(env, "1") == 0);
 }
 
 /* The object line on stdout; 0, or an exit code. */
@@ -645,8 +703,8 @@ main(int argc, char **argv)
 	conf.event = on_event;
 	conf.arg = &x;
 	conf.stop = &got_signal;
-	x.progress = o.verbosity >= 1 && isatty(2) && !fk_log_json();
-	x.start = fk_now();
+	set_progress(&x, o.verbosity);
+	x.start = x.last_event = fk_now();
 	if (gcs_src_open(&src, 0, o.gzip, o.spool, &got_signal, &e) < 0)
 		goto fail;
 	src_open = 1;
