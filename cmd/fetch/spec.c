@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "counter.h"
 #include "http.h"
 #include "plan.h"
 #include "spec.h"
@@ -63,6 +64,9 @@ fetch_spec_free(struct fetch_spec *sp)
 		fetch_param_free(&sp->p[i]);
 	free(sp->p);
 	free(sp->resource);
+	free(sp->counters);
+	sp->counters = NULL;
+	sp->ncounters = 0;
 	sp->p = NULL;
 	sp->resource = NULL;
 	sp->np = 0;
@@ -466,6 +470,27 @@ check_spec(const struct fetch_spec *sp, const char *today, struct fk_err *e)
 	return sp->seeded ? 0 : check_custom(sp, e);
 }
 
+/* The spec's counter fields (see counter.h). */
+static int
+find_counters(struct fetch_spec *sp, struct fk_err *e)
+{
+	size_t i;
+
+	sp->counters = malloc((sp->np + 1) * sizeof(*sp->counters));
+	if (sp->counters == NULL)
+		return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
+	if (sp->seeded) {
+		if (fetch_resource_has_id(sp->resource))
+			sp->counters[sp->ncounters++] = "id";
+		return 0;
+	}
+	for (i = 0; i < sp->np; i++)
+		if (strcmp(sp->p[i].key, "_locale") != 0 &&
+		    fetch_type_is_counter(sp->p[i].val))
+			sp->counters[sp->ncounters++] = sp->p[i].key;
+	return 0;
+}
+
 int
 fetch_spec_parse(const char *text, const struct fetch_defaults *d,
     struct fetch_spec *sp, struct fk_err *e)
@@ -482,7 +507,8 @@ fetch_spec_parse(const char *text, const struct fetch_defaults *d,
 	/* The public code treats _seed on custom as a field: HTTP 400. */
 	sp->seeded = strcmp(sp->resource, "custom") != 0;
 	if (take_params(sp, text[rlen] == '?' ? text + rlen + 1 : NULL, d,
-	    e) < 0 || check_spec(sp, d->today, e) < 0) {
+	    e) < 0 || check_spec(sp, d->today, e) < 0 ||
+	    find_counters(sp, e) < 0) {
 		fetch_spec_free(sp);
 		return -1;
 	}

@@ -32,6 +32,14 @@ struct fetch_spec {
 	long lineno;		/* input line, 0 for the operand */
 	uint64_t first_k;	/* run-wide index of its first request */
 	uint64_t nreq;		/* its number of requests */
+	/*
+	 * The fields holding the service's per-response counter, which
+	 * fk-fetch makes run-wide (see counter.h): "id" on the resources
+	 * that have one, the fields of type counter on custom.  The names
+	 * point into the spec or are literals; the array is malloc'ed.
+	 */
+	const char **counters;
+	size_t ncounters;
 };
 
 /* What a spec inherits from the command line. */
