@@ -342,6 +342,17 @@ today(char *out, size_t n)
 	strftime(out, n, "%Y-%m-%d", &tm);
 }
 
+static void
+lint_warn(void *arg, const char *msg)
+{
+	const struct fetch_spec *sp = arg;
+
+	if (sp->lineno > 0)
+		fk_warn("stdin line %ld: %s", sp->lineno, msg);
+	else
+		fk_warn("%s", msg);
+}
+
 static int
 add_spec(struct job *j, const struct fetch_spec *sp, struct fk_err *e)
 {
@@ -354,6 +365,8 @@ add_spec(struct job *j, const struct fetch_spec *sp, struct fk_err *e)
 	j->specs[j->nspecs] = *sp;
 	j->specs[j->nspecs].first_k = j->total;
 	j->specs[j->nspecs].nreq = fetch_nreq(sp->count);
+	fetch_spec_lint(&j->specs[j->nspecs], lint_warn,
+	    &j->specs[j->nspecs]);
 	j->total += j->specs[j->nspecs].nreq;
 	j->any_seeded |= sp->seeded;
 	j->any_custom |= !sp->seeded;
