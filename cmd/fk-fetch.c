@@ -18,6 +18,7 @@
 
 #include "fetch/engine.h"
 #include "fetch/plan.h"
+#include "fetch/probe.h"
 #include "fetch/shard.h"
 #include "fetch/spec.h"
 #include "fk.h"
@@ -611,6 +612,21 @@ configure(struct fetch_conf *c, const struct opts *o, struct job *j,
 	c->arg = j;
 }
 
+/* A 404: say which versions of the API the server has. */
+static void
+version_hint(const struct fetch_stats *st, const char *base,
+    const struct fetch_conf *c)
+{
+	char hint[FK_ERR_MAX];
+
+	if (st->fail_status != 404 || st->fail_resource == NULL)
+		return;
+	fetch_probe_versions(base, st->fail_resource, &c->http, hint,
+	    sizeof(hint));
+	if (hint[0] != '\0')
+		fk_error("%s", hint);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -660,6 +676,7 @@ main(int argc, char **argv)
 		e.code = FK_EX_IOERR;
 	} else if (rc < 0) {
 		fk_error("%s", e.msg);
+		version_hint(&st, base, &c);
 	}
 	free_job(&j, &o);
 	free(base);

@@ -456,6 +456,8 @@ finish(struct run *r, struct slot *sl, CURLcode rc)
 			fk_fail(r->e, code, "cannot fetch '%s': %s",
 			    sl->shown, why);
 		r->fail_s = sl->s;
+		r->st->fail_status = sl->resp.status;
+		r->st->fail_resource = sl->sp->resource;
 	}
 	r->failed = 1;
 }
