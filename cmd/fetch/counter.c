@@ -6,9 +6,8 @@
 
 #include "counter.h"
 
-/* Nonzero if word is one of the space-separated words of list. */
-static int
-listed(const char *list, const char *word)
+int
+fetch_in_list(const char *list, const char *word)
 {
 	size_t n = strlen(word);
 	const char *p;
@@ -25,7 +24,7 @@ int
 fetch_resource_has_id(const char *resource)
 {
 	/* texts, images, places and credit_cards have no id. */
-	return listed(" users persons addresses books companies products ",
+	return fetch_in_list(" users persons addresses books companies products ",
 	    resource);
 }
 

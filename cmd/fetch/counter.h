@@ -25,6 +25,12 @@
 
 #include <stddef.h>
 
+/*
+ * Nonzero if word is one of the space-separated words of list, which
+ * starts and ends with a space (" users persons ").
+ */
+int fetch_in_list(const char *list, const char *word);
+
 /* Nonzero if the service puts its per-response counter in "id". */
 int fetch_resource_has_id(const char *resource);
 

@@ -29,21 +29,6 @@ static const char locales[] =
 static const char image_types[] =
     " any animals architecture nature people tech kittens pokemon ";
 
-/* Nonzero if word is one of the space-separated words of list. */
-static int
-in_list(const char *list, const char *word)
-{
-	size_t n = strlen(word);
-	const char *p;
-
-	if (n == 0 || strchr(word, ' ') != NULL)
-		return 0;
-	for (p = strstr(list, word); p != NULL; p = strstr(p + 1, word))
-		if (p[-1] == ' ' && p[n] == ' ')
-			return 1;
-	return 0;
-}
-
 void
 fetch_param_free(struct fetch_param *p)
 {
@@ -625,20 +610,20 @@ lint_value(const char *k, const char *v,
 	char msg[FK_ERR_MAX];
 
 	msg[0] = '\0';
-	if (strcmp(k, "_locale") == 0 && !in_list(locales, v))
+	if (strcmp(k, "_locale") == 0 && !fetch_in_list(locales, v))
 		snprintf(msg, sizeof(msg), "_locale '%.64s' is not a locale "
 		    "FakerAPI is known to serve: it serves unknown ones as "
 		    "en_US data", v);
 	else if (strcmp(k, "_gender") == 0 && *v != '\0' &&
-	    !in_list(" male female ", v))
+	    !fetch_in_list(" male female ", v))
 		snprintf(msg, sizeof(msg), "_gender '%.64s' is neither male "
 		    "nor female: the service picks names of either gender",
 		    v);
-	else if (strcmp(k, "_type") == 0 && !in_list(image_types, v))
+	else if (strcmp(k, "_type") == 0 && !fetch_in_list(image_types, v))
 		snprintf(msg, sizeof(msg), "_type '%.64s' is not an image "
 		    "type FakerAPI lists: it serves unknown ones as 'any'", v);
 	else if (strcmp(k, "_categories_type") == 0 &&
-	    !in_list(" integer string uuid ", v))
+	    !fetch_in_list(" integer string uuid ", v))
 		snprintf(msg, sizeof(msg), "_categories_type '%.64s' is not "
 		    "integer, string or uuid: the service reads it its own "
 		    "way", v);
