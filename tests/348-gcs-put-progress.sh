@@ -56,6 +56,9 @@ gcs-put --chunk-size 256K "gs://$BKT/p3" <"$T/big" >/dev/null 2>"$T/err"
 gcs-put --chunk-size 256K "gs://$BKT/p4" <"$T/big" 2>&1 >/dev/null | cat >"$T/err"
 [ ! -s "$T/err" ] && ok "stderr a pipe: nothing written to it" ||
     notok "no progress into a pipe" "$(cat -v "$T/err")"
+# The stall rule counts upload requests since it was set: set it again so
+# this upload, too, lasts long enough (>= 1.6 s) for events 0.2 s apart.
+curl -s -X POST "$STORAGE_EMULATOR_HOST/_ctl/faults" -d '["upload:2-5:stall:0.4"]' >/dev/null
 FK_LOG=json FK_PROGRESS_INTERVAL=0.2 gcs-put --chunk-size 256K "gs://$BKT/p5" \
     <"$T/big" >/dev/null 2>"$T/err"
 [ $? -eq 0 ] && grep -q '"event":"progress"' "$T/err" && grep -q '"sent":' "$T/err" &&
