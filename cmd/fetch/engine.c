@@ -309,28 +309,19 @@ server_message(const struct fk_buf *b, char *out, size_t outlen)
 	jv_free(v);
 }
 
-/* Today's rule: a record's "id", whatever its value, is the counter. */
-static int
-is_counter(const void *arg, const char *key, size_t klen, const char *val,
-    size_t vlen, long long pos)
-{
-	(void)arg, (void)val, (void)vlen, (void)pos;
-	return klen == 2 && memcmp(key, "id", 2) == 0;
-}
-
 /*
  * A good page rendered on its bytes (split.h): 1 with the slot's text
  * set, 0 when the jv path must check and render it, -1 out of memory.
  */
 static int
-split(struct slot *sl, int raw)
+split(struct slot *sl, int jv_path)
 {
 	struct fk_resp *rp = &sl->resp;
 
-	if (raw)
+	if (jv_path)
 		return 0;
 	sl->records = fetch_split(rp->body.p, rp->body.len, sl->quantity,
-	    sl->seed, sl->k, is_counter, NULL, rp->body.len + 16384,
+	    sl->seed, sl->k, sl->sp, rp->body.len + 16384,
 	    &sl->text, &sl->text_len);
 	return sl->records >= 0 ? 1 : sl->records == -1 ? -1 : 0;
 }
@@ -342,8 +333,8 @@ split(struct slot *sl, int raw)
  * help.
  */
 static int
-judge(struct slot *sl, CURLcode rc, int raw, jv *env, char *why, size_t n,
-    int *transient)
+judge(struct slot *sl, CURLcode rc, int raw, int jv_only, jv *env,
+    char *why, size_t n, int *transient)
 {
 	struct fk_resp *rp = &sl->resp;
 	struct fk_err e;
@@ -371,7 +362,7 @@ judge(struct slot *sl, CURLcode rc, int raw, jv *env, char *why, size_t n,
 		return st == 401 || st == 403 ? FK_EX_NOPERM : FK_EX_FAIL;
 	}
 	*env = jv_invalid();
-	switch (split(sl, raw)) {
+	switch (split(sl, raw || jv_only)) {
 	case 1:
 		return 0;
 	case -1:
@@ -439,12 +430,13 @@ static int
 keep(struct run *r, struct slot *sl, jv env)
 {
 	if (sl->text != NULL) {		/* split on its bytes already */
+		r->st->split++;
 		jv_free(env);
 		fk_buf_free(&sl->resp.body);
 		sl->state = S_DONE;
 		return 0;
 	}
-	sl->records = fetch_page_render(env, sl->k, r->c->raw,
+	sl->records = fetch_page_render(env, sl->sp, sl->k, r->c->raw,
 	    sl->resp.body.len + 16384, &sl->text, &sl->text_len);
 	fk_buf_free(&sl->resp.body);
 	if (sl->records < 0)
@@ -464,7 +456,8 @@ finish(struct run *r, struct slot *sl, CURLcode rc)
 
 	curl_multi_remove_handle(r->multi, sl->h);
 	curl_easy_getinfo(sl->h, CURLINFO_RESPONSE_CODE, &sl->resp.status);
-	code = judge(sl, rc, r->c->raw, &env, why, sizeof(why), &transient);
+	code = judge(sl, rc, r->c->raw, r->c->jv_only, &env, why, sizeof(why),
+	    &transient);
 	memset(&ev, 0, sizeof(ev));
 	ev.url = sl->shown;
 	ev.k = sl->k;
@@ -498,6 +491,8 @@ finish(struct run *r, struct slot *sl, CURLcode rc)
 			fk_fail(r->e, code, "cannot fetch '%s': %s",
 			    sl->shown, why);
 		r->fail_s = sl->s;
+		r->st->fail_status = sl->resp.status;
+		r->st->fail_resource = sl->sp->resource;
 	}
 	r->failed = 1;
 }

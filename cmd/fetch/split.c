@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "counter.h"
 #include "plan.h"
 #include "scan.h"
 #include "split.h"
@@ -214,33 +215,42 @@ digits(const char **p)
 }
 
 /*
- * Nonzero if jq prints the number [s, e) as written: no exponent, no
- * trailing fraction zero, at most 15 significant digits (so the double
- * read back prints the same shortest digits), and not so small that jq
- * switches to an exponent.
+ * How many bytes of the number [s, e) jq prints, or 0 when it prints
+ * something else.  jq 1.6 prints a double's shortest round-trip digits:
+ * for at most 15 significant digits (which a double keeps exactly) and
+ * no exponent, that is the number as written less its trailing fraction
+ * zeros and a bare '.' (PHP writes 9009.0, jq 9009).  Exponents, longer
+ * numbers, and numbers so small that jq switches to an exponent: 0.
  */
-static int
+static size_t
 canonical(const char *s, const char *e)
 {
-	const char *p = s, *f;
-	int ni, nf, lead = 0, zero;
+	const char *p = s, *f = NULL, *end;
+	int ni, nf = 0, lead = 0, zero;
 
 	if (*p == '-')
 		p++;
 	zero = *p == '0';
 	ni = digits(&p);
-	nf = 0;
 	if (*p == '.') {
 		f = ++p;
-		nf = digits(&p);
-		if (p[-1] == '0')
-			return 0;
-		while (zero && f[lead] == '0')
+		digits(&p);
+	}
+	if (p != e)
+		return 0;
+	end = e;
+	if (f != NULL) {
+		while (end > f && end[-1] == '0')
+			end--;
+		nf = (int)(end - f);
+		if (nf == 0)
+			end = f - 1;	/* 9009.0: no '.' either */
+		while (zero && lead < nf && f[lead] == '0')
 			lead++;
 	}
-	if (p != e || ni > 15 || lead > 2)
+	if (ni > 15 || lead > 2)
 		return 0;
-	return (zero ? nf - lead : ni + nf) <= 15;
+	return (zero ? nf - lead : ni + nf) <= 15 ? (size_t)(end - s) : 0;
 }
 
 static const char *put_value(struct out *o, const char *p);
@@ -279,11 +289,29 @@ key(struct out *o, struct keys *ks, const char *p, size_t *klen)
 }
 
 struct rec {
-	fetch_counter_fn *is_counter;
-	const void *arg;
+	const struct fetch_spec *sp;
 	uint64_t k;
 	long long pos;
 };
+
+/*
+ * The rule of counter.h, as page.c applies it to jv: a counter field of
+ * the spec whose value is the number pos + 1 (the key has no escapes
+ * and is not repeated, or the page went the jv way).
+ */
+static int
+is_counter(const struct rec *r, const char *key, size_t klen,
+    const char *val, size_t vlen)
+{
+	const struct fetch_spec *sp = r->sp;
+	size_t i;
+
+	for (i = 0; i < sp->ncounters; i++)
+		if (strlen(sp->counters[i]) == klen &&
+		    memcmp(sp->counters[i], key, klen) == 0)
+			return fetch_counter_token(val, vlen, r->pos);
+	return 0;
+}
 
 /* A counter's new value, as jq prints a double (exact below 2^53). */
 static void
@@ -315,8 +343,8 @@ put_object(struct out *o, const char *p, const struct rec *r)
 		p = blanks(key(o, &ks, p, &klen));
 		put1(o, ':');
 		v = blanks(p + 1);
-		if (r != NULL && r->is_counter(r->arg, k + 1, klen, v,
-		    (size_t)((ve = skip_value(v)) - v), r->pos)) {
+		if (r != NULL && is_counter(r, k + 1, klen, v,
+		    (size_t)((ve = skip_value(v)) - v))) {
 			put_id(o, r);
 			p = blanks(ve);
 		} else
@@ -350,6 +378,7 @@ static const char *
 put_value(struct out *o, const char *p)
 {
 	const char *e;
+	size_t n;
 
 	switch (*p) {
 	case '"': return put_string(o, p);
@@ -358,9 +387,12 @@ put_value(struct out *o, const char *p)
 	default: break;
 	}
 	e = skip_value(p);
-	if ((*p == '-' || (*p >= '0' && *p <= '9')) && !canonical(p, e))
-		o->err = PUNT;
-	else
+	if (*p == '-' || (*p >= '0' && *p <= '9')) {
+		if ((n = canonical(p, e)) == 0)
+			o->err = PUNT;
+		else
+			put(o, p, n);
+	} else
 		put(o, p, (size_t)(e - p));
 	return e;
 }
@@ -473,11 +505,11 @@ valid(const char *body, size_t len)
 
 long
 fetch_split(const char *body, size_t len, int quantity, uint32_t seed,
-    uint64_t k, fetch_counter_fn *is_counter, const void *arg, size_t hint,
+    uint64_t k, const struct fetch_spec *sp, size_t hint,
     char **text, size_t *tlen)
 {
 	struct out o = { NULL, 0, 0, 0 };
-	struct rec r = { is_counter, arg, k, 0 };
+	struct rec r = { sp, k, 0 };
 	struct env v;
 	const char *p;
 

@@ -17,24 +17,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/*
- * Nonzero if the top-level member key (klen bytes, no escapes) of the
- * record at 0-based position pos, whose value is the JSON text val (vlen
- * bytes), is a counter to renumber.
- */
-typedef int fetch_counter_fn(const void *arg, const char *key, size_t klen,
-    const char *val, size_t vlen, long long pos);
+#include "spec.h"
 
 /*
  * Check body (len bytes) as fetch_check() does for `quantity` records
  * and `seed`, and render its records as fetch_page_render() does for
- * request k, counters chosen by is_counter(arg, ...) and set to
- * fetch_id(k, pos).  Returns the number of records with *text (malloc'ed,
+ * request k of spec sp: its counter fields renumbered by the rule of
+ * counter.h (fetch_counter_token() on the value's text), all else as
+ * sent.  Returns the number of records with *text (malloc'ed,
  * *tlen bytes; hint is its expected size), -1 when memory runs out, or
  * -2 when the page must go the jv way (nothing allocated then).
  */
 long fetch_split(const char *body, size_t len, int quantity, uint32_t seed,
-    uint64_t k, fetch_counter_fn *is_counter, const void *arg, size_t hint,
+    uint64_t k, const struct fetch_spec *sp, size_t hint,
     char **text, size_t *tlen);
 
 #endif
