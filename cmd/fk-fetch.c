@@ -527,7 +527,8 @@ announce(const struct opts *o, struct job *j, uint32_t seed)
 	double minutes;
 
 	if (j->any_seeded && o->seed == 0)
-		fk_info("seed %lu (repeat with --seed %lu)",
+		fk_log(FK_LOG_NOTICE, "seed", (struct fk_kv[]){
+		    FK_N("seed", seed) }, 1, "seed %lu (repeat with --seed %lu)",
 		    (unsigned long)seed, (unsigned long)seed);
 	if (j->any_custom && fk_log_enabled(FK_LOG_WARN))
 		fk_warn("custom takes no _seed: its records are not "

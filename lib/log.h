@@ -2,16 +2,23 @@
  * log.h: diagnostics on stderr for cmd/ (lib/ modules never call these).
  *
  * Plain text by default ("fk-fetch: cannot open 'x': reason"), or, when
- * FK_LOG=json, one JSON object per line per event so that a run can be
- * audited with jq:
- *   {"time":"2026-11-25T01:02:03.456Z","prog":"fk-fetch","level":"info",
- *    "event":"request","msg":"...","url":"...","status":200}
+ * FK_LOG=json, one JSON object per line per event, in the shape Cloud
+ * Logging reads from a container's stderr, so that a run can be audited
+ * with jq or filtered by severity and label in Cloud Run and GKE:
+ *   {"severity":"DEBUG","message":"GET ...","time":"2026-11-25T01:02:03.456Z",
+ *    "logging.googleapis.com/labels":{"program":"fk-fetch"},
+ *    "event":"request","url":"...","status":200}
  * stdout is never touched.
  */
 #ifndef FK_LOG_H
 #define FK_LOG_H
 
-enum { FK_LOG_ERROR, FK_LOG_WARN, FK_LOG_INFO, FK_LOG_DEBUG };
+/*
+ * Levels, most severe first.  NOTICE is for the few lines a run is
+ * remembered by (its seed, its totals); INFO for the rest of the normal
+ * story.  Both show unless -q; DEBUG only with -v.
+ */
+enum { FK_LOG_ERROR, FK_LOG_WARN, FK_LOG_NOTICE, FK_LOG_INFO, FK_LOG_DEBUG };
 
 /* One structured field of an event; build with FK_S() and FK_N(). */
 struct fk_kv {
