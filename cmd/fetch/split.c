@@ -301,15 +301,19 @@ struct rec {
  */
 static int
 is_counter(const struct rec *r, const char *key, size_t klen,
-    const char *val, size_t vlen)
+    const char *val, const char **end)
 {
 	const struct fetch_spec *sp = r->sp;
 	size_t i;
 
+	/* Only a counter's value is measured: most members are not. */
 	for (i = 0; i < sp->ncounters; i++)
 		if (strlen(sp->counters[i]) == klen &&
-		    memcmp(sp->counters[i], key, klen) == 0)
-			return fetch_counter_token(val, vlen, r->pos);
+		    memcmp(sp->counters[i], key, klen) == 0) {
+			*end = skip_value(val);
+			return fetch_counter_token(val, (size_t)(*end - val),
+			    r->pos);
+		}
 	return 0;
 }
 
@@ -343,8 +347,7 @@ put_object(struct out *o, const char *p, const struct rec *r)
 		p = blanks(key(o, &ks, p, &klen));
 		put1(o, ':');
 		v = blanks(p + 1);
-		if (r != NULL && is_counter(r, k + 1, klen, v,
-		    (size_t)((ve = skip_value(v)) - v))) {
+		if (r != NULL && is_counter(r, k + 1, klen, v, &ve)) {
 			put_id(o, r);
 			p = blanks(ve);
 		} else
