@@ -19,6 +19,7 @@
 #include "fetch/engine.h"
 #include "fetch/plan.h"
 #include "fetch/probe.h"
+#include "fetch/progress.h"
 #include "fetch/shard.h"
 #include "fetch/spec.h"
 #include "fk.h"
@@ -58,10 +59,12 @@ struct job {
 	uint64_t total;
 	int any_seeded;
 	int any_custom;
-	uint64_t done;
 	uint64_t nshard;
-	int progress;		/* a progress line is allowed */
+	struct fetch_progress pg;
+	int progress;		/* a progress line is allowed (fk(7)) */
 	int shown;		/* one is on the screen now */
+	double every;		/* FK_LOG=json: seconds between events */
+	double last_event;
 };
 
 enum {
@@ -489,6 +492,33 @@ clear_progress(struct job *j)
 	j->shown = 0;
 }
 
+/*
+ * A page arrived: redraw the line on a terminal, or under FK_LOG=json
+ * log a progress event every j->every seconds (fk(7), PROGRESS).
+ */
+static void
+progress(struct job *j, long records)
+{
+	double now = fk_now();
+	char text[160];
+
+	fetch_progress_add(&j->pg, records, now);
+	if (!j->progress && (j->every <= 0 || now - j->last_event < j->every))
+		return;
+	fetch_progress_text(&j->pg, now, text, sizeof(text));
+	if (j->progress) {
+		fprintf(stderr, "\r\033[K%s: %s", fk_prog(), text);
+		j->shown = 1;
+		return;
+	}
+	j->last_event = now;
+	fk_log(FK_LOG_INFO, "progress", (struct fk_kv[]){
+	    FK_N("records", j->pg.done), FK_N("total", j->pg.total),
+	    FK_N("requests", j->pg.reqs), FK_N("rate",
+	    fetch_progress_rate(&j->pg, now)), FK_N("eta",
+	    fetch_progress_eta(&j->pg, now)) }, 5, "%s", text);
+}
+
 static void
 on_event(void *arg, const struct fetch_event *ev)
 {
@@ -511,13 +541,8 @@ on_event(void *arg, const struct fetch_event *ev)
 		    "(attempt %d: %s)", ev->url, ev->delay, ev->attempt,
 		    ev->reason);
 	}
-	if (ev->kind == FETCH_EV_DONE && j->progress) {
-		j->done++;
-		fprintf(stderr, "\r%s: %llu/%llu requests", fk_prog(),
-		    (unsigned long long)j->done,
-		    (unsigned long long)j->nshard);
-		j->shown = 1;
-	}
+	if (ev->kind == FETCH_EV_DONE)
+		progress(j, ev->records);
 }
 
 /* Say what the run will be, for the record and for the patient. */
@@ -654,7 +679,10 @@ main(int argc, char **argv)
 	build_job(&j, &o);
 	seed = o.seed ? (uint32_t)o.seed : random_seed();
 	j.nshard = fetch_shard_size(j.total, o.shard.i, o.shard.n);
-	j.progress = o.verbosity == 1 && isatty(2) && !fk_log_json();
+	j.progress = fk_progress_rule(0, &j.every);
+	j.last_event = fk_now();
+	fetch_progress_init(&j.pg, fetch_shard_records(j.specs, j.nspecs,
+	    o.shard.i, o.shard.n), j.nshard, (double)o.rate, j.last_event);
 	announce(&o, &j, seed);
 	if (fk_http_global_init(&e) < 0) {
 		fk_error("%s", e.msg);
