@@ -510,34 +510,17 @@ on_event(void *arg, const struct gcs_event *ev)
 }
 
 /*
- * The progress rule shared by the tools (fk(7), PROGRESS): draw only on a
- * terminal; in a pipeline the stage that reads a pipe leaves the line to
- * the one upstream.  FK_PROGRESS=0 never draws, FK_PROGRESS=1 draws on a
- * terminal even from a pipe.  Under FK_LOG=json nothing is drawn: a
- * progress event goes to the log every FK_PROGRESS_INTERVAL seconds.
+ * fk(7), PROGRESS: a stage that reads a pipe leaves the line to the one
+ * upstream, which runs as long and knows the totals.
  */
 static void
-set_progress(struct ctx *x, int verbosity)
+set_progress(struct ctx *x)
 {
-	const char *env = getenv("FK_PROGRESS");
-	const char *iv = getenv("FK_PROGRESS_INTERVAL");
 	struct stat st;
 	int piped = fstat(0, &st) == 0 && (S_ISFIFO(st.st_mode) ||
 	    S_ISSOCK(st.st_mode));
-	char *end;
-	double v;
 
-	if (verbosity < 1 || (env != NULL && strcmp(env, "0") == 0))
-		return;
-	if (fk_log_json()) {
-		x->every = 30;
-		if (iv != NULL && (v = strtod(iv, &end)) > 0 && *end == '\0')
-			x->every = v;
-		return;
-	}
-	if (!isatty(2))
-		return;
-	x->progress = !piped || (env != NULL && strcmp(env, "1") == 0);
+	x->progress = fk_progress_rule(piped, &x->every);
 }
 
 /* The object line on stdout; 0, or an exit code. */
@@ -703,7 +686,7 @@ main(int argc, char **argv)
 	conf.event = on_event;
 	conf.arg = &x;
 	conf.stop = &got_signal;
-	set_progress(&x, o.verbosity);
+	set_progress(&x);
 	x.start = x.last_event = fk_now();
 	if (gcs_src_open(&src, 0, o.gzip, o.spool, &got_signal, &e) < 0)
 		goto fail;
