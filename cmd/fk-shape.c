@@ -22,12 +22,12 @@
 #include "fk.h"
 #include "json.h"
 #include "log.h"
-#include "shape/filter.h"
-#include "shape/parquet.h"
-#include "shape/pii.h"
+#include "shape/check/pii.h"
+#include "shape/check/schema.h"
 #include "shape/pipe.h"
-#include "shape/schema.h"
-#include "shape/text.h"
+#include "shape/program/filter.h"
+#include "shape/write/parquet/parquet.h"
+#include "shape/write/text.h"
 
 #define MAX_SHOWN 20		/* bad records described on stderr */
 #define KEY_MAX 4096

@@ -26,14 +26,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "avro.h"
 #include "buf.h"
-#include "filter.h"
 #include "json.h"
 #include "pipe.h"
 #include "scan.h"
 #include "shape.h"
-#include "text.h"
+#include "shape/program/filter.h"
+#include "shape/write/avro.h"
+#include "shape/write/text.h"
 
 #define BATCH_VALUES 256
 #define BATCH_BYTES (512 * 1024)

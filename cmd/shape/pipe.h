@@ -21,8 +21,8 @@
 #include <jv.h>
 
 #include "fk.h"
-#include "pii.h"
-#include "schema.h"
+#include "shape/check/pii.h"
+#include "shape/check/schema.h"
 
 enum fk_format { FK_FMT_NDJSON, FK_FMT_CSV, FK_FMT_AVRO, FK_FMT_ROWS };
 

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "t.h"
-#include "shape/schema.h"
+#include "shape/check/schema.h"
 
 static void
 test_int64(void)

@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "t.h"
-#include "shape/colname.h"
-#include "shape/schema.h"
+#include "shape/check/colname.h"
+#include "shape/check/schema.h"
 
 static int
 load(const char *json, struct fk_schema *s, struct fk_err *e)

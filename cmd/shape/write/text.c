@@ -11,8 +11,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "colname.h"
-#include "shape.h"
+#include "shape/check/colname.h"
+#include "shape/shape.h"
 #include "text.h"
 
 #define ADD(b, s, n) do {						\

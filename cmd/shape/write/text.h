@@ -10,7 +10,7 @@
 
 #include "buf.h"
 #include "fk.h"
-#include "schema.h"
+#include "shape/check/schema.h"
 
 /*
  * One canonical row (borrowed) as one compact JSON line, fields in schema

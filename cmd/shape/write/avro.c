@@ -15,7 +15,7 @@
 
 #include "avro.h"
 #include "b64.h"
-#include "shape.h"
+#include "shape/shape.h"
 
 struct fk_avro_enc {
 	avro_schema_t schema;
