@@ -22,28 +22,6 @@
 #define ADDS(b, s) ADD(b, s, sizeof(s) - 1)
 
 int
-fk_fmt_double(double d, char out[32])
-{
-	long long i;
-	int p;
-
-	if (d == floor(d) && fabs(d) < 1e17) {
-		i = (long long)d;
-		if (i == 0 && signbit(d))
-			return snprintf(out, 32, "-0");
-		return snprintf(out, 32, "%lld", i);
-	}
-	for (p = 15; p < 17; p++) {
-		snprintf(out, 32, "%.*g", p, d);
-		if (strtod(out, NULL) == d)
-			break;
-	}
-	if (p == 17)
-		snprintf(out, 32, "%.17g", d);
-	return (int)strlen(out);
-}
-
-int
 fk_json_quote(struct fk_buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
