@@ -28,6 +28,7 @@
 #include "shape/program/filter.h"
 #include "shape/write/parquet/parquet.h"
 #include "shape/write/text.h"
+#include "shape/write/writer.h"
 
 #define MAX_SHOWN 20		/* bad records described on stderr */
 #define KEY_MAX 4096
@@ -66,17 +67,10 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-/* -o parquet: the writer behind the pipeline's row sink. */
-struct pqsink {
-	struct fk_pq_opts o;
-	struct fk_pq *w;
-	int opened;
-};
-
 struct conf {
 	struct fk_shape_opts o;
-	struct fk_rowsink sink;
-	struct pqsink pq;
+	const struct fk_writer *w;	/* -o */
+	struct fk_pq_sink_ctx pq;
 	const char *progfile, *schemafile, *emitfile, *rejectfile;
 	const char *keyfile, *outfile, *input;
 	char *program;
@@ -301,17 +295,10 @@ options(struct conf *c, int argc, char **argv)
 			c->outfile = optarg;
 			break;
 		case 'o':
-			if (strcmp(optarg, "ndjson") == 0 ||
-			    strcmp(optarg, "json") == 0)
-				c->o.format = FK_FMT_NDJSON;
-			else if (strcmp(optarg, "csv") == 0)
-				c->o.format = FK_FMT_CSV;
-			else if (strcmp(optarg, "avro") == 0)
-				c->o.format = FK_FMT_AVRO;
-			else if (strcmp(optarg, "parquet") == 0)
-				c->o.format = FK_FMT_ROWS;
-			else
+			c->w = fk_writer_find(optarg);
+			if (c->w == NULL)
 				usage_error("-o: unknown format '%s'", optarg);
+			c->o.format = c->w->format;
 			break;
 		case 'q':
 			c->verbosity = 0;
@@ -601,41 +588,6 @@ on_bad(void *ctx, long long rec, const char *msg)
 		fk_error("more bad records not shown");
 }
 
-static int
-pq_open(void *ctx, const struct fk_schema *s, FILE *out, struct fk_err *e)
-{
-	struct pqsink *q = ctx;
-
-	q->w = fk_pq_open(out, s, &q->o, e);
-	q->opened = q->w != NULL;
-	return q->w == NULL ? -1 : 0;
-}
-
-static int
-pq_write(void *ctx, jv row, struct fk_err *e)
-{
-	return fk_pq_write(((struct pqsink *)ctx)->w, row, e);
-}
-
-static int
-pq_close(void *ctx, struct fk_err *e)
-{
-	struct pqsink *q = ctx;
-	int rc = fk_pq_close(q->w, e);
-
-	q->w = NULL;
-	return rc;
-}
-
-static void
-pq_abort(void *ctx)
-{
-	struct pqsink *q = ctx;
-
-	fk_pq_abort(q->w);
-	q->w = NULL;
-}
-
 /* Atomic write of a small file: temporary name, then rename. */
 static int
 write_file(const char *path, const char *data, size_t n)
@@ -692,19 +644,7 @@ emit_schema(struct conf *c, const struct fk_shape_stats *st)
 		die(FK_EX_IOERR, "cannot write '%s': %s", c->emitfile,
 		    strerror(errno));
 	jv_free(txt);
-	if (c->o.format == FK_FMT_CSV)
-		snprintf(flags, sizeof(flags), "--source_format=CSV "
-		    "--skip_leading_rows=1%s --schema=%s", st->csv_newlines ?
-		    " --allow_quoted_newlines" : "", c->emitfile);
-	else if (c->o.format == FK_FMT_AVRO)
-		snprintf(flags, sizeof(flags), "--source_format=AVRO "
-		    "--use_avro_logical_types");
-	else if (c->o.format == FK_FMT_ROWS)
-		snprintf(flags, sizeof(flags), "--source_format=PARQUET "
-		    "--parquet_enable_list_inference");
-	else
-		snprintf(flags, sizeof(flags), "--source_format="
-		    "NEWLINE_DELIMITED_JSON --schema=%s", c->emitfile);
+	c->w->bq_flags(flags, sizeof(flags), c->emitfile, st->csv_newlines);
 	fk_log(FK_LOG_INFO, "bq_load", (struct fk_kv[]){ { "flags", flags,
 	    0 }, FK_S("schema", c->emitfile) }, 2,
 	    "load with: bq load %s DATASET.TABLE SOURCE", flags);
@@ -815,6 +755,7 @@ main(int argc, char **argv)
 	c.o.args = jv_object();
 	c.o.pii = fk_pii_new();
 	c.o.max_record = 16 << 20;
+	c.w = fk_writer_find("ndjson");
 	if (c.o.pii == NULL)
 		return FK_EX_SOFTWARE;
 	options(&c, argc, argv);
@@ -835,9 +776,7 @@ main(int argc, char **argv)
 		c.o.block_size = 1 << 20;
 	c.o.on_bad = on_bad;
 	c.o.on_bad_ctx = &c;
-	c.sink = (struct fk_rowsink){ &c.pq, pq_open, pq_write, pq_close,
-	    pq_abort };
-	c.o.sink = &c.sink;
+	c.o.sink = fk_pq_rowsink(&c.pq);
 	load_key(&c);
 	load_program(&c);
 	c.o.program = c.program;
