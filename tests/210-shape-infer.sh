@@ -95,7 +95,9 @@ fieldis "REPEATED RECORD elements merge" "$T/mix.schema" '.[7]' RECORD REPEATED
 [ "$(jq -r '.[7].fields | map(.name) | join(",")' "$T/mix.schema")" = "p,q" ] &&
 	ok "... with the fields of every element" ||
 	notok "... with the fields of every element" "$(jq -c '.[7]' "$T/mix.schema")"
-jqsame "mixed types: NDJSON still equals jq's" . "$T/mix.json"
+# A number in a STRING column is written as its text, as BigQuery loads it.
+jqsame "mixed types: NDJSON equals jq's, STRING columns as text" \
+    '.s |= (if type == "number" then tostring else . end) | .m |= (if type == "number" then tostring else . end)' "$T/mix.json"
 
 # ---- jq parity: escapes, unicode, odd numbers, fields that come and go --
 "$PY" - >"$T/odd.json" <<'G'

@@ -1112,18 +1112,6 @@ scalar(struct ctx *c, const struct fk_field *f, jv v, jv *out)
 
 	switch (f->type) {
 	case FK_T_STRING:
-		/*
-		 * Inferred text output keeps a number or a boolean as it
-		 * came (BigQuery reads it into a STRING column as its text),
-		 * so the NDJSON is what jq writes.
-		 */
-		if ((c->flags & FK_CO_WIDEN) && (jv_get_kind(v) ==
-		    JV_KIND_TRUE || jv_get_kind(v) == JV_KIND_FALSE ||
-		    (jv_get_kind(v) == JV_KIND_NUMBER &&
-		    isfinite(jv_number_value(v))))) {
-			*out = v;
-			return 0;
-		}
 		return to_string(c, v, out);
 	case FK_T_BYTES:
 		return to_bytes(c, v, out);
