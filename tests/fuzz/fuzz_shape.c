@@ -16,9 +16,9 @@
 #include <jv.h>
 
 #include "buf.h"
+#include "scan.h"
 #include "shape/check/pii.h"
 #include "shape/check/schema.h"
-#include "shape/scan.h"
 #include "shape/write/avro.h"
 #include "shape/write/parquet/parquet.h"
 #include "shape/write/text.h"

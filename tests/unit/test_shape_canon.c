@@ -1,5 +1,5 @@
 /*
- * test_shape_canon.c: the canonical-value readers of cmd/shape/canon.c.
+ * test_shape_canon.c: the canonical-value readers of cmd/shape/check/canon.c.
  */
 #include <math.h>
 #include <stdint.h>

@@ -32,7 +32,9 @@ fk_json_quote(struct fk_buf *b, const char *s, size_t n)
 
 	ADDS(b, "\"");
 	for (i = 0; i < n; i++) {
-		if (p[i] >= 0x20 && p[i] != '"' && p[i] != '\\')
+		/* jq escapes DEL too: the same bytes as jq -c. */
+		if (p[i] >= 0x20 && p[i] != '"' && p[i] != '\\' &&
+		    p[i] != 0x7f)
 			continue;
 		ADD(b, s + run, i - run);
 		run = i + 1;
@@ -81,8 +83,8 @@ add_jstr(struct fk_buf *b, jv s)
 static int
 add_number(struct fk_buf *b, double d)
 {
-	char num[32];
-	int n = fk_fmt_double(d, num);
+	char num[FK_NUM_MAX];
+	int n = fk_fmt_number(d, num);
 
 	ADD(b, num, (size_t)n);
 	return 0;
@@ -309,7 +311,7 @@ static int
 csv_value(const struct fk_field *f, jv v, struct fk_buf *b,
     struct fk_buf *tmp, int *nl)
 {
-	char num[32];
+	char num[FK_NUM_MAX];
 	int n;
 
 	if (f->mode == FK_M_REPEATED || f->type == FK_T_RECORD) {
@@ -323,7 +325,7 @@ csv_value(const struct fk_field *f, jv v, struct fk_buf *b,
 		return csv_cell(b, jv_string_value(v),
 		    (size_t)jv_string_length_bytes(jv_copy(v)), nl);
 	case JV_KIND_NUMBER:
-		n = fk_fmt_double(jv_number_value(v), num);
+		n = fk_fmt_number(jv_number_value(v), num);
 		ADD(b, num, (size_t)n);
 		return 0;
 	case JV_KIND_TRUE:
