@@ -27,7 +27,6 @@
 #include "shape/pipe.h"
 #include "shape/program/filter.h"
 #include "shape/write/parquet/parquet.h"
-#include "shape/write/text.h"
 #include "shape/write/writer.h"
 
 #define MAX_SHOWN 20		/* bad records described on stderr */
@@ -78,7 +77,6 @@ static const struct option longopts[] = {
 struct conf {
 	struct fk_shape_opts o;
 	const struct fk_writer *w;	/* -o */
-	struct fk_pq_sink_ctx pq;
 	const char *progfile, *schemafile, *emitfile, *rejectfile;
 	const char *keyfile, *outfile, *input;
 	char *program;
@@ -310,7 +308,6 @@ options(struct conf *c, int argc, char **argv)
 			c->w = fk_writer_find(optarg);
 			if (c->w == NULL)
 				usage_error("-o: unknown format '%s'", optarg);
-			c->o.format = c->w->format;
 			break;
 		case 'q':
 			c->verbosity = 0;
@@ -365,13 +362,13 @@ options(struct conf *c, int argc, char **argv)
 			    strcmp(optarg, "null") != 0)
 				usage_error("--codec: unknown codec '%s'",
 				    optarg);
-			c->o.codec = optarg;
+			c->o.wopts.avro_codec = optarg;
 			break;
 		case OPT_BLOCK:
-			c->o.block_size = parse_size("--avro-block-size",
+			c->o.wopts.avro_block = parse_size("--avro-block-size",
 			    optarg);
 			/* BigQuery refuses Avro blocks over 16 MB. */
-			if (c->o.block_size > 16 << 20)
+			if (c->o.wopts.avro_block > 16 << 20)
 				usage_error("--avro-block-size: '%s' is more "
 				    "than BigQuery's 16M", optarg);
 			break;
@@ -397,10 +394,10 @@ options(struct conf *c, int argc, char **argv)
 			    strcmp(optarg, "none") != 0)
 				usage_error("--compression: unknown codec '%s'",
 				    optarg);
-			c->pq.o.codec = optarg;
+			c->o.wopts.pq.codec = optarg;
 			break;
 		case OPT_RGSIZE:
-			if (fk_pq_parse_size(optarg, &c->pq.o.row_group_bytes,
+			if (fk_pq_parse_size(optarg, &c->o.wopts.pq.row_group_bytes,
 			    &why) == -1)
 				usage_error("--row-group-size: '%s': %s",
 				    optarg, why);
@@ -416,7 +413,7 @@ options(struct conf *c, int argc, char **argv)
 static void
 operands(struct conf *c, int argc, char **argv)
 {
-	int n = argc - optind;
+	int n = argc - optind, avro, pq;
 
 	if (c->progfile == NULL && n > 0) {
 		c->program = strdup(argv[optind++]);
@@ -426,13 +423,15 @@ operands(struct conf *c, int argc, char **argv)
 		usage_error("too many operands ('%s')", argv[optind + 1]);
 	if (n == 1)
 		c->input = argv[optind];
-	if (c->o.format != FK_FMT_AVRO && c->o.codec != NULL)
+	avro = c->w->takes & FK_WO_AVRO;
+	pq = c->w->takes & FK_WO_PARQUET;
+	if (!avro && c->o.wopts.avro_codec != NULL)
 		usage_error("--codec is for -o avro");
-	if (c->o.format != FK_FMT_AVRO && c->o.block_size != 0)
+	if (!avro && c->o.wopts.avro_block != 0)
 		usage_error("--avro-block-size is for -o avro");
-	if (c->o.format != FK_FMT_ROWS && c->pq.o.codec != NULL)
+	if (!pq && c->o.wopts.pq.codec != NULL)
 		usage_error("--compression is for -o parquet");
-	if (c->o.format != FK_FMT_ROWS && c->pq.o.row_group_bytes != 0)
+	if (!pq && c->o.wopts.pq.row_group_bytes != 0)
 		usage_error("--row-group-size is for -o parquet");
 	if (c->schemafile != NULL && (c->o.sample_rows != 0 ||
 	    c->o.sample_bytes != 0))
@@ -645,7 +644,6 @@ static void
 emit_schema(struct conf *c, const struct fk_shape_stats *st)
 {
 	const struct fk_schema *s = fk_shape_schema(&c->o, st);
-	struct fk_csv *csv;
 	struct fk_err e;
 	char flags[512];
 	jv j, txt;
@@ -655,15 +653,9 @@ emit_schema(struct conf *c, const struct fk_shape_stats *st)
 	if (s == NULL)
 		die(FK_EX_DATAERR, "no row to infer a schema from; "
 		    "'%s' not written", c->emitfile);
-	if (c->o.format == FK_FMT_CSV) {
-		csv = fk_csv_new(s, &e);
-		if (csv == NULL)
-			die(e.code, "%s", e.msg);
-		j = fk_csv_schema_json(csv, st->widen);
-		fk_csv_free(csv);
-	} else {
-		j = fk_schema_json(s, st->widen);
-	}
+	j = c->w->schema_json(s, st->widen, &e);
+	if (!jv_is_valid(j))
+		die(e.code, "%s", e.msg);
 	txt = jv_string_concat(jv_dump_string(j, JV_PRINT_INDENT_FLAGS(2)),
 	    jv_string("\n"));
 	if (write_file(c->emitfile, jv_string_value(txt),
@@ -797,17 +789,17 @@ main(int argc, char **argv)
 		n = sysconf(_SC_NPROCESSORS_ONLN);
 		c.o.workers = n < 1 ? 1 : n > 64 ? 64 : (int)n;
 	}
-	if (c.o.codec == NULL)
-		c.o.codec = "deflate";
-	if (c.o.block_size == 0)
-		c.o.block_size = 1 << 20;
+	if (c.o.wopts.avro_codec == NULL)
+		c.o.wopts.avro_codec = "deflate";
+	if (c.o.wopts.avro_block == 0)
+		c.o.wopts.avro_block = 1 << 20;
 	if (c.o.sample_rows == 0)
 		c.o.sample_rows = SAMPLE_ROWS;
 	if (c.o.sample_bytes == 0)
 		c.o.sample_bytes = SAMPLE_BYTES;
 	c.o.on_bad = on_bad;
 	c.o.on_bad_ctx = &c;
-	c.o.sink = fk_pq_rowsink(&c.pq);
+	c.o.writer = c.w;
 	load_key(&c);
 	load_program(&c);
 	c.o.program = c.program;
@@ -822,10 +814,6 @@ main(int argc, char **argv)
 		fprintf(stderr, "Try 'fk-shape --help'.\n");
 	summary(&c, &st);
 	code = rc == -1 ? e.code : exit_code(&c, &st);
-	/* A Parquet file needs a schema, even with no rows. */
-	if (code == 0 && c.o.format == FK_FMT_ROWS && !c.pq.opened)
-		die(FK_EX_DATAERR, "no row to infer the Parquet schema from; "
-		    "give --schema");
 	if (code == 0 && c.emitfile != NULL)
 		emit_schema(&c, &st);
 	rc = close_output(&c, code == 0, code == FK_EX_IOERR);

@@ -1,7 +1,7 @@
 /*
  * numfmt.c: the number formatters (see shape.h), below both the checker
  * (check/, which writes coerced numbers as STRING) and the text writers
- * (write/text.c), so neither reaches into the other.
+ * (write/ndjson.c, write/csv.c), so neither reaches into the other.
  */
 #include <float.h>
 #include <math.h>

@@ -20,6 +20,12 @@
  */
 int fk_ndjson_row(const struct fk_schema *s, jv row, struct fk_buf *b);
 
+/*
+ * One value (borrowed) of field f as JSON, arrays and records included:
+ * what a CSV cell holds for a REPEATED or RECORD field.
+ */
+int fk_ndjson_field(const struct fk_field *f, jv v, struct fk_buf *b);
+
 struct fk_csv;
 
 /*

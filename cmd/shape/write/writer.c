@@ -1,49 +1,23 @@
 /*
- * writer.c: the table of output formats (see writer.h).
+ * writer.c: the table of output formats and what they share (see
+ * writer.h).
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "shape/write/writer.h"
 
-static void
-ndjson_flags(char *buf, size_t n, const char *schema, int newlines)
-{
-	(void)newlines;
-	snprintf(buf, n, "--source_format=NEWLINE_DELIMITED_JSON --schema=%s",
-	    schema);
-}
-
-static void
-csv_flags(char *buf, size_t n, const char *schema, int newlines)
-{
-	snprintf(buf, n, "--source_format=CSV --skip_leading_rows=1%s "
-	    "--schema=%s", newlines ? " --allow_quoted_newlines" : "", schema);
-}
-
-static void
-avro_flags(char *buf, size_t n, const char *schema, int newlines)
-{
-	(void)schema;
-	(void)newlines;
-	snprintf(buf, n, "--source_format=AVRO --use_avro_logical_types");
-}
-
-static void
-parquet_flags(char *buf, size_t n, const char *schema, int newlines)
-{
-	(void)schema;
-	(void)newlines;
-	snprintf(buf, n, "--source_format=PARQUET "
-	    "--parquet_enable_list_inference");
-}
-
-static const struct fk_writer writers[] = {
-	{ "ndjson", FK_FMT_NDJSON, ndjson_flags },
-	{ "json", FK_FMT_NDJSON, ndjson_flags },
-	{ "csv", FK_FMT_CSV, csv_flags },
-	{ "avro", FK_FMT_AVRO, avro_flags },
-	{ "parquet", FK_FMT_ROWS, parquet_flags },
+static const struct {
+	const char *name;
+	const struct fk_writer *w;
+} names[] = {
+	{ "ndjson", &fk_writer_ndjson },
+	{ "json", &fk_writer_ndjson },
+	{ "csv", &fk_writer_csv },
+	{ "avro", &fk_writer_avro },
+	{ "parquet", &fk_writer_parquet },
 };
 
 const struct fk_writer *
@@ -51,51 +25,80 @@ fk_writer_find(const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(writers) / sizeof(writers[0]); i++)
-		if (strcmp(name, writers[i].name) == 0)
-			return &writers[i];
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(name, names[i].name) == 0)
+			return names[i].w;
 	return NULL;
 }
 
-static int
-pq_open(void *ctx, const struct fk_schema *s, FILE *out, struct fk_err *e)
+int
+fk_wbatch_end_row(struct fk_wbatch *wb)
 {
-	struct fk_pq_sink_ctx *q = ctx;
+	size_t nc;
+	size_t *np;
 
-	q->w = fk_pq_open(out, s, &q->o, e);
-	q->opened = q->w != NULL;
-	return q->w == NULL ? -1 : 0;
+	if (wb->n == wb->cap) {
+		nc = wb->cap ? 2 * wb->cap : 256;
+		np = realloc(wb->end, nc * sizeof(*np));
+		if (np == NULL)
+			return -1;
+		wb->end = np;
+		wb->cap = nc;
+	}
+	wb->end[wb->n++] = wb->out.len;
+	return 0;
 }
 
-static int
-pq_write(void *ctx, jv row, struct fk_err *e)
+void
+fk_wbatch_undo(struct fk_wbatch *wb, size_t before)
 {
-	return fk_pq_write(((struct fk_pq_sink_ctx *)ctx)->w, row, e);
+	wb->out.len = before;
 }
 
-static int
-pq_close(void *ctx, struct fk_err *e)
+void
+fk_wbatch_clear(struct fk_wbatch *wb)
 {
-	struct fk_pq_sink_ctx *q = ctx;
-	int rc = fk_pq_close(q->w, e);
+	size_t i;
 
-	q->w = NULL;
-	return rc;
+	for (i = 0; wb->rows != NULL && i < wb->n; i++)
+		jv_free(wb->rows[i]);
+	wb->n = 0;
+	wb->nl = 0;
+	fk_buf_reset(&wb->out);
 }
 
-static void
-pq_abort(void *ctx)
+void
+fk_wbatch_free(struct fk_wbatch *wb)
 {
-	struct fk_pq_sink_ctx *q = ctx;
-
-	fk_pq_abort(q->w);
-	q->w = NULL;
+	fk_wbatch_clear(wb);
+	free(wb->end);
+	free(wb->rows);
+	fk_buf_free(&wb->out);
+	memset(wb, 0, sizeof(*wb));
 }
 
-struct fk_rowsink *
-fk_pq_rowsink(struct fk_pq_sink_ctx *q)
+int
+fk_writer_put(FILE *out, const void *s, size_t n, struct fk_err *e)
 {
-	q->sink = (struct fk_rowsink){ q, pq_open, pq_write, pq_close,
-	    pq_abort };
-	return &q->sink;
+	if (n > 0 && fwrite(s, 1, n, out) != n)
+		return fk_fail(e, FK_EX_IOERR, "cannot write output: %s",
+		    strerror(errno));
+	return 0;
+}
+
+int
+fk_wbatch_put(FILE *out, const struct fk_wbatch *wb, size_t n,
+    struct fk_err *e)
+{
+	if (n == 0)
+		return 0;
+	return fk_writer_put(out, wb->out.p, wb->end[n - 1], e);
+}
+
+jv
+fk_writer_schema_json(const struct fk_schema *s, const unsigned char *widen,
+    struct fk_err *e)
+{
+	(void)e;
+	return fk_schema_json(s, widen);
 }
