@@ -19,6 +19,7 @@
 #include <gcrypt.h>
 #include <jv.h>
 
+#include "cli.h"
 #include "fk.h"
 #include "json.h"
 #include "log.h"
@@ -37,6 +38,9 @@ enum {
 	OPT_MAXBAD, OPT_UNKNOWN, OPT_DROP, OPT_MASK, OPT_HASH, OPT_KEYFILE,
 	OPT_CODEC, OPT_BLOCK, OPT_MAXREC, OPT_COMPRESSION, OPT_RGSIZE
 };
+
+/* '+': options before operands; ':': we word the complaints. */
+static const char shortopts[] = "+:f:hj:O:o:qVv";
 
 static const struct option longopts[] = {
 	{ "arg", required_argument, NULL, OPT_ARG },
@@ -147,23 +151,6 @@ help(void)
 }
 
 static void
-usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2),
-    noreturn));
-
-static void
-usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "fk-shape: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'fk-shape --help'.\n");
-	exit(FK_EX_USAGE);
-}
-
-static void
 die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3),
     noreturn));
 
@@ -180,39 +167,6 @@ die(int code, const char *fmt, ...)
 	if (tmppath[0] != '\0')
 		unlink(tmppath);
 	exit(code);
-}
-
-/* "16M", "512K", "1048576": bytes, 1 KiB up to 1 GiB. */
-static size_t
-parse_size(const char *opt, const char *s)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (end == s || errno != 0 || *s == '-')
-		usage_error("%s: '%s' is not a size", opt, s);
-	if (*end == 'K' || *end == 'k')
-		v <<= 10, end++;
-	else if (*end == 'M' || *end == 'm')
-		v <<= 20, end++;
-	else if (*end == 'G' || *end == 'g')
-		v <<= 30, end++;
-	if (*end != '\0' || v < 1024 || v > (1ULL << 30))
-		usage_error("%s: '%s' is not a size from 1K to 1G", opt, s);
-	return (size_t)v;
-}
-
-static long long
-parse_num(const char *opt, const char *s, long long min, long long max)
-{
-	const char *why;
-	long long v;
-
-	if (fk_parse_ll(s, min, max, &v, &why) == -1)
-		usage_error("%s: '%s': %s", opt, s, why);
-	return v;
 }
 
 /* The whole of a small file; NULL with errno on failure. */
@@ -254,14 +208,14 @@ add_arg(struct conf *c, int json, const char *name, char **argv, int argc)
 	jv v;
 
 	if (optind >= argc)
-		usage_error("--%s %s: missing value", json ? "argjson" : "arg",
+		fk_usage_error("--%s %s: missing value", json ? "argjson" : "arg",
 		    name);
 	val = argv[optind++];
 	if (json) {
 		v = jv_parse(val);
 		if (!jv_is_valid(v)) {
 			jv_free(v);
-			usage_error("--argjson %s: the value is not JSON",
+			fk_usage_error("--argjson %s: the value is not JSON",
 			    name);
 		}
 	} else {
@@ -276,17 +230,16 @@ pii_add(struct conf *c, enum fk_pii_op op, const char *list)
 	struct fk_err e;
 
 	if (fk_pii_add((struct fk_pii *)c->o.pii, op, list, &e) == -1)
-		usage_error("%s", e.msg);
+		fk_usage_error("%s", e.msg);
 }
 
 static void
 options(struct conf *c, int argc, char **argv)
 {
-	const char *why;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "+f:hj:O:o:qVv", longopts,
-	    NULL)) != -1) {
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'f':
 			c->progfile = optarg;
@@ -295,7 +248,8 @@ options(struct conf *c, int argc, char **argv)
 			help();
 			exit(0);
 		case 'j':
-			c->o.workers = (int)parse_num("-j", optarg, 1, 64);
+			c->o.workers = (int)fk_opt_number("--jobs", optarg, 1,
+			    64);
 			break;
 		case 'O':
 			c->outfile = optarg;
@@ -311,7 +265,7 @@ options(struct conf *c, int argc, char **argv)
 			else if (strcmp(optarg, "parquet") == 0)
 				c->o.format = FK_FMT_ROWS;
 			else
-				usage_error("-o: unknown format '%s'", optarg);
+				fk_usage_error("-o: unknown format '%s'", optarg);
 			break;
 		case 'q':
 			c->verbosity = 0;
@@ -336,13 +290,13 @@ options(struct conf *c, int argc, char **argv)
 			c->rejectfile = optarg;
 			break;
 		case OPT_MAXBAD:
-			c->o.max_bad = parse_num("--max-bad", optarg, 0,
+			c->o.max_bad = fk_opt_number("--max-bad", optarg, 0,
 			    LLONG_MAX);
 			break;
 		case OPT_UNKNOWN:
 			if (strcmp(optarg, "error") != 0 &&
 			    strcmp(optarg, "drop") != 0)
-				usage_error("--unknown: '%s' is not error or "
+				fk_usage_error("--unknown: '%s' is not error or "
 				    "drop", optarg);
 			c->o.drop_unknown = strcmp(optarg, "drop") == 0;
 			break;
@@ -364,41 +318,34 @@ options(struct conf *c, int argc, char **argv)
 			if (strcmp(optarg, "deflate") != 0 &&
 			    strcmp(optarg, "snappy") != 0 &&
 			    strcmp(optarg, "null") != 0)
-				usage_error("--codec: unknown codec '%s'",
+				fk_usage_error("--codec: unknown codec '%s'",
 				    optarg);
 			c->o.codec = optarg;
 			break;
 		case OPT_BLOCK:
-			c->o.block_size = parse_size("--avro-block-size",
-			    optarg);
 			/* BigQuery refuses Avro blocks over 16 MB. */
-			if (c->o.block_size > 16 << 20)
-				usage_error("--avro-block-size: '%s' is more "
-				    "than BigQuery's 16M", optarg);
+			c->o.block_size = fk_opt_size("--avro-block-size",
+			    optarg, 1 << 10, 16 << 20);
 			break;
 		case OPT_MAXREC:
-			c->o.max_record = parse_size("--max-record-size",
-			    optarg);
+			c->o.max_record = fk_opt_size("--max-record-size",
+			    optarg, 1 << 10, 1 << 30);
 			break;
 		case OPT_COMPRESSION:
 			if (strcmp(optarg, "snappy") != 0 &&
 			    strcmp(optarg, "zstd") != 0 &&
 			    strcmp(optarg, "gzip") != 0 &&
 			    strcmp(optarg, "none") != 0)
-				usage_error("--compression: unknown codec '%s'",
+				fk_usage_error("--compression: unknown codec '%s'",
 				    optarg);
 			c->pq.o.codec = optarg;
 			break;
 		case OPT_RGSIZE:
-			if (fk_pq_parse_size(optarg, &c->pq.o.row_group_bytes,
-			    &why) == -1)
-				usage_error("--row-group-size: '%s': %s",
-				    optarg, why);
+			c->pq.o.row_group_bytes = fk_opt_size(
+			    "--row-group-size", optarg, 64 << 10, 2ULL << 30);
 			break;
 		default:
-			usage(stderr);
-			fprintf(stderr, "Try 'fk-shape --help'.\n");
-			exit(FK_EX_USAGE);
+			fk_bad_option(ch, argv, shortopts);
 		}
 	}
 }
@@ -413,19 +360,19 @@ operands(struct conf *c, int argc, char **argv)
 		n--;
 	}
 	if (n > 1)
-		usage_error("too many operands ('%s')", argv[optind + 1]);
+		fk_usage_error("too many operands ('%s')", argv[optind + 1]);
 	if (n == 1)
 		c->input = argv[optind];
 	if (c->o.format != FK_FMT_AVRO && c->o.codec != NULL)
-		usage_error("--codec is for -o avro");
+		fk_usage_error("--codec is for -o avro");
 	if (c->o.format != FK_FMT_AVRO && c->o.block_size != 0)
-		usage_error("--avro-block-size is for -o avro");
+		fk_usage_error("--avro-block-size is for -o avro");
 	if (c->o.format != FK_FMT_ROWS && c->pq.o.codec != NULL)
-		usage_error("--compression is for -o parquet");
+		fk_usage_error("--compression is for -o parquet");
 	if (c->o.format != FK_FMT_ROWS && c->pq.o.row_group_bytes != 0)
-		usage_error("--row-group-size is for -o parquet");
+		fk_usage_error("--row-group-size is for -o parquet");
 	if (c->keyfile != NULL && !fk_pii_has(c->o.pii, FK_PII_HASH))
-		usage_error("--hash-key-file without --hash");
+		fk_usage_error("--hash-key-file without --hash");
 }
 
 /* The HMAC key: --hash-key-file, else $FK_HASH_KEY; raw bytes. */
@@ -494,7 +441,7 @@ check_program(struct conf *c)
 		return;
 	q = fk_jq_new(c->program, c->o.args, &e);
 	if (q == NULL)
-		usage_error("%s", e.msg);
+		fk_usage_error("%s", e.msg);
 	fk_jq_free(q);
 }
 
@@ -528,8 +475,7 @@ on_signal(int sig)
 {
 	if (tmppath[0] != '\0')
 		unlink(tmppath);
-	signal(sig, SIG_DFL);
-	raise(sig);
+	fk_die_by_signal(sig);
 }
 
 static void
@@ -731,21 +677,6 @@ summary(const struct conf *c, const struct fk_shape_stats *st)
 	}
 }
 
-/* Flush and close f; 0, or the errno of the first failure. */
-static int
-finish(FILE *f)
-{
-	int err = 0;
-
-	if (fflush(f) != 0)
-		err = errno ? errno : EIO;
-	else if (ferror(f))
-		err = EIO;
-	if (fclose(f) != 0 && err == 0)
-		err = errno ? errno : EIO;
-	return err;
-}
-
 /*
  * Close the data output: 74 on a write error, the -O rename last.
  * quiet: the run already said it could not write.
@@ -756,7 +687,7 @@ close_output(struct conf *c, int ok, int quiet)
 	mode_t um;
 	int err;
 
-	err = c->o.reject != NULL ? finish(c->o.reject) : 0;
+	err = c->o.reject != NULL ? fk_fclose_checked(c->o.reject) : 0;
 	if (err != 0) {
 		fk_error("cannot write the reject file '%s': %s",
 		    c->rejectfile, strerror(err));
@@ -768,7 +699,7 @@ close_output(struct conf *c, int ok, int quiet)
 		umask(um);
 		fchmod(fileno(c->o.out), 0666 & ~um);
 	}
-	err = finish(c->o.out);
+	err = fk_fclose_checked(c->o.out);
 	if (err != 0 && !quiet)
 		fk_error("cannot write %s%s%s: %s", c->outfile ? "'" : "the "
 		    "output", c->outfile ? c->outfile : "", c->outfile ? "'" :
@@ -812,6 +743,7 @@ main(int argc, char **argv)
 
 	memset(&c, 0, sizeof(c));
 	c.verbosity = 1;
+	fk_log_init("fk-shape", 1);
 	c.o.args = jv_object();
 	c.o.pii = fk_pii_new();
 	c.o.max_record = 16 << 20;
@@ -849,7 +781,7 @@ main(int argc, char **argv)
 	if (rc == -1)
 		fk_error("%s", e.msg);
 	if (rc == -1 && e.code == FK_EX_USAGE)
-		fprintf(stderr, "Try 'fk-shape --help'.\n");
+		fk_usage_hint();
 	summary(&c, &st);
 	code = rc == -1 ? e.code : exit_code(&c, &st);
 	/* A Parquet file needs a schema, even with no rows. */

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "cli.h"
 #include "fk.h"
 #include "http.h"
 #include "json.h"
@@ -215,6 +216,42 @@ test_json(void)
 	jv_free(v);
 }
 
+/* fk_parse_size (lib/cli.c): the one size grammar of fk(7). */
+static void
+test_size(void)
+{
+	static const struct {
+		const char *s;
+		unsigned long long v;
+	} good[] = {
+		{ "8388608", 8388608 }, { "8k", 8 << 10 }, { "8K", 8 << 10 },
+		{ "8KiB", 8 << 10 }, { "8m", 8 << 20 }, { "8M", 8 << 20 },
+		{ "8MiB", 8 << 20 }, { "1g", 1 << 30 }, { "1G", 1 << 30 },
+		{ "1GiB", 1 << 30 }, { "0", 0 },
+	};
+	static const char *const bad[] = { "", "8MB", "8kb", "8 M", " 8M",
+	    "-1M", "+8", "8Q", "1.5M", "8MiBs", "M", "0x10",
+	    "99999999999999999999999G", "2000000000G" };
+	unsigned long long v;
+	const char *why;
+	char s[32];
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		T_OK(fk_parse_size(good[i].s, &v, &why) == 0 &&
+		    v == good[i].v, "size: '%s' is %llu", good[i].s,
+		    good[i].v);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		T_OK(fk_parse_size(bad[i], &v, &why) == -1 && why != NULL,
+		    "size: '%s' refused", bad[i]);
+	fk_size_str(256 << 10, s, sizeof(s));
+	T_STREQ(s, "256K", "size written: 256K");
+	fk_size_str(1ULL << 30, s, sizeof(s));
+	T_STREQ(s, "1G", "size written: 1G");
+	fk_size_str(1000, s, sizeof(s));
+	T_STREQ(s, "1000", "size written: 1000");
+}
+
 int
 main(void)
 {
@@ -223,6 +260,7 @@ main(void)
 	test_retry_after();
 	test_bucket_window();
 	test_parse_ll();
+	test_size();
 	test_buf();
 	test_http_helpers();
 	test_json();
