@@ -16,7 +16,7 @@
 
 #include "cli.h"
 #include "fk.h"
-#include "gcs/auth.h"
+#include "gcs/auth/auth.h"
 #include "gcs/endpoint.h"
 #include "gcs/object.h"
 #include "gcs/source.h"

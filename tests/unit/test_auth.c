@@ -24,9 +24,9 @@
 #include <gcrypt.h>
 
 #include "fk.h"
-#include "gcs/auth.h"
-#include "gcs/der.h"
-#include "gcs/jwt.h"
+#include "gcs/auth/auth.h"
+#include "gcs/auth/der.h"
+#include "gcs/auth/jwt.h"
 #include "http.h"
 #include "json.h"
 #include "t.h"
