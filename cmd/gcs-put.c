@@ -33,7 +33,7 @@
 #define CHUNK_MAX	(1 * GIB)
 #define MAX_META	64
 
-_Static_assert(GCS_AUTH_MAX >= FK_AUTH_HEADER_MAX,
+_Static_assert(GCS_AUTH_MAX >= AUTH_HEADER_MAX,
     "the upload's header buffer must hold any Authorization line");
 
 static volatile sig_atomic_t got_signal;
@@ -53,7 +53,7 @@ struct opts {
 
 /* What the upload's callbacks need from main. */
 struct ctx {
-	struct fk_auth *auth;
+	struct auth *auth;
 	int progress;			/* draw progress on stderr */
 	int drawn;			/* a progress line is on screen */
 	double start;
@@ -350,8 +350,8 @@ auth_cb(void *arg, int refresh, char *hdr, size_t len, struct fk_err *e)
 	struct ctx *x = arg;
 
 	if (refresh)
-		fk_auth_invalidate(x->auth);
-	return fk_auth_header(x->auth, hdr, len, e);
+		auth_invalidate(x->auth);
+	return auth_header(x->auth, hdr, len, e);
 }
 
 static void
@@ -504,16 +504,16 @@ set_policy(struct gcs_up_conf *c, const struct opts *o)
 }
 
 /* An emulator named by STORAGE_EMULATOR_HOST gets no credentials. */
-static enum fk_auth_mode
+static enum auth_mode
 auth_mode(const struct opts *o)
 {
 	const char *env = getenv("STORAGE_EMULATOR_HOST");
 
 	if (o->anonymous)
-		return FK_AUTH_NONE;
+		return AUTH_NONE;
 	if (o->endpoint == NULL && env != NULL && *env != '\0')
-		return FK_AUTH_NONE;
-	return FK_AUTH_ADC;
+		return AUTH_NONE;
+	return AUTH_ADC;
 }
 
 static void
@@ -562,7 +562,7 @@ main(int argc, char **argv)
 	if (fk_http_global_init(&e) < 0)
 		goto fail;
 	set_policy(&conf, &o);
-	x.auth = fk_auth_new(auth_mode(&o), &conf.http, &conf.retry, &e);
+	x.auth = auth_new(auth_mode(&o), &conf.http, &conf.retry, &e);
 	if (x.auth == NULL)
 		goto fail;
 	set_meta(&meta, &o, name);
@@ -597,7 +597,7 @@ out:
 	gcs_up_free(u);
 	if (src_open)
 		gcs_src_close(&src);
-	fk_auth_free(x.auth);
+	auth_free(x.auth);
 	free(bucket);
 	free(name);
 	free(base);

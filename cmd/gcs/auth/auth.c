@@ -2,7 +2,7 @@
  * auth.c: Application Default Credentials without an SDK (auth.h,
  * gcp-protocols.md part B).
  *
- * fk_auth_new finds the credentials once; fk_auth_header hands out a
+ * auth_new finds the credentials once; auth_header hands out a
  * cached access token and fetches a new one shortly before it expires.
  * Everything secret (keys, client secrets, refresh tokens, assertions,
  * access tokens) stays in memory owned here, is wiped before it is
@@ -48,16 +48,16 @@
 
 enum src { SRC_NONE, SRC_SERVICE, SRC_USER, SRC_META };
 
-struct fk_auth {
+struct auth {
 	enum src src;
-	char what[128];			/* fk_auth_source */
+	char what[128];			/* auth_source */
 	pthread_mutex_t lock;		/* uploads may run in threads */
 	struct fk_http_opts o;
 	struct fk_retry r;
 	char *user_agent;
 	CURL *h;			/* token requests only */
 	/* service_account */
-	struct fk_rsa *key;
+	struct jwt_rsa *key;
 	char *email;
 	char *kid;
 	int self_signed;
@@ -122,7 +122,7 @@ redact(char *msg, const char *secret)
 
 /* Belt and braces: no message leaves with a secret we hold. */
 static void
-scrub(const struct fk_auth *a, struct fk_err *e)
+scrub(const struct auth *a, struct fk_err *e)
 {
 	if (e == NULL)
 		return;
@@ -204,7 +204,7 @@ env(const char *name)
 
 /* Reset the handle for one kind of request: token endpoint or metadata. */
 static void
-prepare(struct fk_auth *a, int meta)
+prepare(struct auth *a, int meta)
 {
 	curl_easy_reset(a->h);
 	fk_http_setup(a->h, &a->o);
@@ -298,7 +298,7 @@ dup_member(jv v, const char *key)
 }
 
 static int
-load_service(struct fk_auth *a, jv v, struct fk_err *e)
+load_service(struct auth *a, jv v, struct fk_err *e)
 {
 	const char *pem = fk_json_str(v, "private_key");
 	const char *uri = fk_json_str(v, "token_uri");
@@ -315,7 +315,7 @@ load_service(struct fk_auth *a, jv v, struct fk_err *e)
 		return -1;
 	a->token_uri = strdup(uri);
 	a->kid = dup_member(v, "private_key_id");
-	a->key = fk_rsa_from_pem(pem, strlen(pem), e);
+	a->key = jwt_rsa_from_pem(pem, strlen(pem), e);
 	if (a->key == NULL)
 		return -1;
 	if (a->token_uri == NULL)
@@ -326,7 +326,7 @@ load_service(struct fk_auth *a, jv v, struct fk_err *e)
 }
 
 static int
-load_user(struct fk_auth *a, jv v, struct fk_err *e)
+load_user(struct auth *a, jv v, struct fk_err *e)
 {
 	const char *uri = fk_json_str(v, "token_uri");
 	static const char *need[] = { "client_id", "client_secret",
@@ -358,7 +358,7 @@ load_user(struct fk_auth *a, jv v, struct fk_err *e)
 
 /* Dispatch on "type" (B.2); e gets the reason alone. */
 static int
-load_json(struct fk_auth *a, jv v, struct fk_err *e)
+load_json(struct auth *a, jv v, struct fk_err *e)
 {
 	const char *type = fk_json_str(v, "type");
 
@@ -399,7 +399,7 @@ parse_quietly(const char *buf, size_t len, jv *v, struct fk_err *e)
  * absent_ok, -1 with e filled ("cannot use credentials 'path' ...").
  */
 static int
-load_file(struct fk_auth *a, const char *path, const char *origin,
+load_file(struct auth *a, const char *path, const char *origin,
     int absent_ok, struct fk_err *e)
 {
 	char why[FK_ERR_MAX], *buf = NULL;
@@ -466,7 +466,7 @@ metadata_timeout(void)
 
 /* One ping: 1 found, 0 a retryable answer, -1 nothing there (why). */
 static int
-ping_once(struct fk_auth *a, const char *url, struct curl_slist *hdr,
+ping_once(struct auth *a, const char *url, struct curl_slist *hdr,
     char *why, size_t whylen)
 {
 	struct fk_http_req q = { "GET", url, NULL, hdr, NULL, 0, NULL, NULL };
@@ -504,7 +504,7 @@ ping_once(struct fk_auth *a, const char *url, struct curl_slist *hdr,
  * 5xx or 429 is tried again, as the client libraries do.
  */
 static int
-metadata_probe(struct fk_auth *a, const char *where, char *why,
+metadata_probe(struct auth *a, const char *where, char *why,
     size_t whylen)
 {
 	struct curl_slist *hdr = curl_slist_append(NULL,
@@ -532,7 +532,7 @@ out:
 }
 
 static int
-metadata_setup(struct fk_auth *a, char *why, size_t whylen,
+metadata_setup(struct auth *a, char *why, size_t whylen,
     struct fk_err *e)
 {
 	const char *host = env("GCE_METADATA_HOST"), *ping;
@@ -564,7 +564,7 @@ metadata_setup(struct fk_auth *a, char *why, size_t whylen,
 /* ---- the lookup (B.1) */
 
 static void
-describe(struct fk_auth *a, const char *origin)
+describe(struct auth *a, const char *origin)
 {
 	static const char *kind[] = { "none (anonymous)",
 	    "service account key", "authorized user (refresh token)",
@@ -576,7 +576,7 @@ describe(struct fk_auth *a, const char *origin)
 }
 
 static int
-find_credentials(struct fk_auth *a, struct fk_err *e)
+find_credentials(struct auth *a, struct fk_err *e)
 {
 	const char *gac = env(GAC);
 	char *wk, meta_why[256] = "", wk_why[300];
@@ -609,11 +609,11 @@ find_credentials(struct fk_auth *a, struct fk_err *e)
 	    "set; %s; no metadata server %s", wk_why, meta_why);
 }
 
-struct fk_auth *
-fk_auth_new(enum fk_auth_mode mode, const struct fk_http_opts *o,
+struct auth *
+auth_new(enum auth_mode mode, const struct fk_http_opts *o,
     const struct fk_retry *r, struct fk_err *e)
 {
-	struct fk_auth *a = calloc(1, sizeof(*a));
+	struct auth *a = calloc(1, sizeof(*a));
 
 	if (a == NULL) {
 		fk_fail(e, FK_EX_SOFTWARE, "out of memory");
@@ -622,7 +622,7 @@ fk_auth_new(enum fk_auth_mode mode, const struct fk_http_opts *o,
 	pthread_mutex_init(&a->lock, NULL);
 	a->o = *o;
 	a->r = *r;
-	if (mode == FK_AUTH_NONE) {
+	if (mode == AUTH_NONE) {
 		describe(a, NULL);
 		return a;
 	}
@@ -630,7 +630,7 @@ fk_auth_new(enum fk_auth_mode mode, const struct fk_http_opts *o,
 		a->user_agent = strdup(o->user_agent);
 		a->o.user_agent = a->user_agent;
 	}
-	if (fk_jwt_crypto_init(e) < 0)
+	if (jwt_crypto_init(e) < 0)
 		goto fail;
 	a->h = curl_easy_init();
 	if (a->h == NULL) {
@@ -641,7 +641,7 @@ fk_auth_new(enum fk_auth_mode mode, const struct fk_http_opts *o,
 		goto fail;
 	return a;
 fail:
-	fk_auth_free(a);
+	auth_free(a);
 	return NULL;
 }
 
@@ -655,7 +655,7 @@ margin(double lifetime)
 }
 
 static int
-set_token(struct fk_auth *a, const char *tok, double lifetime, double t0,
+set_token(struct auth *a, const char *tok, double lifetime, double t0,
     struct fk_err *e)
 {
 	char *t = strdup(tok);
@@ -692,7 +692,7 @@ has_member(jv obj, const char *key)
 
 /* The token from a 2xx answer: access_token, expires_in, token_type. */
 static int
-take_token(struct fk_auth *a, const struct fk_resp *r, const char *from,
+take_token(struct auth *a, const struct fk_resp *r, const char *from,
     double t0, struct fk_err *e)
 {
 	const char *tok, *type;
@@ -767,7 +767,7 @@ token_refused(const struct fk_resp *r, const char *uri, struct fk_err *e)
 }
 
 static int
-token_post(struct fk_auth *a, const char *body, struct fk_err *e)
+token_post(struct auth *a, const char *body, struct fk_err *e)
 {
 	struct curl_slist *hdr = NULL, *h2;
 	struct fk_resp r = { 0 };
@@ -808,7 +808,7 @@ token_post(struct fk_auth *a, const char *body, struct fk_err *e)
 
 /* A signed JWT for aud: the 2LO assertion (scope) or a self-signed token. */
 static char *
-make_jwt(struct fk_auth *a, const char *aud, int assertion, time_t now,
+make_jwt(struct auth *a, const char *aud, int assertion, time_t now,
     struct fk_err *e)
 {
 	jv hdr = jv_object(), cl = jv_object(), hs, cs;
@@ -829,7 +829,7 @@ make_jwt(struct fk_auth *a, const char *aud, int assertion, time_t now,
 	    jv_number((double)(now + JWT_LIFETIME)));
 	hs = jv_dump_string(hdr, 0);
 	cs = jv_dump_string(cl, 0);
-	jwt = fk_jwt_sign(a->key, jv_string_value(hs), jv_string_value(cs), e);
+	jwt = jwt_sign(a->key, jv_string_value(hs), jv_string_value(cs), e);
 	jv_free(hs);
 	jv_free(cs);
 	return jwt;
@@ -837,7 +837,7 @@ make_jwt(struct fk_auth *a, const char *aud, int assertion, time_t now,
 
 /* B.3: exchange a signed assertion at token_uri. */
 static int
-jwt_exchange(struct fk_auth *a, struct fk_err *e)
+jwt_exchange(struct auth *a, struct fk_err *e)
 {
 	char *jwt, *grant, *body = NULL;
 	int rc = -1;
@@ -862,7 +862,7 @@ jwt_exchange(struct fk_auth *a, struct fk_err *e)
 
 /* B.6: the signed JWT is the token; no request at all. */
 static int
-jwt_self_signed(struct fk_auth *a, struct fk_err *e)
+jwt_self_signed(struct auth *a, struct fk_err *e)
 {
 	double t0 = fk_now();
 	char *jwt = make_jwt(a, STORAGE_AUD, 0, time(NULL), e);
@@ -877,7 +877,7 @@ jwt_self_signed(struct fk_auth *a, struct fk_err *e)
 
 /* B.4: the refresh-token grant. */
 static int
-refresh_grant(struct fk_auth *a, struct fk_err *e)
+refresh_grant(struct auth *a, struct fk_err *e)
 {
 	char *id = fk_url_escape(a->client_id);
 	char *secret = fk_url_escape(a->client_secret);
@@ -902,7 +902,7 @@ refresh_grant(struct fk_auth *a, struct fk_err *e)
 
 /* B.5: the metadata server's token for the default service account. */
 static int
-metadata_token(struct fk_auth *a, struct fk_err *e)
+metadata_token(struct auth *a, struct fk_err *e)
 {
 	struct fk_http_req q = { 0 };
 	struct curl_slist *hdr;
@@ -937,7 +937,7 @@ metadata_token(struct fk_auth *a, struct fk_err *e)
 }
 
 static int
-fetch(struct fk_auth *a, struct fk_err *e)
+fetch(struct auth *a, struct fk_err *e)
 {
 	switch (a->src) {
 	case SRC_SERVICE:
@@ -954,7 +954,7 @@ fetch(struct fk_auth *a, struct fk_err *e)
 
 /* Called with the lock held. */
 static int
-refresh(struct fk_auth *a, struct fk_err *e)
+refresh(struct auth *a, struct fk_err *e)
 {
 	double now = fk_now();
 
@@ -970,7 +970,7 @@ refresh(struct fk_auth *a, struct fk_err *e)
 }
 
 int
-fk_auth_header(struct fk_auth *a, char *out, size_t outlen, struct fk_err *e)
+auth_header(struct auth *a, char *out, size_t outlen, struct fk_err *e)
 {
 	struct fk_err local;
 	int rc;
@@ -998,7 +998,7 @@ fk_auth_header(struct fk_auth *a, char *out, size_t outlen, struct fk_err *e)
 }
 
 void
-fk_auth_invalidate(struct fk_auth *a)
+auth_invalidate(struct auth *a)
 {
 	pthread_mutex_lock(&a->lock);
 	free_secret(a->token);
@@ -1007,19 +1007,19 @@ fk_auth_invalidate(struct fk_auth *a)
 }
 
 const char *
-fk_auth_source(const struct fk_auth *a)
+auth_source(const struct auth *a)
 {
 	return a->what;
 }
 
 void
-fk_auth_free(struct fk_auth *a)
+auth_free(struct auth *a)
 {
 	if (a == NULL)
 		return;
 	if (a->h != NULL)
 		curl_easy_cleanup(a->h);
-	fk_rsa_free(a->key);
+	jwt_rsa_free(a->key);
 	free_secret(a->client_secret);
 	free_secret(a->refresh_token);
 	free_secret(a->token);
