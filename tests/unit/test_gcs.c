@@ -14,6 +14,7 @@
 #include <jv.h>
 #include <zlib.h>
 
+#include "b64.h"
 #include "t.h"
 #include "gcs/crc32c.h"
 #include "gcs/digest.h"
@@ -69,17 +70,17 @@ test_b64(void)
 {
 	char out[64];
 
-	gcs_b64("", 0, out);
+	fk_b64_encode("", 0, out, FK_B64_STD);
 	T_STREQ(out, "", "base64 of nothing");
-	gcs_b64("f", 1, out);
+	fk_b64_encode("f", 1, out, FK_B64_STD);
 	T_STREQ(out, "Zg==", "base64 'f'");
-	gcs_b64("fo", 2, out);
+	fk_b64_encode("fo", 2, out, FK_B64_STD);
 	T_STREQ(out, "Zm8=", "base64 'fo'");
-	gcs_b64("foo", 3, out);
+	fk_b64_encode("foo", 3, out, FK_B64_STD);
 	T_STREQ(out, "Zm9v", "base64 'foo'");
-	gcs_b64("foobar", 6, out);
+	fk_b64_encode("foobar", 6, out, FK_B64_STD);
 	T_STREQ(out, "Zm9vYmFy", "base64 'foobar'");
-	gcs_b64("\xfb\xff", 2, out);
+	fk_b64_encode("\xfb\xff", 2, out, FK_B64_STD);
 	T_STREQ(out, "+/8=", "base64 uses + and /");
 	gcs_crc32c_b64(0, out);
 	T_STREQ(out, "AAAAAA==", "crc32c of empty input in GCS form");
