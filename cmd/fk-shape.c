@@ -20,6 +20,7 @@
 #include <jv.h>
 
 #include "cli.h"
+#include "file.h"
 #include "fk.h"
 #include "json.h"
 #include "log.h"
@@ -167,38 +168,6 @@ die(int code, const char *fmt, ...)
 	if (tmppath[0] != '\0')
 		unlink(tmppath);
 	exit(code);
-}
-
-/* The whole of a small file; NULL with errno on failure. */
-static char *
-slurp(const char *path, size_t max, size_t *len)
-{
-	struct fk_buf b = { 0 };
-	char chunk[8192];
-	size_t n;
-	FILE *f;
-
-	b.max = max;
-	f = fopen(path, "rb");
-	if (f == NULL)
-		return NULL;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		if (fk_buf_add(&b, chunk, n) == -1) {
-			fclose(f);
-			fk_buf_free(&b);
-			errno = EFBIG;
-			return NULL;
-		}
-	}
-	if (ferror(f) || fk_buf_add(&b, "", 0) == -1) {
-		fclose(f);
-		fk_buf_free(&b);
-		errno = EIO;
-		return NULL;
-	}
-	fclose(f);
-	*len = b.len;
-	return b.p;
 }
 
 static void
@@ -387,8 +356,7 @@ load_key(struct conf *c)
 	if (!fk_pii_has(c->o.pii, FK_PII_HASH))
 		return;
 	if (c->keyfile != NULL) {
-		k = slurp(c->keyfile, KEY_MAX, &n);
-		if (k == NULL)
+		if (fk_read_file(c->keyfile, KEY_MAX, &k, &n) == -1)
 			die(FK_EX_CONFIG, "cannot read the hash key file '%s': "
 			    "%s", c->keyfile, strerror(errno));
 		/* One trailing newline is the editor's, not the key's. */
@@ -424,8 +392,7 @@ load_program(struct conf *c)
 
 	if (c->progfile == NULL)
 		return;
-	c->program = slurp(c->progfile, 1 << 20, &n);
-	if (c->program == NULL)
+	if (fk_read_file(c->progfile, 1 << 20, &c->program, &n) == -1)
 		die(FK_EX_NOINPUT, "cannot read '%s': %s", c->progfile,
 		    strerror(errno));
 }
@@ -455,8 +422,7 @@ load_schema(struct conf *c)
 
 	if (c->schemafile == NULL)
 		return;
-	text = slurp(c->schemafile, 16 << 20, &n);
-	if (text == NULL)
+	if (fk_read_file(c->schemafile, 16 << 20, &text, &n) == -1)
 		die(FK_EX_NOINPUT, "cannot read the schema '%s': %s",
 		    c->schemafile, strerror(errno));
 	if (fk_json_parse(text, n, &doc, &e) == -1) {
@@ -493,13 +459,10 @@ open_output(struct conf *c)
 			die(FK_EX_IOERR, "cannot write '%s': %s", c->outfile,
 			    strerror(errno));
 	} else if (c->outfile != NULL && strcmp(c->outfile, "-") != 0) {
-		if (snprintf(tmppath, sizeof(tmppath), "%s.XXXXXX",
-		    c->outfile) >= (int)sizeof(tmppath))
-			die(FK_EX_USAGE, "output name too long");
 		signal(SIGINT, on_signal);
 		signal(SIGTERM, on_signal);
 		signal(SIGHUP, on_signal);
-		fd = mkstemp(tmppath);
+		fd = fk_tmp_beside(c->outfile, tmppath, sizeof(tmppath));
 		if (fd == -1) {
 			tmppath[0] = '\0';
 			die(FK_EX_IOERR, "cannot create '%s': %s", c->outfile,
@@ -582,32 +545,6 @@ pq_abort(void *ctx)
 	q->w = NULL;
 }
 
-/* Atomic write of a small file: temporary name, then rename. */
-static int
-write_file(const char *path, const char *data, size_t n)
-{
-	char tmp[PATH_MAX];
-	mode_t um;
-	FILE *f;
-	int fd;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
-		return -1;
-	fd = mkstemp(tmp);
-	if (fd == -1)
-		return -1;
-	um = umask(0);
-	umask(um);
-	fchmod(fd, 0666 & ~um);
-	f = fdopen(fd, "w");
-	if (f == NULL || fwrite(data, 1, n, f) != n || fclose(f) != 0 ||
-	    rename(tmp, path) == -1) {
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
-}
-
 static void
 emit_schema(struct conf *c, const struct fk_shape_stats *st)
 {
@@ -616,6 +553,7 @@ emit_schema(struct conf *c, const struct fk_shape_stats *st)
 	struct fk_err e;
 	char flags[512];
 	jv j, txt;
+	int err;
 
 	if (c->emitfile == NULL)
 		return;
@@ -633,10 +571,11 @@ emit_schema(struct conf *c, const struct fk_shape_stats *st)
 	}
 	txt = jv_string_concat(jv_dump_string(j, JV_PRINT_INDENT_FLAGS(2)),
 	    jv_string("\n"));
-	if (write_file(c->emitfile, jv_string_value(txt),
-	    (size_t)jv_string_length_bytes(jv_copy(txt))) == -1)
+	err = fk_write_file(c->emitfile, jv_string_value(txt),
+	    (size_t)jv_string_length_bytes(jv_copy(txt)));
+	if (err != 0)
 		die(FK_EX_IOERR, "cannot write '%s': %s", c->emitfile,
-		    strerror(errno));
+		    strerror(err));
 	jv_free(txt);
 	if (c->o.format == FK_FMT_CSV)
 		snprintf(flags, sizeof(flags), "--source_format=CSV "
@@ -684,7 +623,6 @@ summary(const struct conf *c, const struct fk_shape_stats *st)
 static int
 close_output(struct conf *c, int ok, int quiet)
 {
-	mode_t um;
 	int err;
 
 	err = c->o.reject != NULL ? fk_fclose_checked(c->o.reject) : 0;
@@ -694,26 +632,15 @@ close_output(struct conf *c, int ok, int quiet)
 		ok = 0;
 		c->failed = 1;
 	}
-	if (tmppath[0] != '\0') {
-		um = umask(0);
-		umask(um);
-		fchmod(fileno(c->o.out), 0666 & ~um);
-	}
-	err = fk_fclose_checked(c->o.out);
+	if (tmppath[0] != '\0')
+		err = fk_tmp_commit(c->o.out, tmppath, c->outfile, ok);
+	else
+		err = fk_fclose_checked(c->o.out);
+	tmppath[0] = '\0';
 	if (err != 0 && !quiet)
 		fk_error("cannot write %s%s%s: %s", c->outfile ? "'" : "the "
 		    "output", c->outfile ? c->outfile : "", c->outfile ? "'" :
 		    "", strerror(err));
-	if (tmppath[0] != '\0') {
-		if (err == 0 && ok && rename(tmppath, c->outfile) == -1) {
-			err = errno;
-			fk_error("cannot rename to '%s': %s", c->outfile,
-			    strerror(err));
-		}
-		if (err != 0 || !ok)
-			unlink(tmppath);
-		tmppath[0] = '\0';
-	}
 	return err != 0 || c->failed ? FK_EX_IOERR : 0;
 }
 

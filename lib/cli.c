@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "file.h"
 #include "fk.h"
 #include "log.h"
 
@@ -156,20 +157,6 @@ fk_opt_size(const char *opt, const char *arg, unsigned long long min,
 	fk_size_str(max, hi, sizeof(hi));
 	fk_usage_error("invalid %s '%s': %s (%s to %s)", opt, arg, why, lo,
 	    hi);
-}
-
-int
-fk_fclose_checked(FILE *f)
-{
-	int err = 0;
-
-	if (fflush(f) != 0)
-		err = errno ? errno : EIO;
-	else if (ferror(f))
-		err = errno == EPIPE ? EPIPE : EIO;	/* an earlier write's */
-	if (fclose(f) != 0 && err == 0)
-		err = errno ? errno : EIO;
-	return err;
 }
 
 int

@@ -55,9 +55,6 @@ unsigned long long fk_opt_size(const char *opt, const char *arg,
 /* A size as the grammar writes it: "256K", "16M", "1G", "1000". */
 void fk_size_str(unsigned long long v, char *out, size_t n);
 
-/* Flush and close f: 0, or the errno of the first failure. */
-int fk_fclose_checked(FILE *f);
-
 /*
  * Close standard output with a checked error: 0, or 74 after one
  * message.  When the reader went away (EPIPE), FK_EPIPE_SIGNAL dies of

@@ -25,6 +25,7 @@
 #include <jv.h>
 
 #include "auth.h"
+#include "file.h"
 #include "json.h"
 #include "jwt.h"
 
@@ -236,57 +237,23 @@ slurp(const char *path, const char *origin, int absent_ok, char **out,
     size_t *len, struct fk_err *e)
 {
 	struct stat st;
-	ssize_t n;
-	size_t got = 0;
-	char *buf = NULL;
-	int fd, rc = -1;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
+	if (stat(path, &st) < 0) {
 		if (absent_ok && (errno == ENOENT || errno == ENOTDIR))
 			return 1;
 		return fk_fail(e, FK_EX_CONFIG, "cannot read credentials '%s' "
 		    "from %s: %s", path, origin, strerror(errno));
 	}
-	if (fstat(fd, &st) < 0) {
-		fk_fail(e, FK_EX_CONFIG, "cannot read credentials '%s' from "
-		    "%s: %s", path, origin, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode) || st.st_size > MAX_CRED_FILE) {
-		fk_fail(e, FK_EX_CONFIG, "cannot read credentials '%s' from "
-		    "%s: %s", path, origin, !S_ISREG(st.st_mode) ?
-		    "not a regular file" : "larger than 1 MiB");
-		goto out;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (buf == NULL) {
-		fk_fail(e, FK_EX_SOFTWARE, "out of memory");
-		goto out;
-	}
-	while (got < (size_t)st.st_size &&
-	    (n = read(fd, buf + got, (size_t)st.st_size - got)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			fk_fail(e, FK_EX_CONFIG, "cannot read credentials '%s' "
-			    "from %s: %s", path, origin, strerror(errno));
-			goto out;
-		}
-		got += (size_t)n;
-	}
-	buf[got] = '\0';
-	*out = buf;
-	*len = got;
-	buf = NULL;
-	rc = 0;
-out:
-	if (buf != NULL) {
-		explicit_bzero(buf, (size_t)st.st_size);
-		free(buf);
-	}
-	close(fd);
-	return rc;
+	/* A FIFO or a device could hang us or feed us without end. */
+	if (!S_ISREG(st.st_mode))
+		return fk_fail(e, FK_EX_CONFIG, "cannot read credentials '%s' "
+		    "from %s: not a regular file", path, origin);
+	if (fk_read_file(path, MAX_CRED_FILE, out, len) < 0)
+		return fk_fail(e, errno == ENOMEM ? FK_EX_SOFTWARE :
+		    FK_EX_CONFIG, "cannot read credentials '%s' from %s: %s",
+		    path, origin, errno == EFBIG ? "larger than 1 MiB" :
+		    strerror(errno));
+	return 0;
 }
 
 static char *
