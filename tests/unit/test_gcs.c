@@ -315,9 +315,10 @@ test_urls(void)
 	T_OK(u != NULL && strcmp(u, "https://storage.googleapis.com") == 0,
 	    "default is the service");
 	free(u);
-	T_OK(gcs_url_loopback("http://127.1.2.3:5/x"), "127/8 is loopback");
-	T_OK(!gcs_url_loopback("http://localhost.evil.com/"),
-	    "localhost.evil.com is not");
+	T_OK(gcs_url_allowed("http://127.1.2.3:5/x"),
+	    "127/8 is loopback: plain http allowed");
+	T_OK(!gcs_url_allowed("http://localhost.evil.com/"),
+	    "localhost.evil.com is not loopback");
 	T_OK(gcs_same_origin("http://127.0.0.1:80/a", "http://127.0.0.1/b?c"),
 	    "default port equals explicit");
 	T_OK(!gcs_same_origin("http://127.0.0.1:81/a", "http://127.0.0.1/a"),
