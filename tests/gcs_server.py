@@ -9,6 +9,8 @@ CLI
     python3 tests/gcs_server.py [--port 0] --port-file F [--data-dir DIR]
         [--public-key PEM] [--token-ttl S] [--refresh-token T]
         [--client-secret S] [--project ID] [--fault RULE]... [--log FILE]
+        [--omit-zero] [--cut-final N] [--drop-final] [--late-preconditions]
+        [--role creator]
 
     --port-file F      the chosen port is written there (atomically) once the
                        server listens.  --port 0 (default) = ephemeral port.
@@ -23,6 +25,25 @@ CLI
     --project ID       project id of the metadata server (default fk-test).
     --fault RULE       fault injection rule (repeatable), see FAULTS.
     --log FILE         access log (one line per request).
+
+MODES (the untidy ways of the real service, each on for every request)
+    --omit-zero        write resources the proto3 JSON way: zero-valued
+                       numeric fields are left out (a 0-byte object has no
+                       "size" and no "crc32c", whose value 0 is AAAAAA==).
+    --cut-final N      the answer that completes an upload (multipart and
+                       media 200, a resumable session's finalizing 200) is
+                       sent without Content-Length and cut after N bytes of
+                       its body, then the connection closes: the object is
+                       committed, the client sees a short, unparseable body.
+    --drop-final       the request that completes an upload is read and
+                       committed, then the connection closes with no answer.
+    --late-preconditions
+                       if*Match preconditions of uploads are checked only
+                       when the upload completes, not at initiation (the
+                       service may do either).
+    --role creator     the caller has roles/storage.objectCreator only:
+                       reading an object (metadata or media), listing and
+                       deleting answer 403; uploads and sessions work.
 
 STORAGE ENDPOINTS (any bucket name exists: buckets are created implicitly)
     POST   /upload/storage/v1/b/B/o?uploadType=media|multipart|resumable&name=
@@ -92,6 +113,10 @@ FAULTS
           badhash  flip one byte of what this upload request stores (so
                    X-Goog-Hash fails / the returned crc32c differs), or of
                    what this download serves (x-goog-hash stays right).
+          403      answered 403 instead of the request (a missing role).
+          cut      if this request completes an upload: --cut-final ARG
+                   (default 10) for this request only;
+          drop     likewise --drop-final for this request only.
     With several matching rules, every stall applies, then the first other.
 
 CONTROL API (never counted, never faulted, never needs auth)
@@ -516,8 +541,8 @@ def quote_all(text):
 # ---------------------------------------------------------------------------
 
 CLASSES = ("upload", "storage", "token", "meta")
-FAULT_KINDS = ("503", "500", "408", "429", "reset", "partial", "expire",
-               "gone", "stall", "badhash")
+FAULT_KINDS = ("503", "500", "408", "429", "403", "reset", "partial",
+               "expire", "gone", "stall", "badhash", "cut", "drop")
 
 
 class Rule:
@@ -670,6 +695,11 @@ class State:
                 raise HttpError(404, "No such object: %s/%s" % (bucket, name))
             return dict(obj)
 
+    def check_early(self, bucket, name, params):
+        """Preconditions before an upload's data: skipped when late."""
+        if not self.args.late_preconditions:
+            self.check_preconditions(bucket, name, params)
+
     def check_preconditions(self, bucket, name, params, read=False):
         """412 (or 304 for a read's *NotMatch) if params do not hold."""
         with self.lock:
@@ -762,6 +792,10 @@ def _unlink(path):
     except FileNotFoundError:
         pass
 
+
+# proto3 JSON leaves these out when their value is zero (--omit-zero).
+ZERO_VALUES = {"size": "0", "generation": "0", "metageneration": "0",
+               "componentCount": 0, "crc32c": "AAAAAA=="}
 
 # Object resource fields a client may set at upload time.
 WRITABLE = ("contentType", "contentEncoding", "contentDisposition",
@@ -944,12 +978,13 @@ class Handler(BaseHTTPRequestHandler):
         if rule is None:
             return False
         self.fired(rule)
-        if rule.kind in ("503", "500", "408", "429"):
+        if rule.kind in ("503", "500", "408", "429", "403"):
             code = int(rule.kind)
             headers = {}
             if code == 429 or rule.arg is not None:
                 headers["Retry-After"] = "%d" % (rule.arg or 1)
             raise HttpError(code, "Injected fault %s" % rule.text,
+                            "forbidden" if code == 403 else None,
                             headers=headers)
         if rule.kind == "reset":
             want = rule.arg if rule.arg is not None else \
@@ -1077,8 +1112,10 @@ class Handler(BaseHTTPRequestHandler):
         if len(parts) == 3:
             if method != "GET":
                 raise HttpError(405, "Method Not Allowed")
+            self.check_role(bucket, "")
             return self.list_objects(bucket)
         name = "/".join(parts[3:])
+        self.check_role(bucket, name)
         if method in ("GET", "HEAD") and self.query.get("alt") == "media":
             return self.download(bucket, name)
         if method in ("GET", "HEAD"):
@@ -1090,6 +1127,18 @@ class Handler(BaseHTTPRequestHandler):
             self.state.delete_object(bucket, name, self.query)
             return self.reply(204)
         raise HttpError(405, "Method Not Allowed")
+
+    def check_role(self, bucket, name):
+        """--role creator: storage.objects.create only, no get/list/delete."""
+        if self.state.args.role == "creator":
+            what = "storage.objects.list" if not name else \
+                "storage.objects.delete" if self.command == "DELETE" else \
+                "storage.objects.get"
+            raise HttpError(403, "fk-test@fk-test.iam.gserviceaccount.com "
+                            "does not have %s access to the Google Cloud "
+                            "Storage object. Permission '%s' denied on "
+                            "resource (or it may not exist)." % (what, what),
+                            "forbidden")
 
     # -- resources
 
@@ -1108,6 +1157,9 @@ class Handler(BaseHTTPRequestHandler):
                          "&alt=media" % (base, quote_all(b), quote_all(n), g),
             "name": n, "bucket": b}
         out.update((k, v) for k, v in obj.items() if not k.startswith("_"))
+        if self.state.args.omit_zero:
+            out = {k: v for k, v in out.items()
+                   if not (k in ZERO_VALUES and v == ZERO_VALUES[k])}
         return out
 
     def bucket_resource(self, bucket):
@@ -1182,11 +1234,11 @@ class Handler(BaseHTTPRequestHandler):
             _unlink(path)
             raise
         obj = self.state.commit(bucket, name, meta, self.query, path, hasher)
-        self.reply(200, self.resource(obj))
+        self.reply_final(obj)
 
     def upload_media(self, bucket):
         name = self.object_name()
-        self.state.check_preconditions(bucket, name, self.query)
+        self.state.check_early(bucket, name, self.query)
         meta = {"contentType": self.headers.get("Content-Type") or
                 "application/octet-stream"}
         if self.query.get("contentEncoding"):
@@ -1213,7 +1265,7 @@ class Handler(BaseHTTPRequestHandler):
                             "parseError") from None
         name = self.object_name(doc)
         meta = object_meta(doc)
-        self.state.check_preconditions(bucket, name, self.query)
+        self.state.check_early(bucket, name, self.query)
         media_headers = parts.next_part_headers()
         meta.setdefault("contentType", media_headers.get(
             "content-type", "application/octet-stream"))
@@ -1230,7 +1282,7 @@ class Handler(BaseHTTPRequestHandler):
         if "contentType" not in meta and \
                 self.headers.get("X-Upload-Content-Type"):
             meta["contentType"] = self.headers["X-Upload-Content-Type"]
-        self.state.check_preconditions(bucket, name, self.query)
+        self.state.check_early(bucket, name, self.query)
         params = dict(self.query)
         params["_hashes"] = expected_hashes(doc, None)
         length = self.headers.get("X-Upload-Content-Length")
@@ -1382,7 +1434,30 @@ class Handler(BaseHTTPRequestHandler):
             _unlink(sess.path)
             raise
         sess.state, sess.result = "done", obj
-        self.reply(200, self.resource(obj))
+        self.reply_final(obj)
+
+    def reply_final(self, obj):
+        """The answer that completes an upload, maybe lost or cut short."""
+        args = self.state.args
+        cut = self.fault_arg("cut")
+        if cut is not None:
+            cut = 10 if cut < 0 else int(cut)
+        elif args.cut_final is not None:
+            cut = args.cut_final
+        if self.fault_arg("drop") is not None or args.drop_final:
+            self.body.drain()
+            self.close_connection = True
+            return
+        if cut is None:
+            return self.reply(200, self.resource(obj))
+        body = json.dumps(self.resource(obj)).encode()
+        self.body.drain()
+        self.close_connection = True
+        self.send_response(200)
+        self.send_header("Content-Type", JSON_TYPE)
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(body[:cut])
 
     # -- reads
 
@@ -1707,6 +1782,11 @@ def parse_args(argv):
     p.add_argument("--project", default="fk-test")
     p.add_argument("--fault", action="append")
     p.add_argument("--log")
+    p.add_argument("--omit-zero", action="store_true")
+    p.add_argument("--cut-final", type=int)
+    p.add_argument("--drop-final", action="store_true")
+    p.add_argument("--late-preconditions", action="store_true")
+    p.add_argument("--role", choices=("owner", "creator"), default="owner")
     args = p.parse_args(argv)
     for rule in args.fault or []:
         try:

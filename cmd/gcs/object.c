@@ -198,7 +198,10 @@ gcs_resource(const char *name, const struct gcs_meta *m,
 	return o;
 }
 
-/* The resource's size: the JSON API spells int64 as a string. */
+/*
+ * The resource's size: the JSON API spells int64 as a string.  An absent
+ * size is 0: proto3 JSON leaves zero-valued fields out.
+ */
 static int
 object_size(jv obj, unsigned long long *out)
 {
@@ -206,7 +209,10 @@ object_size(jv obj, unsigned long long *out)
 	char *end;
 	int rc = -1;
 
-	if (jv_get_kind(v) == JV_KIND_STRING) {
+	if (!jv_is_valid(v) || jv_get_kind(v) == JV_KIND_NULL) {
+		*out = 0;
+		rc = 0;
+	} else if (jv_get_kind(v) == JV_KIND_STRING) {
 		*out = strtoull(jv_string_value(v), &end, 10);
 		rc = *jv_string_value(v) != '\0' && *end == '\0' ? 0 : -1;
 	} else if (jv_get_kind(v) == JV_KIND_NUMBER &&
@@ -226,14 +232,13 @@ gcs_verify(jv obj, const struct gcs_sums *sent, struct fk_err *e)
 
 	if (jv_get_kind(obj) != JV_KIND_OBJECT || object_size(obj, &size) < 0)
 		return fk_fail(e, FK_EX_DATAERR,
-		    "invalid object resource from the server: no size");
+		    "invalid object resource from the server: bad size");
 	if (size != sent->size)
 		return fk_fail(e, FK_EX_DATAERR, "size mismatch: sent %llu "
 		    "bytes, the server stored %llu", sent->size, size);
 	crc = fk_json_str(obj, "crc32c");
 	if (crc == NULL)
-		return fk_fail(e, FK_EX_DATAERR,
-		    "invalid object resource from the server: no crc32c");
+		crc = GCS_CRC32C_ZERO;
 	if (strcmp(crc, sent->crc32c) != 0)
 		return fk_fail(e, FK_EX_DATAERR, "crc32c mismatch: sent %s, "
 		    "the server stored %.16s", sent->crc32c, crc);
@@ -242,6 +247,29 @@ gcs_verify(jv obj, const struct gcs_sums *sent, struct fk_err *e)
 		return fk_fail(e, FK_EX_DATAERR, "md5Hash mismatch: sent %s, "
 		    "the server stored %.32s", sent->md5, md5);
 	return 0;
+}
+
+jv
+gcs_proto3_defaults(jv obj)
+{
+	static const struct {
+		const char *key, *zero;
+	} fields[] = {
+		{ "size", "0" }, { "crc32c", GCS_CRC32C_ZERO },
+	};
+	jv v;
+	size_t i;
+
+	if (jv_get_kind(obj) != JV_KIND_OBJECT)
+		return obj;
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		v = jv_object_get(jv_copy(obj), jv_string(fields[i].key));
+		if (!jv_is_valid(v) || jv_get_kind(v) == JV_KIND_NULL)
+			obj = jv_object_set(obj, jv_string(fields[i].key),
+			    jv_string(fields[i].zero));
+		jv_free(v);
+	}
+	return obj;
 }
 
 jv

@@ -60,13 +60,25 @@ const char *gcs_guess_type(const char *name, int gzip);
 jv gcs_resource(const char *name, const struct gcs_meta *m,
     const struct gcs_sums *sums);
 
+/* The CRC32C of no bytes, as the JSON API spells it. */
+#define GCS_CRC32C_ZERO "AAAAAA=="
+
 /*
  * Borrows obj (a returned object resource): compare its size, crc32c
  * and md5Hash with what was sent.  A missing md5Hash is accepted
- * (composite objects have none); a missing crc32c or size is not.
- * -1 with e filled (FK_EX_DATAERR) on any difference.
+ * (composite objects have none).  A missing size or crc32c is 0 (the
+ * proto3 JSON way: zero-valued fields are left out), so an empty object
+ * without them is good.  -1 with e filled (FK_EX_DATAERR) on any
+ * difference.
  */
 int gcs_verify(jv obj, const struct gcs_sums *sent, struct fk_err *e);
+
+/*
+ * Consumes obj: the same resource with an absent size or crc32c spelled
+ * out as 0 ("0", "AAAAAA=="), so that what gcs-put prints always has
+ * them.  Only those two: they are the ones gcs-put checks and prints.
+ */
+jv gcs_proto3_defaults(jv obj);
 
 /*
  * Consumes obj: the fields printed on stdout (bucket, name, generation,

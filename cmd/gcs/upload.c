@@ -540,8 +540,10 @@ parse_object(struct gcs_up *u, jv *obj, struct fk_err *e)
 {
 	*obj = jv_invalid();
 	if (fk_json_parse(u->r.body.p != NULL ? u->r.body.p : "",
-	    u->r.body.len, obj, e) == 0 && jv_get_kind(*obj) == JV_KIND_OBJECT)
+	    u->r.body.len, obj, e) == 0 && jv_get_kind(*obj) == JV_KIND_OBJECT) {
+		*obj = gcs_proto3_defaults(*obj);
 		return 0;
+	}
 	jv_free(*obj);
 	*obj = jv_invalid();
 	return fk_fail(e, FK_EX_DATAERR, "invalid object resource from the "

@@ -20,6 +20,7 @@
 #include "gcs/digest.h"
 #include "gcs/endpoint.h"
 #include "gcs/object.h"
+#include "json.h"
 #include "gcs/source.h"
 #include "gcs/upload.h"
 
@@ -246,8 +247,24 @@ test_verify(void)
 	T_OK(gcs_verify(o, &s, &e) == 0, "numeric size, no md5Hash: accepted");
 	jv_free(o);
 	o = parse("{\"size\":\"9\"}");
-	T_OK(gcs_verify(o, &s, &e) < 0, "missing crc32c refused");
+	T_OK(gcs_verify(o, &s, &e) < 0 && strstr(e.msg, "crc32c"),
+	    "missing crc32c is 0 (AAAAAA==): a mismatch for 9 bytes");
 	jv_free(o);
+	{
+		struct gcs_sums z = { "AAAAAA==", "1B2M2Y8AsgTpgAmY7PhCfg==", 0 };
+
+		o = parse("{\"md5Hash\":\"1B2M2Y8AsgTpgAmY7PhCfg==\"}");
+		T_OK(gcs_verify(o, &z, &e) == 0, "proto3: an empty object "
+		    "without size or crc32c verifies");
+		o = gcs_proto3_defaults(o);
+		T_OK(strcmp(fk_json_str(o, "size"), "0") == 0 &&
+		    strcmp(fk_json_str(o, "crc32c"), "AAAAAA==") == 0,
+		    "proto3 defaults spell out size 0 and crc32c AAAAAA==");
+		jv_free(o);
+		o = parse("{\"size\":\"9\"}");
+		T_OK(gcs_verify(o, &z, &e) < 0, "... but not with size 9");
+		jv_free(o);
+	}
 	o = parse("[]");
 	T_OK(gcs_verify(o, &s, &e) < 0, "not an object refused");
 	jv_free(o);
