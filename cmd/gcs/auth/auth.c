@@ -802,27 +802,53 @@ make_jwt(struct auth *a, const char *aud, int assertion, time_t now,
 	return jwt;
 }
 
+/*
+ * POST n (at most 4) name=value pairs, form-encoded, to token_uri.
+ * Values may be secrets: the body is built in one allocation, and every
+ * copy is wiped.
+ */
+static int
+form_post(struct auth *a, const char *const *kv, size_t n, struct fk_err *e)
+{
+	char *v[4] = { NULL }, *body = NULL;
+	size_t i, len = 1;
+	int rc = -1;
+
+	for (i = 0; i < n; i++) {
+		v[i] = fk_url_escape(kv[2 * i + 1]);
+		if (v[i] == NULL)
+			goto out;
+		len += strlen(kv[2 * i]) + strlen(v[i]) + 2;
+	}
+	body = malloc(len);
+	if (body == NULL)
+		goto out;
+	body[0] = '\0';
+	for (i = 0; i < n; i++)
+		snprintf(body + strlen(body), len - strlen(body), "%s%s=%s",
+		    i > 0 ? "&" : "", kv[2 * i], v[i]);
+	rc = token_post(a, body, e);
+out:
+	if (rc < 0 && body == NULL)
+		fk_fail(e, FK_EX_SOFTWARE, "out of memory");
+	for (i = 0; i < n; i++)
+		free_secret(v[i]);
+	free_secret(body);
+	return rc;
+}
+
 /* B.3: exchange a signed assertion at token_uri. */
 static int
 jwt_exchange(struct auth *a, struct fk_err *e)
 {
-	char *jwt, *grant, *body = NULL;
-	int rc = -1;
+	char *jwt;
+	int rc;
 
 	jwt = make_jwt(a, a->token_uri, 1, time(NULL), e);
 	if (jwt == NULL)
 		return -1;
-	/* A JWT is base64url and dots: nothing in it needs escaping. */
-	grant = fk_url_escape(JWT_GRANT);
-	if (grant == NULL || asprintf(&body, "grant_type=%s&assertion=%s",
-	    grant, jwt) < 0) {
-		body = NULL;
-		fk_fail(e, FK_EX_SOFTWARE, "out of memory");
-	} else {
-		rc = token_post(a, body, e);
-	}
-	free(grant);
-	free_secret(body);
+	rc = form_post(a, (const char *const[]){ "grant_type", JWT_GRANT,
+	    "assertion", jwt }, 2, e);
 	free_secret(jwt);
 	return rc;
 }
@@ -846,25 +872,9 @@ jwt_self_signed(struct auth *a, struct fk_err *e)
 static int
 refresh_grant(struct auth *a, struct fk_err *e)
 {
-	char *id = fk_url_escape(a->client_id);
-	char *secret = fk_url_escape(a->client_secret);
-	char *rt = fk_url_escape(a->refresh_token);
-	char *body = NULL;
-	int rc = -1;
-
-	if (id == NULL || secret == NULL || rt == NULL ||
-	    asprintf(&body, "grant_type=refresh_token&client_id=%s&"
-	    "client_secret=%s&refresh_token=%s", id, secret, rt) < 0) {
-		body = NULL;
-		fk_fail(e, FK_EX_SOFTWARE, "out of memory");
-	} else {
-		rc = token_post(a, body, e);
-	}
-	free(id);
-	free_secret(secret);
-	free_secret(rt);
-	free_secret(body);
-	return rc;
+	return form_post(a, (const char *const[]){ "grant_type",
+	    "refresh_token", "client_id", a->client_id, "client_secret",
+	    a->client_secret, "refresh_token", a->refresh_token }, 4, e);
 }
 
 /* B.5: the metadata server's token for the default service account. */
