@@ -602,7 +602,7 @@ summary(const struct conf *c, const struct fk_shape_stats *st)
 	size_t i;
 	const char *path;
 
-	fk_log(FK_LOG_INFO, "summary", (struct fk_kv[]){
+	fk_log(FK_LOG_NOTICE, "summary", (struct fk_kv[]){
 	    FK_N("read", st->read), FK_N("rows", st->rows),
 	    FK_N("written", st->written), FK_N("rejected", st->rejected) }, 4,
 	    "read %lld records; %lld rows: %lld written, %lld rejected",

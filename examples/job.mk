@@ -34,6 +34,9 @@ SCHEMA      = examples/$(RESOURCE).schema.json
 SHAPE_FLAGS = -o $(FORMAT) -f $(FILTER) --schema $(SCHEMA)
 FETCH_FLAGS =
 PUT_FLAGS   =
+# fk-fetch's and gcs-put's verbosity: -q (errors only), empty, or -v.
+# With FK_LOG=json every line they write is a Cloud Logging entry.
+LOG_FLAGS   = -q
 DATASET     = mydataset
 PREFIX      = gs://$(BUCKET)/$(TABLE)/dt=$(DATE)
 WORK        = work/$(TABLE)/dt=$(DATE)
@@ -49,10 +52,10 @@ all: $(WORK)/_SUCCESS.json
 # appears only when all three stages succeeded.
 $(WORK)/part-%-of-$(SHARDS).json:
 	@mkdir -p $(WORK)
-	fk-fetch -q -n $(COUNT) --seed $(SEED) --shard $*/$(SHARDS) $(FETCH_FLAGS) $(RESOURCE) \
+	fk-fetch $(LOG_FLAGS) -n $(COUNT) --seed $(SEED) --shard $*/$(SHARDS) $(FETCH_FLAGS) $(RESOURCE) \
 	| FK_LOG=json fk-shape $(SHAPE_FLAGS) --emit-schema $(WORK)/schema.$*.json \
 	    -O $(WORK)/part-$*.$(FORMAT) 2> $(WORK)/part-$*.log
-	gcs-put -q -m fk-shard=$*/$(SHARDS) -m fk-seed=$(SEED) $(PUT_FLAGS) \
+	gcs-put $(LOG_FLAGS) -m fk-shard=$*/$(SHARDS) -m fk-seed=$(SEED) $(PUT_FLAGS) \
 	    $(PREFIX)/part-$*-of-$(SHARDS).$(FORMAT) < $(WORK)/part-$*.$(FORMAT) > $@.tmp
 	jq -c --argjson rows "$$(jq -s 'map(select(.event == "summary"))[0].written' \
 	    $(WORK)/part-$*.log)" '. + {rows: $$rows}' $@.tmp > $@
@@ -62,7 +65,7 @@ part: $(WORK)/part-$(SHARD)-of-$(SHARDS).json
 
 $(WORK)/manifest.json: $(PARTS)
 	jq -s '$(MANIFEST_JQ)' $(PARTS) > $@.tmp
-	gcs-put -q --content-type application/json $(PUT_FLAGS) \
+	gcs-put $(LOG_FLAGS) --content-type application/json $(PUT_FLAGS) \
 	    $(PREFIX)/_MANIFEST.json < $@.tmp > /dev/null
 	mv $@.tmp $@
 
@@ -73,7 +76,7 @@ $(WORK)/bq-load.sh: $(WORK)/manifest.json
 	    --arg schema '$(WORK)/schema.json' '$(BQ_JQ)' $(WORK)/part-1.log > $@
 
 $(WORK)/_SUCCESS.json: $(WORK)/manifest.json $(WORK)/bq-load.sh
-	gcs-put -q $(PUT_FLAGS) $(PREFIX)/_SUCCESS < /dev/null > $@.tmp
+	gcs-put $(LOG_FLAGS) $(PUT_FLAGS) $(PREFIX)/_SUCCESS < /dev/null > $@.tmp
 	mv $@.tmp $@
 
 clean:

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -19,7 +20,13 @@ static int json;
 /* Workers log too: one event must not interleave with another. */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
-static const char *level_names[] = { "error", "warning", "info", "debug" };
+/*
+ * Cloud Logging's severity names, indexed by FK_LOG_*: Cloud Run and GKE
+ * read "severity" from a JSON line on stderr with no agent set up.
+ */
+static const char *severities[] = {
+	"ERROR", "WARNING", "NOTICE", "INFO", "DEBUG"
+};
 
 void
 fk_log_init(const char *name, int v)
@@ -71,6 +78,7 @@ put_jstr(FILE *f, const char *s)
 	putc('"', f);
 }
 
+/* RFC 3339 in UTC, with the zone spelled "Z", to the millisecond. */
 static void
 put_time(FILE *f)
 {
@@ -84,23 +92,28 @@ put_time(FILE *f)
 	fprintf(f, "\"time\":\"%s.%03ldZ\"", buf, (long)(tv.tv_usec / 1000));
 }
 
+/*
+ * One line in the shape of Google's structured logging: severity,
+ * message, time and the program as a label come first, then our own
+ * event name and fields, which Cloud Logging keeps in jsonPayload.
+ */
 static void
 emit_json(int level, const char *event, const struct fk_kv *kv, int nkv,
     const char *msg)
 {
 	int i;
 
-	putc('{', stderr);
+	fprintf(stderr, "{\"severity\":\"%s\",\"message\":", severities[level]);
+	put_jstr(stderr, msg);
+	putc(',', stderr);
 	put_time(stderr);
-	fputs(",\"prog\":", stderr);
+	fputs(",\"logging.googleapis.com/labels\":{\"program\":", stderr);
 	put_jstr(stderr, prog);
-	fprintf(stderr, ",\"level\":\"%s\"", level_names[level]);
+	putc('}', stderr);
 	if (event != NULL) {
 		fputs(",\"event\":", stderr);
 		put_jstr(stderr, event);
 	}
-	fputs(",\"msg\":", stderr);
-	put_jstr(stderr, msg);
 	for (i = 0; i < nkv; i++) {
 		putc(',', stderr);
 		put_jstr(stderr, kv[i].key);
@@ -160,3 +173,25 @@ name(const char *fmt, ...)						\
 SHORTHAND(fk_error, FK_LOG_ERROR)
 SHORTHAND(fk_warn, FK_LOG_WARN)
 SHORTHAND(fk_info, FK_LOG_INFO)
+
+int
+fk_progress_rule(int defers, double *every)
+{
+	const char *env = getenv("FK_PROGRESS");
+	const char *iv = getenv("FK_PROGRESS_INTERVAL");
+	char *end;
+	double v;
+
+	*every = 0;
+	if (verbosity < 1 || (env != NULL && strcmp(env, "0") == 0))
+		return 0;
+	if (json) {
+		*every = 30;
+		if (iv != NULL && (v = strtod(iv, &end)) > 0 && *end == '\0')
+			*every = v;
+		return 0;
+	}
+	if (!isatty(2))
+		return 0;
+	return !defers || (env != NULL && strcmp(env, "1") == 0);
+}

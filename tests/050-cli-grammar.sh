@@ -54,8 +54,9 @@ same_answer "unknown option after a flag" -q --bogus
 # Under FK_LOG=json: one JSON line, and still the same from all three.
 FK_LOG=json same_answer "FK_LOG=json: unknown option" --bogus
 if [ "$(wc -l <"$T/gcs-put.raw")" -eq 1 ] &&
-    jq -e '.level == "error" and .event == "usage" and .prog == "gcs-put"
-    and .msg == "unknown option '"'"'--bogus'"'"'"
+    jq -e '.severity == "ERROR" and .event == "usage"
+    and ."logging.googleapis.com/labels".program == "gcs-put"
+    and .message == "unknown option '"'"'--bogus'"'"'"
     and .hint == "Try '"'"'gcs-put --help'"'"'."' "$T/gcs-put.raw" >/dev/null
 then
 	ok "FK_LOG=json: the usage error is one JSON line with the hint"

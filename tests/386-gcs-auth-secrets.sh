@@ -43,7 +43,7 @@ GOOGLE_APPLICATION_CREDENTIALS=$T/user.json run f.csv --retries 1 --retry-delay 
 curl -s -o /dev/null -X POST --data-binary '[]' "$u/_ctl/faults"
 GOOGLE_APPLICATION_CREDENTIALS=$T/stranger.json FK_GCS_SELF_SIGNED_JWT=1 run g.csv
 
-grep -q '"level"' "$T/all" && ok "FK_LOG=json runs produced JSON events" ||
+grep -q '"severity"' "$T/all" && ok "FK_LOG=json runs produced JSON events" ||
 	notok "FK_LOG=json runs produced JSON events"
 is "tokens were issued (the runs did authenticate)" \
 	"$(stats tokens_issued.jwt-bearer) $(stats tokens_issued.refresh_token) $(stats tokens_issued.metadata)" \
