@@ -180,6 +180,25 @@ check_token_uri(const char *uri, struct fk_err *e)
 	return 0;
 }
 
+/*
+ * The key file's token_uri, or Google's when it has none (gcloud writes
+ * none; a test server names its own), checked and kept in a->token_uri.
+ */
+static int
+take_token_uri(struct auth *a, jv v, struct fk_err *e)
+{
+	const char *uri = fk_json_str(v, "token_uri");
+
+	if (uri == NULL || *uri == '\0')
+		uri = TOKEN_URI;
+	if (check_token_uri(uri, e) < 0)
+		return -1;
+	a->token_uri = strdup(uri);
+	if (a->token_uri == NULL)
+		return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
+	return 0;
+}
+
 /* host[:port] as GCE_METADATA_HOST may give it: no path, no user info. */
 static int
 plain_host(const char *s)
@@ -268,7 +287,6 @@ static int
 load_service(struct auth *a, jv v, struct fk_err *e)
 {
 	const char *pem = fk_json_str(v, "private_key");
-	const char *uri = fk_json_str(v, "token_uri");
 	const char *self = env("FK_GCS_SELF_SIGNED_JWT");
 
 	if (pem == NULL || *pem == '\0')
@@ -276,17 +294,12 @@ load_service(struct auth *a, jv v, struct fk_err *e)
 	a->email = dup_member(v, "client_email");
 	if (a->email == NULL)
 		return fk_fail(e, FK_EX_CONFIG, "no \"client_email\"");
-	if (uri == NULL || *uri == '\0')
-		uri = TOKEN_URI;
-	if (check_token_uri(uri, e) < 0)
+	if (take_token_uri(a, v, e) < 0)
 		return -1;
-	a->token_uri = strdup(uri);
 	a->kid = dup_member(v, "private_key_id");
 	a->key = jwt_rsa_from_pem(pem, strlen(pem), e);
 	if (a->key == NULL)
 		return -1;
-	if (a->token_uri == NULL)
-		return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
 	a->self_signed = self != NULL && strcmp(self, "0") != 0;
 	a->src = SRC_SERVICE;
 	return 0;
@@ -295,29 +308,23 @@ load_service(struct auth *a, jv v, struct fk_err *e)
 static int
 load_user(struct auth *a, jv v, struct fk_err *e)
 {
-	const char *uri = fk_json_str(v, "token_uri");
 	static const char *need[] = { "client_id", "client_secret",
 	    "refresh_token" };
-	size_t i;
-
 	const char *val;
+	size_t i;
 
 	for (i = 0; i < 3; i++) {
 		val = fk_json_str(v, need[i]);
 		if (val == NULL || *val == '\0')
 			return fk_fail(e, FK_EX_CONFIG, "no \"%s\"", need[i]);
 	}
-	/* gcloud writes no token_uri; a test server needs one. */
-	if (uri == NULL || *uri == '\0')
-		uri = TOKEN_URI;
-	if (check_token_uri(uri, e) < 0)
+	if (take_token_uri(a, v, e) < 0)
 		return -1;
-	a->token_uri = strdup(uri);
 	a->client_id = dup_member(v, "client_id");
 	a->client_secret = dup_member(v, "client_secret");
 	a->refresh_token = dup_member(v, "refresh_token");
-	if (a->token_uri == NULL || a->client_id == NULL ||
-	    a->client_secret == NULL || a->refresh_token == NULL)
+	if (a->client_id == NULL || a->client_secret == NULL ||
+	    a->refresh_token == NULL)
 		return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
 	a->src = SRC_USER;
 	return 0;
