@@ -154,6 +154,33 @@ test_buf(void)
 	T_OK(b.p == NULL, "free releases");
 }
 
+/* Every ASCII byte, NUL included, quoted as jq -c quotes it; UTF-8 as is. */
+static void
+test_jstr(void)
+{
+	struct fk_buf b = { 0 };
+	char in[3] = { 'a', 0, 'b' };
+	int c, same = 1;
+	jv d;
+
+	for (c = 0; c < 128; c++) {
+		in[1] = (char)c;
+		fk_buf_reset(&b);
+		d = jv_dump_string(jv_string_sized(in, 3), 0);
+		if (fk_buf_add_jstr(&b, in, 3) < 0 ||
+		    strcmp(b.p, jv_string_value(d)) != 0) {
+			fprintf(stderr, "byte %d: %s\n", c, b.p ? b.p : "");
+			same = 0;
+		}
+		jv_free(d);
+	}
+	T_OK(same, "each ASCII byte escaped as jq -c escapes it");
+	fk_buf_reset(&b);
+	T_OK(fk_buf_add_jstr(&b, "caf\xc3\xa9", 5) == 0 &&
+	    strcmp(b.p, "\"caf\xc3\xa9\"") == 0, "UTF-8 passes as is");
+	fk_buf_free(&b);
+}
+
 static void
 test_http_helpers(void)
 {
@@ -262,6 +289,7 @@ main(void)
 	test_parse_ll();
 	test_size();
 	test_buf();
+	test_jstr();
 	test_http_helpers();
 	test_json();
 	T_DONE();
