@@ -24,12 +24,12 @@
 #include "fk.h"
 #include "json.h"
 #include "log.h"
-#include "shape/filter.h"
-#include "shape/parquet.h"
-#include "shape/pii.h"
+#include "shape/check/pii.h"
+#include "shape/check/schema.h"
 #include "shape/pipe.h"
-#include "shape/schema.h"
-#include "shape/text.h"
+#include "shape/program/filter.h"
+#include "shape/write/parquet/parquet.h"
+#include "shape/write/writer.h"
 
 #define MAX_SHOWN 20		/* bad records described on stderr */
 #define KEY_MAX 4096
@@ -79,17 +79,9 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-/* -o parquet: the writer behind the pipeline's row sink. */
-struct pqsink {
-	struct fk_pq_opts o;
-	struct fk_pq *w;
-	int opened;
-};
-
 struct conf {
 	struct fk_shape_opts o;
-	struct fk_rowsink sink;
-	struct pqsink pq;
+	const struct fk_writer *w;	/* -o */
 	const char *progfile, *schemafile, *emitfile, *rejectfile;
 	const char *keyfile, *outfile, *input;
 	char *program;
@@ -236,16 +228,8 @@ options(struct conf *c, int argc, char **argv)
 			c->outfile = optarg;
 			break;
 		case 'o':
-			if (strcmp(optarg, "ndjson") == 0 ||
-			    strcmp(optarg, "json") == 0)
-				c->o.format = FK_FMT_NDJSON;
-			else if (strcmp(optarg, "csv") == 0)
-				c->o.format = FK_FMT_CSV;
-			else if (strcmp(optarg, "avro") == 0)
-				c->o.format = FK_FMT_AVRO;
-			else if (strcmp(optarg, "parquet") == 0)
-				c->o.format = FK_FMT_ROWS;
-			else
+			c->w = fk_writer_find(optarg);
+			if (c->w == NULL)
 				fk_usage_error("-o: unknown format '%s'", optarg);
 			break;
 		case 'q':
@@ -301,11 +285,11 @@ options(struct conf *c, int argc, char **argv)
 			    strcmp(optarg, "null") != 0)
 				fk_usage_error("--codec: unknown codec '%s'",
 				    optarg);
-			c->o.codec = optarg;
+			c->o.wopts.avro_codec = optarg;
 			break;
 		case OPT_BLOCK:
 			/* BigQuery refuses Avro blocks over 16 MB. */
-			c->o.block_size = fk_opt_size("--avro-block-size",
+			c->o.wopts.avro_block = fk_opt_size("--avro-block-size",
 			    optarg, 1 << 10, 16 << 20);
 			break;
 		case OPT_SROWS:
@@ -327,10 +311,10 @@ options(struct conf *c, int argc, char **argv)
 			    strcmp(optarg, "none") != 0)
 				fk_usage_error("--compression: unknown codec '%s'",
 				    optarg);
-			c->pq.o.codec = optarg;
+			c->o.wopts.pq.codec = optarg;
 			break;
 		case OPT_RGSIZE:
-			c->pq.o.row_group_bytes = fk_opt_size(
+			c->o.wopts.pq.row_group_bytes = fk_opt_size(
 			    "--row-group-size", optarg, 64 << 10, 2ULL << 30);
 			break;
 		default:
@@ -342,7 +326,7 @@ options(struct conf *c, int argc, char **argv)
 static void
 operands(struct conf *c, int argc, char **argv)
 {
-	int n = argc - optind;
+	int n = argc - optind, avro, pq;
 
 	if (c->progfile == NULL && n > 0) {
 		c->program = strdup(argv[optind++]);
@@ -352,13 +336,15 @@ operands(struct conf *c, int argc, char **argv)
 		fk_usage_error("too many operands ('%s')", argv[optind + 1]);
 	if (n == 1)
 		c->input = argv[optind];
-	if (c->o.format != FK_FMT_AVRO && c->o.codec != NULL)
+	avro = c->w->takes & FK_WO_AVRO;
+	pq = c->w->takes & FK_WO_PARQUET;
+	if (!avro && c->o.wopts.avro_codec != NULL)
 		fk_usage_error("--codec is for -o avro");
-	if (c->o.format != FK_FMT_AVRO && c->o.block_size != 0)
+	if (!avro && c->o.wopts.avro_block != 0)
 		fk_usage_error("--avro-block-size is for -o avro");
-	if (c->o.format != FK_FMT_ROWS && c->pq.o.codec != NULL)
+	if (!pq && c->o.wopts.pq.codec != NULL)
 		fk_usage_error("--compression is for -o parquet");
-	if (c->o.format != FK_FMT_ROWS && c->pq.o.row_group_bytes != 0)
+	if (!pq && c->o.wopts.pq.row_group_bytes != 0)
 		fk_usage_error("--row-group-size is for -o parquet");
 	if (c->schemafile != NULL && (c->o.sample_rows != 0 ||
 	    c->o.sample_bytes != 0))
@@ -534,46 +520,10 @@ on_bad(void *ctx, long long rec, const char *msg)
 		fk_error("more bad records not shown");
 }
 
-static int
-pq_open(void *ctx, const struct fk_schema *s, FILE *out, struct fk_err *e)
-{
-	struct pqsink *q = ctx;
-
-	q->w = fk_pq_open(out, s, &q->o, e);
-	q->opened = q->w != NULL;
-	return q->w == NULL ? -1 : 0;
-}
-
-static int
-pq_write(void *ctx, jv row, struct fk_err *e)
-{
-	return fk_pq_write(((struct pqsink *)ctx)->w, row, e);
-}
-
-static int
-pq_close(void *ctx, struct fk_err *e)
-{
-	struct pqsink *q = ctx;
-	int rc = fk_pq_close(q->w, e);
-
-	q->w = NULL;
-	return rc;
-}
-
-static void
-pq_abort(void *ctx)
-{
-	struct pqsink *q = ctx;
-
-	fk_pq_abort(q->w);
-	q->w = NULL;
-}
-
 static void
 emit_schema(struct conf *c, const struct fk_shape_stats *st)
 {
 	const struct fk_schema *s = fk_shape_schema(&c->o, st);
-	struct fk_csv *csv;
 	struct fk_err e;
 	char flags[512];
 	jv j, txt;
@@ -584,15 +534,9 @@ emit_schema(struct conf *c, const struct fk_shape_stats *st)
 	if (s == NULL)
 		die(FK_EX_DATAERR, "no row to infer a schema from; "
 		    "'%s' not written", c->emitfile);
-	if (c->o.format == FK_FMT_CSV) {
-		csv = fk_csv_new(s, &e);
-		if (csv == NULL)
-			die(e.code, "%s", e.msg);
-		j = fk_csv_schema_json(csv, st->widen);
-		fk_csv_free(csv);
-	} else {
-		j = fk_schema_json(s, st->widen);
-	}
+	j = c->w->schema_json(s, st->widen, &e);
+	if (!jv_is_valid(j))
+		die(e.code, "%s", e.msg);
 	txt = jv_string_concat(jv_dump_string(j, JV_PRINT_INDENT_FLAGS(2)),
 	    jv_string("\n"));
 	err = fk_write_file(c->emitfile, jv_string_value(txt),
@@ -601,19 +545,7 @@ emit_schema(struct conf *c, const struct fk_shape_stats *st)
 		die(FK_EX_IOERR, "cannot write '%s': %s", c->emitfile,
 		    strerror(err));
 	jv_free(txt);
-	if (c->o.format == FK_FMT_CSV)
-		snprintf(flags, sizeof(flags), "--source_format=CSV "
-		    "--skip_leading_rows=1%s --schema=%s", st->csv_newlines ?
-		    " --allow_quoted_newlines" : "", c->emitfile);
-	else if (c->o.format == FK_FMT_AVRO)
-		snprintf(flags, sizeof(flags), "--source_format=AVRO "
-		    "--use_avro_logical_types");
-	else if (c->o.format == FK_FMT_ROWS)
-		snprintf(flags, sizeof(flags), "--source_format=PARQUET "
-		    "--parquet_enable_list_inference");
-	else
-		snprintf(flags, sizeof(flags), "--source_format="
-		    "NEWLINE_DELIMITED_JSON --schema=%s", c->emitfile);
+	c->w->bq_flags(flags, sizeof(flags), c->emitfile, st->csv_newlines);
 	fk_log(FK_LOG_INFO, "bq_load", (struct fk_kv[]){ { "flags", flags,
 	    0 }, FK_S("schema", c->emitfile) }, 2,
 	    "load with: bq load %s DATASET.TABLE SOURCE", flags);
@@ -698,6 +630,7 @@ main(int argc, char **argv)
 	c.o.args = jv_object();
 	c.o.pii = fk_pii_new();
 	c.o.max_record = 16 << 20;
+	c.w = fk_writer_find("ndjson");
 	if (c.o.pii == NULL)
 		return FK_EX_SOFTWARE;
 	options(&c, argc, argv);
@@ -712,19 +645,17 @@ main(int argc, char **argv)
 		n = sysconf(_SC_NPROCESSORS_ONLN);
 		c.o.workers = n < 1 ? 1 : n > 64 ? 64 : (int)n;
 	}
-	if (c.o.codec == NULL)
-		c.o.codec = "deflate";
-	if (c.o.block_size == 0)
-		c.o.block_size = 1 << 20;
+	if (c.o.wopts.avro_codec == NULL)
+		c.o.wopts.avro_codec = "deflate";
+	if (c.o.wopts.avro_block == 0)
+		c.o.wopts.avro_block = 1 << 20;
 	if (c.o.sample_rows == 0)
 		c.o.sample_rows = SAMPLE_ROWS;
 	if (c.o.sample_bytes == 0)
 		c.o.sample_bytes = SAMPLE_BYTES;
 	c.o.on_bad = on_bad;
 	c.o.on_bad_ctx = &c;
-	c.sink = (struct fk_rowsink){ &c.pq, pq_open, pq_write, pq_close,
-	    pq_abort };
-	c.o.sink = &c.sink;
+	c.o.writer = c.w;
 	load_key(&c);
 	load_program(&c);
 	c.o.program = c.program;
@@ -739,10 +670,6 @@ main(int argc, char **argv)
 		fk_usage_hint();
 	summary(&c, &st);
 	code = rc == -1 ? e.code : exit_code(&c, &st);
-	/* A Parquet file needs a schema, even with no rows. */
-	if (code == 0 && c.o.format == FK_FMT_ROWS && !c.pq.opened)
-		die(FK_EX_DATAERR, "no row to infer the Parquet schema from; "
-		    "give --schema");
 	if (code == 0 && c.emitfile != NULL)
 		emit_schema(&c, &st);
 	rc = close_output(&c, code == 0, code == FK_EX_IOERR);

@@ -18,9 +18,9 @@
 #include "json.h"
 #include "b64.h"
 #include "t.h"
-#include "shape/parquet.h"
-#include "shape/pq_enc.h"
-#include "shape/thrift.h"
+#include "shape/write/parquet/parquet.h"
+#include "shape/write/parquet/pq_enc.h"
+#include "shape/write/parquet/thrift.h"
 
 /* --- helpers -------------------------------------------------------- */
 

@@ -32,7 +32,7 @@
 #include <jv.h>
 
 #include "fk.h"
-#include "schema.h"
+#include "shape/check/schema.h"
 
 #define FK_PQ_ROW_GROUP_BYTES (128 * 1024 * 1024)
 #define FK_PQ_PAGE_BYTES (1024 * 1024)
