@@ -73,11 +73,4 @@ void fk_pq_abort(struct fk_pq *w);
 /* Rows written so far (for summaries). */
 long long fk_pq_rows(const struct fk_pq *w);
 
-/*
- * Parse a --row-group-size value: bytes, or a number with a K, M or G
- * suffix (powers of 1024; "KiB", "MB"... are read the same), from 64K
- * to 2G.  -1 with *why set otherwise.
- */
-int fk_pq_parse_size(const char *s, size_t *out, const char **why);
-
 #endif
