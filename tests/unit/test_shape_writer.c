@@ -21,10 +21,11 @@ static jv
 canon(const struct fk_schema *s, const char *json)
 {
 	struct fk_cerr ce;
-	jv out;
+	jv in = jv_parse(json), out;
 
-	if (fk_schema_coerce(s, jv_parse(json), 0, NULL, &out, &ce) == -1)
-		return jv_invalid();
+	if (fk_schema_coerce(s, in, 0, NULL, &out, &ce) == -1)
+		out = jv_invalid();
+	jv_free(in);
 	return out;
 }
 
@@ -57,7 +58,8 @@ test_find(void)
 	    "binary files need a schema even with no rows");
 }
 
-/* Encode rows, then write only the first n, as the writer does at a cut. */
+/* Encode rows, then write only the first n, as the writer does at a cut.
+ * Coerce and encode both borrow their row: each jv is freed here. */
 static char *
 run_format(const char *name, const struct fk_schema *s, const char **rows,
     size_t nrows, size_t n, size_t *len)
@@ -76,8 +78,12 @@ run_format(const char *name, const struct fk_schema *s, const char **rows,
 	run = w->setup(s, &o, &e);
 	if (f == NULL || run == NULL)
 		return NULL;
-	for (i = 0; i < nrows; i++)
-		ok &= w->encode(run, &enc, canon(s, rows[i]), &wb, &e) == 0;
+	for (i = 0; i < nrows; i++) {
+		jv row = canon(s, rows[i]);
+
+		ok &= w->encode(run, &enc, row, &wb, &e) == 0;
+		jv_free(row);
+	}
 	ok &= wb.n == nrows;
 	ok &= w->begin(run, f, &e) == 0;
 	ok &= w->flush(run, f, &wb, n, &e) == 0;
@@ -143,20 +149,22 @@ test_avro_refuses(const struct fk_schema *s)
 	size_t big = 15 * 1024 * 1024 + 1;
 	char *str = malloc(big + 1);
 	int rc;
-	jv row;
+	jv small, row;
 
 	memset(str, 'x', big);
 	str[big] = '\0';
 	row = JV_OBJECT(jv_string("id"), jv_number(1), jv_string("name"),
 	    jv_string(str));
+	small = canon(s, "{\"id\":7,\"name\":\"ok\"}");
 	run = w->setup(s, &o, &e);
-	rc = w->encode(run, &enc, canon(s, "{\"id\":7,\"name\":\"ok\"}"), &wb,
-	    &e);
+	rc = w->encode(run, &enc, small, &wb, &e);
+	jv_free(small);
 	T_OK(rc == 0 && wb.n == 1, "avro: a small row goes in");
 	rc = w->encode(run, &enc, row, &wb, &e);
 	T_OK(rc == 1 && wb.n == 1 && wb.out.len == wb.end[0] &&
 	    strstr(e.msg, "16 MB") != NULL,
 	    "avro: a row over 15 MiB is refused, nothing added: %s", e.msg);
+	jv_free(row);
 	w->enc_free(enc);
 	w->release(run);
 	fk_wbatch_free(&wb);
