@@ -417,7 +417,9 @@ nap(struct gcs_up *u, double d)
 /*
  * After failure number `fails` of a run that began at `since` (e says
  * why): wait and return 0, or return -1 with e saying that the budget
- * is spent.
+ * is spent.  Not fk_http_do's loop: only failures without progress
+ * count, the session's state is asked before the next chunk, and the
+ * wait ends on a signal (see lib/http.c).
  */
 static int
 retry_wait(struct gcs_up *u, int fails, double since, struct fk_err *e)
