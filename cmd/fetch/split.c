@@ -24,7 +24,8 @@ struct out {
 	int err;	/* -1 out of memory, PUNT: the jv path must do it */
 };
 
-static void
+/* Room for n more bytes; -1 (o->err set) when memory runs out. */
+static int
 grow(struct out *o, size_t n)
 {
 	size_t want = o->cap ? o->cap : 4096;
@@ -35,27 +36,29 @@ grow(struct out *o, size_t n)
 	p = realloc(o->p, want);
 	if (p == NULL) {
 		o->err = -1;
-		return;
+		return -1;
 	}
 	o->p = p;
 	o->cap = want;
+	return 0;
 }
 
-static void
+/* put and put1 run for every token: the check for room is all they do. */
+static inline void
 put(struct out *o, const char *s, size_t n)
 {
-	if (o->len + n > o->cap)
-		grow(o, n);
-	if (o->err)
+	if (o->cap - o->len < n && grow(o, n) == -1)
 		return;
 	memcpy(o->p + o->len, s, n);
 	o->len += n;
 }
 
-static void
+static inline void
 put1(struct out *o, char c)
 {
-	put(o, &c, 1);
+	if (o->len == o->cap && grow(o, 1) == -1)
+		return;
+	o->p[o->len++] = c;
 }
 
 static const char *
@@ -76,6 +79,16 @@ skip_string(const char *p)
 	return p + 1;
 }
 
+/* The end of the (valid) number or literal at p. */
+static const char *
+scalar_end(const char *p)
+{
+	while ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') ||
+	    *p == '-' || *p == '+' || *p == '.' || *p == 'E')
+		p++;
+	return p;
+}
+
 /* The end of the (valid) value at p. */
 static const char *
 skip_value(const char *p)
@@ -91,11 +104,8 @@ skip_value(const char *p)
 			depth++;
 		else if (*p == '}' || *p == ']')
 			depth--;
-		else if (depth == 0) {
-			while (*p && !strchr(",]} \t\n\r", *p))
-				p++;
-			return p;
-		}
+		else if (depth == 0)
+			return scalar_end(p);
 		p++;
 	} while (depth > 0);
 	return p;
@@ -180,18 +190,20 @@ put_escape(struct out *o, const char *p)
 	return p + 1;
 }
 
+/* Bytes that end a plain run in a string (the scanner proved the rest). */
+static const unsigned char stop[256] = { ['"'] = 1, ['\\'] = 1, [0x7f] = 1 };
+
 /* The string at p, re-escaped; returns just past it. */
 static const char *
 put_string(struct out *o, const char *p)
 {
-	const char *run;
+	const char *run = p;
 
-	put1(o, '"');
-	for (run = ++p; *p != '"'; ) {
-		if (*p != '\\' && *p != 0x7f) {
+	for (p++; ; ) {
+		while (!stop[(unsigned char)*p])
 			p++;
-			continue;
-		}
+		if (*p == '"')
+			break;
 		put(o, run, (size_t)(p - run));
 		if (*p == 0x7f)
 			put_cp(o, 0x7f), p++;
@@ -199,8 +211,8 @@ put_string(struct out *o, const char *p)
 			p = put_escape(o, p + 1);
 		run = p;
 	}
-	put(o, run, (size_t)(p - run));
-	put1(o, '"');
+	/* The quotes go with the run: most strings are one copy. */
+	put(o, run, (size_t)(p + 1 - run));
 	return p + 1;
 }
 
@@ -266,15 +278,18 @@ struct keys {
 static const char *
 key(struct out *o, struct keys *ks, const char *p, size_t *klen)
 {
-	const char *e = skip_string(p);
-	size_t n = (size_t)(e - p - 2);
+	const char *e = p + 1;
+	size_t n;
 	int i;
 
-	if (memchr(p + 1, '\\', n) != NULL || memchr(p + 1, 0x7f, n) != NULL ||
-	    ks->count == MAXKEYS) {
-		o->err = PUNT;
-		return e;
+	while (!stop[(unsigned char)*e])
+		e++;
+	n = (size_t)(e - p - 1);
+	if (*e != '"' || ks->count == MAXKEYS) {
+		o->err = PUNT;	/* an escape or DEL: jq's key may differ */
+		return skip_string(p);
 	}
+	e++;
 	for (i = 0; i < ks->count; i++)
 		if (ks->n[i] == n && memcmp(ks->k[i], p + 1, n) == 0) {
 			/* jq keeps the last value at the first place. */
@@ -421,9 +436,33 @@ number_is(const char *s, const char *e, double want)
 	return strtod(b, NULL) == want;
 }
 
-/* Read the envelope's members; 0, or PUNT (repeats, escaped keys). */
+/*
+ * The data array at p, each record rendered on a line of its own; just
+ * past the array.  r->pos counts the records.
+ */
+static const char *
+records(struct out *o, struct rec *r, const char *p)
+{
+	for (p = blanks(p + 1); *p != ']' && !o->err; r->pos++) {
+		if (*p != '{') {
+			o->err = PUNT;
+			return p;
+		}
+		p = blanks(put_object(o, p, r));
+		put1(o, '\n');
+		if (*p == ',')
+			p = blanks(p + 1);
+	}
+	return p + 1;
+}
+
+/*
+ * Read the envelope's members, rendering the records as data goes by (a
+ * second walk over the page would cost a sixth of the time); 0, or PUNT
+ * (repeats, escaped keys, data not an array).
+ */
 static int
-envelope(const char *p, struct env *v)
+envelope(const char *p, struct env *v, struct out *o, struct rec *r)
 {
 	static const char *const names[] = { "status", "code", "total",
 	    "data", "seed" };
@@ -451,7 +490,12 @@ envelope(const char *p, struct env *v)
 			return PUNT;
 		if (i < 5)
 			*slot[i] = p;
-		p = skip_value(p);
+		if (i == 3 && *p == '[')
+			p = records(o, r, p);
+		else
+			p = skip_value(p);
+		if (o->err)
+			return o->err;
 		if (i < 5 && end[i] != NULL)
 			*end[i] = p;
 		p = blanks(p);
@@ -514,25 +558,14 @@ fetch_split(const char *body, size_t len, int quantity, uint32_t seed,
 	struct out o = { NULL, 0, 0, 0 };
 	struct rec r = { sp, k, 0 };
 	struct env v;
-	const char *p;
 
 	*text = NULL;
 	*tlen = 0;
-	if (body == NULL || !valid(body, len) ||
-	    envelope(blanks(body), &v) < 0 || v.data == NULL ||
-	    *v.data != '[')
+	if (body == NULL || !valid(body, len) || *blanks(body) != '{')
 		return PUNT;
 	grow(&o, hint);
-	for (p = blanks(v.data + 1); *p != ']' && !o.err; r.pos++) {
-		if (*p != '{') {
-			o.err = PUNT;
-			break;
-		}
-		p = blanks(put_object(&o, p, &r));
-		put1(&o, '\n');
-		if (*p == ',')
-			p = blanks(p + 1);
-	}
+	if (!o.err)
+		o.err = envelope(blanks(body), &v, &o, &r);
 	if (!o.err)
 		o.err = envelope_ok(&v, (long)r.pos, quantity, seed);
 	if (o.err) {
