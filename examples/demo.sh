@@ -13,15 +13,25 @@ PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 tmp=$(mktemp -d)
 pids=
+# Stop every server this script started, on any exit: success, failure
+# (set -e) or a signal.  Servers run in the background of a non-interactive
+# shell, which starts them with SIGINT ignored, so a Ctrl-C reaches only
+# this script: without this they would live on.
 stop() {
+	trap - EXIT INT TERM HUP
 	for p in $pids; do kill "$p" 2>/dev/null || :; done
-	wait 2>/dev/null || :
+	for p in $pids; do wait "$p" 2>/dev/null || :; done
 	rm -rf "$tmp"
 }
 trap stop EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
 
-serve() {	# name, script, args...: start a test server, print its port
+# name, script, args...: start a test server and set ${name}_port.  Called
+# directly, never inside $(...): a command substitution is a subshell,
+# and a pid recorded there is lost to the trap above.
+serve() {
 	name=$1 script=$2; shift 2
 	"$PY" "$top/tests/$script" --port 0 --port-file "$tmp/$name.port" "$@" \
 	    >"$tmp/$name.log" 2>&1 &
@@ -29,11 +39,12 @@ serve() {	# name, script, args...: start a test server, print its port
 	i=0
 	while [ ! -s "$tmp/$name.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 	[ -s "$tmp/$name.port" ] || { echo "demo: $name server did not start" >&2; exit 1; }
-	cat "$tmp/$name.port"
+	eval "${name}_port=\$(cat \"\$tmp/\$name.port\")"
 }
 
-faker=$(serve fakerapi fakerapi_server.py --throttle off)
-gcs=$(serve gcs gcs_server.py --data-dir "$tmp/gcs")
+serve faker fakerapi_server.py --throttle off
+serve gcs gcs_server.py --data-dir "$tmp/gcs"
+faker=$faker_port gcs=$gcs_port
 export FK_BASE_URL=http://127.0.0.1:$faker/api/v2
 export STORAGE_EMULATOR_HOST=127.0.0.1:$gcs
 obj=users/dt=$(date -u +%F)/part-1-of-1.avro

@@ -266,7 +266,7 @@ if [ "$(code o)" = 200 ] && [ "$(cat "$T/o")" = '"{\"method\":\"OPTIONS\"}"' ]; 
 
 # ---- throttle (§7) --------------------------------------------------------
 # default server: 30 per 60 s, Remaining 29..0, then 429; --fault 32:503
-seq_ok=1 i=1 t0=$(date +%s)
+seq_ok=1 i=1
 while [ $i -le 30 ]; do
 	fetch t "$D/api/v1/users?_quantity=1"
 	want=$((30 - i))
@@ -279,12 +279,12 @@ done
 fetch t31 "$D/api/v1/users?_quantity=1"
 now=$(date +%s)
 ra=$(header t31 Retry-After) rs=$(header t31 X-RateLimit-Reset)
-# The window opened at the first request: on a loaded machine the 30 take
-# a while, and Retry-After counts down from 60 by the time they took.
-if [ "$(code t31)" = 429 ] && [ "$ra" -ge $((59 - (now - t0))) ] && [ "$ra" -le 60 ] &&
-	[ "$rs" -ge $((now + 50)) ] && [ "$rs" -le $((now + 61)) ] &&
+# The window opened at its first request, which on a loaded machine can be
+# many seconds back: Retry-After is at most 60 and the reset epoch agrees.
+if [ "$(code t31)" = 429 ] && [ "$ra" -ge 1 ] && [ "$ra" -le 60 ] &&
+	[ "$rs" -ge $((now + ra - 2)) ] && [ "$rs" -le $((now + ra + 2)) ] &&
 	[ "$(header t31 X-RateLimit-Remaining)" = 0 ] && grep -q 'Too Many' "$T/t31"; then
-	ok "request 31: 429 (HTML page), Retry-After ~60, X-RateLimit-Reset epoch, Remaining 0"
+	ok "request 31: 429 (HTML page), Retry-After <= 60, X-RateLimit-Reset epoch, Remaining 0"
 else notok "request 31 429" "$(cat "$T/t31.h")"; fi
 fetch t32 "$D/api/v1/users?_quantity=1"
 is_code "--fault 32:503 hits the 32nd API request (429s count for faults)" t32 503
