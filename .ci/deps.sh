@@ -22,6 +22,15 @@ if [ "${1:-}" = --if-missing ]; then
 fi
 SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo
+# --ci-extras: what only .ci/run's extra steps need (tests/ci/): podman
+# with runc and mmdebstrap for the image, iproute2 and sshd for test hosts.
+if [ "${1:-}" = --ci-extras ]; then
+	$SUDO apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+		podman runc netavark mmdebstrap uidmap iproute2 openssh-server \
+		openssh-client rsync >/dev/null
+	exit
+fi
 $SUDO apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
 	build-essential clang pkg-config ca-certificates \

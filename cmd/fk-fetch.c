@@ -18,6 +18,7 @@
 
 #include "fetch/engine.h"
 #include "fetch/plan.h"
+#include "fetch/probe.h"
 #include "fetch/shard.h"
 #include "fetch/spec.h"
 #include "fk.h"
@@ -141,9 +142,11 @@ help(void)
 	    "  -h, --help               this help\n"
 	    "  -V, --version            print the version\n"
 	    "\n"
-	    "Record ids are renumbered 1000*k + position + 1 for request k, "
-	    "unique\n"
-	    "across the run.  Exit status: 0 ok, 1 refused by the server, 64 "
+	    "The service's per-response counters (id, custom fields of type "
+	    "counter)\n"
+	    "become 1000*k + position + 1 for request k, unique across the "
+	    "run;\n"
+	    "nothing else is changed.  Exit status: 0 ok, 1 refused by the server, 64 "
 	    "usage,\n"
 	    "65 bad input or response, 74 I/O error, 75 temporary failure "
 	    "(rerun),\n"
@@ -340,6 +343,17 @@ today(char *out, size_t n)
 	strftime(out, n, "%Y-%m-%d", &tm);
 }
 
+static void
+lint_warn(void *arg, const char *msg)
+{
+	const struct fetch_spec *sp = arg;
+
+	if (sp->lineno > 0)
+		fk_warn("stdin line %ld: %s", sp->lineno, msg);
+	else
+		fk_warn("%s", msg);
+}
+
 static int
 add_spec(struct job *j, const struct fetch_spec *sp, struct fk_err *e)
 {
@@ -352,6 +366,8 @@ add_spec(struct job *j, const struct fetch_spec *sp, struct fk_err *e)
 	j->specs[j->nspecs] = *sp;
 	j->specs[j->nspecs].first_k = j->total;
 	j->specs[j->nspecs].nreq = fetch_nreq(sp->count);
+	fetch_spec_lint(&j->specs[j->nspecs], lint_warn,
+	    &j->specs[j->nspecs]);
 	j->total += j->specs[j->nspecs].nreq;
 	j->any_seeded |= sp->seeded;
 	j->any_custom |= !sp->seeded;
@@ -597,6 +613,21 @@ configure(struct fetch_conf *c, const struct opts *o, struct job *j,
 	c->arg = j;
 }
 
+/* A 404: say which versions of the API the server has. */
+static void
+version_hint(const struct fetch_stats *st, const char *base,
+    const struct fetch_conf *c)
+{
+	char hint[FK_ERR_MAX];
+
+	if (st->fail_status != 404 || st->fail_resource == NULL)
+		return;
+	fetch_probe_versions(base, st->fail_resource, &c->http, hint,
+	    sizeof(hint));
+	if (hint[0] != '\0')
+		fk_error("%s", hint);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -646,6 +677,7 @@ main(int argc, char **argv)
 		e.code = FK_EX_IOERR;
 	} else if (rc < 0) {
 		fk_error("%s", e.msg);
+		version_hint(&st, base, &c);
 	}
 	free_job(&j, &o);
 	free(base);

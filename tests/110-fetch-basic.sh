@@ -107,6 +107,23 @@ is "custom: no _seed sent (the API refuses it there)" \
 is "custom: a warning that it is not reproducible" \
     "$(grep -c 'not reproducible' "$T/err")" 1
 
+# ---- only the service's own counters change (issue 9, items 5 and 6) ----------
+faults '[]'
+check "custom -p id=uuid" ff -n 1500 -p id=uuid custom
+is "custom -p id=uuid: every id is the uuid the server sent" \
+    "$(jq -r '.id | test("^[0-9a-f]{8}-[0-9a-f]{4}-3[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")' "$T/out" | sort | uniq -c | tr -s ' ')" \
+    " 1500 true"
+is "custom -p id=uuid: 1500 distinct ids" "$(jq -r .id "$T/out" | sort -u | wc -l)" 1500
+check "custom -p id=number" ff -n 1200 -p id=number -p w=word custom
+is "custom -p id=number: ids as sent (not 1..1200)" \
+    "$(jq -r .id "$T/out" | awk '$1 != NR' | wc -l | awk '$1 > 1000 {print "as sent"}')" "as sent"
+check "custom counters over 1500 records" ff -n 1500 -p c=counter -p n=number custom
+is "custom counter: run-wide, 1..1500 in order" "$(jq -r .c "$T/out" | tr '\n' ' ')" \
+    "$(seq 1 1500 | tr '\n' ' ')"
+check "custom id=counter over 2500 records" ff -n 2500 'custom?id=counter&c=counter'
+is "custom id=counter: ids 1..2500 like the other resources" \
+    "$(jq -r '"\(.id) \(.c)"' "$T/out" | awk '$1 != NR || $2 != NR' | wc -l)" 0
+
 # ---- -v and FK_LOG=json -------------------------------------------------------
 check "-v" ff -v -n 2500 -s 42
 is "-v: one line per request: URL, status, seed, attempt, latency" \

@@ -65,12 +65,17 @@ is "--retries 3: four attempts, then exit 75" "$? $(nreq)" "75 4"
 # ---- permanent failures: no retry ------------------------------------------------
 faults '[]'
 ff -n 10 -s 7 nosuch >"$T/out" 2>"$T/err"
-is "unknown resource: exit 1, nothing out, one request" "$? $(wc -c <"$T/out") $(nreq)" "1 0 1"
-is "unknown resource: the URL and the server's message" "$(cat "$T/err")" \
+is "unknown resource: exit 1, nothing out, one request (not retried)" \
+    "$? $(wc -c <"$T/out") $(curl -s "$S/_ctl/requests" | jq '[.[] | select(.path | endswith("/nosuch"))] | length')" "1 0 1"
+is "unknown resource: the URL and the server's message" "$(head -n 1 "$T/err")" \
     "fk-fetch: cannot fetch 'http://127.0.0.1:$faker_PORT/api/v2/nosuch?_quantity=10&_seed=7': HTTP 404: Not found"
+is "unknown resource: then which versions the server has" "$(sed -n 2p "$T/err")" \
+    "fk-fetch: the server has /api/v1 and /api/v2, but no resource 'nosuch' there"
 faults '[]'
 fk-fetch --base-url "$S/api/v9" --rate 0 -n 10 -s 7 >"$T/out" 2>"$T/err"
 is "unknown API version: exit 1" "$?" 1
+is "unknown API version: says which exist" "$(sed -n 2p "$T/err")" \
+    "fk-fetch: the server has /api/v1 and /api/v2: try --base-url $S/api/v2"
 fk-fetch --base-url "http://127.0.0.1:1/api/v2" --rate 0 --retries 1 -n 10 -s 7 >"$T/out" 2>"$T/err"
 is "nothing listening: retried, then exit 75" "$? $(grep -c 'retrying' "$T/err")" "75 1"
 grep -q "^fk-fetch: cannot fetch 'http://127.0.0.1:1/api/v2/users?_quantity=10&_seed=7': .*onnect" "$T/err" &&

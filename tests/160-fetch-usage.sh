@@ -76,7 +76,8 @@ bad "-p _quantity" "'_quantity' is set by fk-fetch" -p _quantity=5
 bad "-p _seed" "'_seed' is set by fk-fetch" -p _seed=5
 bad "-p twice" "given twice" -p _locale=it_IT -p _locale=de_DE
 bad "-p bad locale" "invalid _locale 'en'" -p _locale=en
-bad "-p bad gender" "invalid _gender" -p _gender=x persons
+bad "-p malformed locale" "invalid _locale 'de-DE'" -p _locale=de-DE
+bad "-p _width=0" "invalid _width '0'" -p _width=0 images
 bad "-p a.b (PHP would rename it)" "invalid parameter name 'a.b'" -p a.b=1
 bad "-p _characters=9" "invalid _characters '9'" -p _characters=9 texts
 bad "operand with _seed" "'_seed' is set by fk-fetch" 'users?_seed=1'

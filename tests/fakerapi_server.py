@@ -8,7 +8,8 @@ Python 3 standard library only.
 Usage:
   python3 tests/fakerapi_server.py [--host 127.0.0.1] [--port 0] --port-file F
       [--throttle on|off] [--limit 30] [--window 60] [--latency MS]
-      [--fault RULE]... [--log FILE]
+      [--fault RULE]... [--log FILE] [--versions 1,2|1|2]
+      [--clock-offset S]
 
   --host        loopback address to bind (only 127.x.x.x is accepted)
   --port        TCP port, 0 = ephemeral (default)
@@ -36,11 +37,16 @@ the images resource and product images[], and emits product price as a number.
 
 Determinism: with a seed, every record is drawn from one
 random.Random(low 32 bits of PHP (int) _seed) stream, in order, so the same
-request gives byte-identical output and _quantity=N is a prefix of any larger
-quantity.  Dates that the real service draws up to "now" (persons birthday,
-books published, ...) use a fixed "now" of 2025-01-01T00:00:00Z when seeded
-(the real service slides them with wall-clock time) and the real clock when
-unseeded.
+request gives the same records and _quantity=N is a prefix of any larger
+quantity, except for the values drawn against "now", which, as on the real
+service, use the real clock even when seeded and so slide with it: persons'
+birthday (unless _birthday_start and _birthday_end pin it), the birthday of
+companies' contact, books' published, credit cards' expiration, and the
+custom types date, dateTime and card_expiration.  --clock-offset S (or
+POST /_ctl/clock with a number of seconds) moves this server's "now".
+
+--versions 1,2 (default) serves /api/v1 and /api/v2; --versions 1 serves
+/api/v1 only, like the public source code, /api/v2/... being a 404.
 
 Fault rules: SELECTOR:KIND[:ARG]
   SELECTOR  N      the N-th API request (1-based)
@@ -71,6 +77,7 @@ Control API (same port; never throttled, never counted):
   POST /_ctl/faults    body: JSON list of rule strings; replaces the rules and
                        resets the request counter, log and stats
   POST /_ctl/reset     resets counter, log, stats, fault rules and throttle
+  POST /_ctl/clock     body: seconds to add to the real clock for "now"
 """
 
 import argparse
@@ -216,7 +223,13 @@ def as_text(v):
 # strtotime subset for _birthday_start / _birthday_end
 
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
-FIXED_NOW = 1735689600          # 2025-01-01T00:00:00Z, "now" when seeded
+# "now" is the real clock, seeded or not, as on the real service; tests
+# move it (--clock-offset, POST /_ctl/clock) to see what slides with it.
+CLOCK = {"offset": 0}
+
+
+def clock_now():
+    return int(time.time()) + CLOCK["offset"]
 _UNITS = {"sec": 1, "second": 1, "min": 60, "minute": 60, "hour": 3600,
           "day": 86400, "week": 604800, "fortnight": 1209600,
           "month": "m", "year": "y"}
@@ -733,7 +746,10 @@ class Faker:
 
     # -- dates, cards, codes
     def timestamp_between(self, start, end):
-        return self.randint(start, end)
+        """PHP's mt_rand(start, end): start + a 32-bit draw mod the range.
+        One draw whatever the range, so moving "now" changes the dates
+        drawn against it and nothing after them in the stream."""
+        return start + self.r.getrandbits(32) % (end - start + 1)
 
     def date(self, start=0):
         return ymd(self.timestamp_between(start, self.now))
@@ -889,7 +905,7 @@ def book(f, i, _):
 
 def company(f, i, _):
     rec = {"id": i, "name": f.company_name(), "email": f.email(),
-           "vat": f.vat(), "phone": f.phone(), "country": f.choice(COUNTRIES)}
+           "vat": f.vat(), "phone": f.e164(), "country": f.choice(COUNTRIES)}
     rec["addresses"] = [nested_address(f) for _ in range(f.randint(1, 5))]
     rec["website"] = "http://" + f.domain_name()
     rec["image"] = "http://placeimg.com/640/480/any"
@@ -898,23 +914,25 @@ def company(f, i, _):
 
 
 def credit_card(f, i, _):
-    kind = f.card_type()
-    return {"type": kind, "number": f.card_number(kind),
+    kind = f.card_type()               # the number draws a type of its own
+    return {"type": kind, "number": f.card_number(),
             "expiration": f.card_expiration(), "owner": f.name()}
 
 
 def prepare_images(params, f):
     kind = p_get(params, "_type") or "any"
     kind = kind if kind in IMAGE_TYPES else "any"
-    width = php_int(p_get(params, "_width") or "") or 640
-    height = php_int(p_get(params, "_height") or "") or 480
+    width = php_int(p_get(params, "_width") or "")
+    height = php_int(p_get(params, "_height") or "")
     return kind, width, height
 
 
 def image(f, i, opt):
     kind, width, height = opt
-    if kind in ("kittens", "pokemon"):
-        width, height = f.randint(1, 9) * 100, f.randint(1, 9) * 100
+    if kind in ("kittens", "pokemon"):   # random hundreds unless given
+        width = width or f.randint(1, 9) * 100
+        height = height or f.randint(1, 9) * 100
+    width, height = width or 640, height or 480
     rec = {"title": f.sentence(4), "description": f.paragraph()}
     if f.v2:
         rec["url"] = "https://picsum.photos/%d/%d" % (width, height)
@@ -936,26 +954,34 @@ def prepare_products(params, f):
         v = p_get(params, name)
         val = php_numeric(v) if v else None
         return default if val is None else val
-    lo, hi = num("_price_min", 0.01), num("_price_max", 10000.0)
-    lo, hi = min(lo, hi), max(lo, hi)
+    lo, hi = num("_price_min", 0.01), num("_price_max", None)
+    if hi is not None:
+        lo, hi = min(lo, hi), max(lo, hi)
     cats = p_get(params, "_categories_type")
     cats = cats if cats in ("integer", "string", "uuid") else "integer"
-    return {"lo": lo, "hi": hi, "taxes": int(num("_taxes", 22)), "cats": cats}
+    # _taxes as given is echoed as the string it is; the default is 22.
+    given = p_get(params, "_taxes")
+    rate = num("_taxes", 22)
+    return {"lo": lo, "hi": hi, "rate": rate,
+            "taxes": given if given else 22, "cats": cats}
 
 
 def categories(f, kind):
-    n = f.randint(1, 8)
+    n = f.randint(1, 10)
     if kind == "string":
         return list(dict.fromkeys(f.word() for _ in range(n)))
     if kind == "uuid":
         return [f.uuid() for _ in range(n)]
-    start = f.randint(1, 60)
-    return list(range(start, start + n))
+    # up to 10 digits 1-9, duplicates dropped
+    return list(dict.fromkeys(f.randint(1, 9) for _ in range(n)))
 
 
 def product(f, i, opt):
-    net = round(f.r.uniform(opt["lo"], opt["hi"]), 2)
-    gross = round(net * (100 + opt["taxes"]) / 100, 2)
+    hi = opt["hi"]
+    if hi is None:                     # Faker: randomNumber(), unbounded
+        hi = max(opt["lo"], f.randint(0, 10 ** f.randint(1, 9) - 1))
+    net = round(f.r.uniform(opt["lo"], hi), 2)
+    gross = round(net * (100 + opt["rate"]) / 100, 2)
     return {"id": i, "name": f.sentence(4), "description": f.paragraph(),
             "ean": f.ean13(), "upc": f.upc(),
             "image": "http://placeimg.com/640/480/tech",
@@ -964,7 +990,7 @@ def product(f, i, opt):
             "net_price": net, "taxes": opt["taxes"],
             "price": gross if f.v2 else "%.2f" % gross,
             "categories": categories(f, opt["cats"]),
-            "tags": [f.word() for _ in range(f.randint(1, 5))]}
+            "tags": [f.word() for _ in range(f.randint(1, 10))]}
 
 
 MAX_CHARACTERS = 100000
@@ -997,7 +1023,7 @@ CUSTOM_TYPES = {
     "lastName": lambda f, i: f.last_name(),
     "name": lambda f, i: f.name(),
     "email": lambda f, i: f.email(),
-    "phone": lambda f, i: f.phone(),
+    "phone": lambda f, i: f.e164(),
     "date": lambda f, i: f.date(0),
     "dateTime": lambda f, i: f.datetime_object(),
     "image": lambda f, i: "http://placeimg.com/640/480/any",
@@ -1013,7 +1039,7 @@ CUSTOM_TYPES = {
     "latitude": lambda f, i: f.coordinate(90),
     "longitude": lambda f, i: f.coordinate(180),
     "vat": lambda f, i: f.vat(),
-    "website": lambda f, i: "http://" + f.domain_name(),
+    "website": lambda f, i: f.domain_name(),
     "card_type": lambda f, i: f.card_type(),
     "card_number": lambda f, i: f.card_number(),
     "card_expiration": lambda f, i: f.card_expiration(),
@@ -1076,7 +1102,7 @@ def build_envelope(version, resource, params):
     rng = random.Random(seed) if seed is not None else random.Random()
     raw_locale = params.get("_locale")
     locale = as_text(raw_locale) if php_truthy(raw_locale) else "en_US"
-    now = FIXED_NOW if seed is not None else int(time.time())
+    now = clock_now()
     f = Faker(rng, LOCALES.get(locale, EN_US), version, now)
     prepare, record = RESOURCES[resource]
     opts = prepare(params, f)
@@ -1350,7 +1376,8 @@ class Handler(BaseHTTPRequestHandler):
         if path in ("/api", "/api/"):
             return message_resp(500, False, cors=False)
         m = ROUTE.fullmatch(path)
-        if not m or m.group(2) not in RESOURCES:
+        if not m or m.group(2) not in RESOURCES or \
+                m.group(1) not in self.server.cfg.versions:
             return not_found()
         if method not in ("GET", "HEAD"):
             return message_resp(405, self.wants_json(), [("Allow", "GET")])
@@ -1399,6 +1426,12 @@ class Handler(BaseHTTPRequestHandler):
                 return ctl_resp(400, {"error": str(e)})
             state.set_rules(rules)
             return ctl_resp(200, {"ok": True, "faults": [r.text for r in rules]})
+        if method == "POST" and path == "/_ctl/clock":
+            try:
+                CLOCK["offset"] = int(body.decode().strip() or "0")
+            except ValueError:
+                return ctl_resp(400, {"error": "want a number of seconds"})
+            return ctl_resp(200, {"ok": True, "offset": CLOCK["offset"]})
         if method == "POST" and path == "/_ctl/reset":
             state.set_rules([])
             self.server.throttle.reset()
@@ -1504,7 +1537,12 @@ def parse_args(argv):
     ap.add_argument("--latency", type=float, default=0, metavar="MS")
     ap.add_argument("--fault", action="append", default=[], metavar="RULE")
     ap.add_argument("--log", metavar="FILE")
+    ap.add_argument("--versions", default="1,2", choices=("1,2", "1", "2"),
+                    help="API versions served (1: the public source)")
+    ap.add_argument("--clock-offset", type=int, default=0, metavar="S")
     cfg = ap.parse_args(argv)
+    cfg.versions = cfg.versions.split(",")
+    CLOCK["offset"] = cfg.clock_offset
     if not cfg.host.startswith("127.") and cfg.host != "localhost":
         ap.error("--host must be a loopback address (127.x.x.x)")
     try:

@@ -402,7 +402,7 @@ retry(struct run *r, struct slot *sl, double now, struct fetch_event *ev)
 static int
 keep(struct run *r, struct slot *sl, jv env)
 {
-	sl->records = fetch_page_render(env, sl->k, r->c->raw,
+	sl->records = fetch_page_render(env, sl->sp, sl->k, r->c->raw,
 	    sl->resp.body.len + 16384, &sl->text, &sl->text_len);
 	fk_buf_free(&sl->resp.body);
 	if (sl->records < 0)
@@ -456,6 +456,8 @@ finish(struct run *r, struct slot *sl, CURLcode rc)
 			fk_fail(r->e, code, "cannot fetch '%s': %s",
 			    sl->shown, why);
 		r->fail_s = sl->s;
+		r->st->fail_status = sl->resp.status;
+		r->st->fail_resource = sl->sp->resource;
 	}
 	r->failed = 1;
 }

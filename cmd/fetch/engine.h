@@ -62,6 +62,8 @@ struct fetch_stats {
 	uint64_t records;	/* records written */
 	uint64_t retries;
 	int epipe;		/* the reader went away */
+	long fail_status;	/* HTTP status of the failed request, or 0 */
+	const char *fail_resource;	/* its resource (in the specs) */
 };
 
 /*

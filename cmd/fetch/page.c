@@ -5,20 +5,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "counter.h"
 #include "page.h"
 #include "plan.h"
 
-/* Consumes rec. */
+/*
+ * The service's counters restart at 1 in every response: make them
+ * run-wide, and leave every other value as it came.  Consumes rec.
+ */
 static void
-put_record(FILE *m, jv rec, uint64_t k, int pos)
+put_record(FILE *m, jv rec, const struct fetch_spec *sp, uint64_t k, int pos)
 {
-	jv id = jv_object_get(jv_copy(rec), jv_string("id"));
+	const char *name;
+	size_t i;
+	jv v;
 
-	/* Ids restart at 1 in every response: make them run-wide. */
-	if (jv_is_valid(id))
-		rec = jv_object_set(rec, jv_string("id"),
-		    jv_number((double)fetch_id(k, pos)));
-	jv_free(id);
+	for (i = 0; i < sp->ncounters; i++) {
+		name = sp->counters[i];
+		v = jv_object_get(jv_copy(rec), jv_string(name));
+		if (jv_get_kind(v) == JV_KIND_NUMBER &&
+		    fetch_counter_value(jv_number_value(v), pos))
+			rec = jv_object_set(rec, jv_string(name),
+			    jv_number((double)fetch_id(k, pos)));
+		jv_free(v);
+	}
 	jv_dumpf(rec, m, 0);
 	putc('\n', m);
 }
@@ -51,8 +61,8 @@ sink_write(void *arg, const char *buf, size_t n)
 }
 
 long
-fetch_page_render(jv env, uint64_t k, int raw, size_t hint, char **text,
-    size_t *len)
+fetch_page_render(jv env, const struct fetch_spec *sp, uint64_t k, int raw,
+    size_t hint, char **text, size_t *len)
 {
 	cookie_io_functions_t io = { NULL, sink_write, NULL, NULL };
 	jv data = jv_object_get(jv_copy(env), jv_string("data"));
@@ -83,8 +93,8 @@ fetch_page_render(jv env, uint64_t k, int raw, size_t hint, char **text,
 	} else {
 		jv_free(env);
 		for (n = 0; n < count; n++)
-			put_record(m, jv_array_get(jv_copy(data), (int)n), k,
-			    (int)n);
+			put_record(m, jv_array_get(jv_copy(data), (int)n), sp,
+			    k, (int)n);
 	}
 	jv_free(data);
 	bad = ferror(m);

@@ -12,17 +12,19 @@
 #include <stdio.h>
 #include <jv.h>
 
+#include "spec.h"
+
 /*
- * Render the page of request k, envelope env (consumed), into *text, a
- * malloc'ed buffer of *len bytes the caller frees; hint (> 0) is the
- * expected size, e.g. that of the response body.  raw: the envelope
- * itself as one compact line.  Otherwise one compact line per record of
- * data, in order, each record's "id" (when it has one) set to
- * fetch_id(k, position).  Returns the number of records, or -1 when
- * memory runs out (*text is then NULL).
+ * Render the page of request k of spec sp, envelope env (consumed), into
+ * *text, a malloc'ed buffer of *len bytes the caller frees; hint (> 0)
+ * is the expected size, e.g. that of the response body.  raw: the
+ * envelope itself as one compact line, untouched.  Otherwise one compact
+ * line per record of data, in order, its counter fields made run-wide by
+ * the rule of counter.h and every other field as sent.  Returns the
+ * number of records, or -1 when memory runs out (*text is then NULL).
  */
-long fetch_page_render(jv env, uint64_t k, int raw, size_t hint,
-    char **text, size_t *len);
+long fetch_page_render(jv env, const struct fetch_spec *sp, uint64_t k,
+    int raw, size_t hint, char **text, size_t *len);
 
 /*
  * Write len bytes of rendered text to f; unbuffered flushes after every

@@ -6,45 +6,28 @@
 #include <string.h>
 #include <strings.h>
 
+#include "counter.h"
 #include "http.h"
 #include "plan.h"
 #include "spec.h"
 
-/* The locales the site lists (config/api.php of the public code). */
+/*
+ * Locales the service is known to serve: the 74 its site lists
+ * (config/api.php of the public code) and the other locales of Faker.
+ * The service takes any other value too and serves it as en_US data, so
+ * a locale missing here is sent with a warning, never refused.
+ */
 static const char locales[] =
-    " ar_JO ar_SA at_AT bg_BG bn_BD cs_CZ da_DK de_AT de_CH de_DE el_CY"
-    " el_GR en_AU en_CA en_GB en_HK en_IN en_NG en_NZ en_PH en_SG en_UG"
-    " en_US en_ZA es_AR es_ES es_PE es_VE et_EE fa_IR fi_FI fr_BE fr_CA"
-    " fr_CH fr_FR he_IL hr_HR hu_HU hy_AM id_ID is_IS it_CH it_IT ja_JP"
-    " ka_GE kk_KZ ko_KR lt_LT lv_LV me_ME mn_MN ms_MY nb_NO ne_NP nl_BE"
-    " nl_NL pl_PL pt_BR pt_PT ro_MD ro_RO ru_RU sk_SK sl_SI sr_Cyrl_RS"
+    " ar_EG ar_JO ar_SA at_AT bg_BG bn_BD cs_CZ da_DK de_AT de_CH de_DE"
+    " el_CY el_GR en_AU en_CA en_GB en_HK en_IN en_NG en_NZ en_PH en_SG"
+    " en_UG en_US en_ZA es_AR es_ES es_PE es_VE et_EE fa_IR fi_FI fr_BE"
+    " fr_CA fr_CH fr_FR he_IL hr_HR hu_HU hy_AM id_ID is_IS it_CH it_IT"
+    " ja_JP ka_GE kk_KZ ko_KR lt_LT lv_LV me_ME mn_MN ms_MY nb_NO ne_NP"
+    " nl_BE nl_NL pl_PL pt_BR pt_PT ro_MD ro_RO ru_RU sk_SK sl_SI sr_Cyrl_RS"
     " sr_Latn_RS sr_RS sv_SE th_TH tr_TR uk_UA vi_VN zh_CN zh_TW ";
 
 static const char image_types[] =
     " any animals architecture nature people tech kittens pokemon ";
-
-static const char custom_types[] =
-    " number text longText long_text firstName first_name lastName"
-    " last_name name email phone date dateTime date_time image word"
-    " streetAddress street_address streetName street_name buildingNumber"
-    " building_number city postcode country countryCode country_code state"
-    " latitude longitude vat website card_type card_number card_expiration"
-    " ean upc uuid counter boolean boolean_digit company_name null pokemon ";
-
-/* Nonzero if word is one of the space-separated words of list. */
-static int
-in_list(const char *list, const char *word)
-{
-	size_t n = strlen(word);
-	const char *p;
-
-	if (n == 0 || strchr(word, ' ') != NULL)
-		return 0;
-	for (p = strstr(list, word); p != NULL; p = strstr(p + 1, word))
-		if (p[-1] == ' ' && p[n] == ' ')
-			return 1;
-	return 0;
-}
 
 void
 fetch_param_free(struct fetch_param *p)
@@ -63,6 +46,9 @@ fetch_spec_free(struct fetch_spec *sp)
 		fetch_param_free(&sp->p[i]);
 	free(sp->p);
 	free(sp->resource);
+	free(sp->counters);
+	sp->counters = NULL;
+	sp->ncounters = 0;
 	sp->p = NULL;
 	sp->resource = NULL;
 	sp->np = 0;
@@ -306,16 +292,6 @@ check_int(const char *key, const char *v, long long min, long long max,
 }
 
 static int
-check_word(const char *key, const char *v, const char *list, const char *what,
-    struct fk_err *e)
-{
-	if (in_list(list, v))
-		return 0;
-	return fk_fail(e, FK_EX_USAGE, "invalid %s '%s': expected %s", key, v,
-	    what);
-}
-
-static int
 leap(int y)
 {
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
@@ -407,49 +383,73 @@ check_prices(const struct fetch_spec *sp, struct fk_err *e)
 	return 0;
 }
 
-/* custom: every parameter but _locale names an output field and its type. */
+/*
+ * custom: every parameter but _locale names an output field and its
+ * type.  The service decides which types exist (an unknown one is its
+ * HTTP 400, reported as such); at least one field is needed.
+ */
 static int
 check_custom(const struct fetch_spec *sp, struct fk_err *e)
 {
 	size_t i, fields = 0;
 
-	for (i = 0; i < sp->np; i++) {
-		if (strcmp(sp->p[i].key, "_locale") == 0)
-			continue;
-		fields++;
-		if (!in_list(custom_types, sp->p[i].val))
-			return fk_fail(e, FK_EX_USAGE, "invalid custom field "
-			    "'%s': unknown type '%s'", sp->p[i].key,
-			    sp->p[i].val);
-	}
+	for (i = 0; i < sp->np; i++)
+		if (strcmp(sp->p[i].key, "_locale") != 0)
+			fields++;
 	if (fields == 0)
 		return fk_fail(e, FK_EX_USAGE, "custom needs at least one "
 		    "field, e.g. -p name=firstName");
 	return 0;
 }
 
-/* Each known parameter's value, wherever it appears. */
+/* Letters only, n of them; upper: capitals only, else small ones. */
+static int
+letters(const char *s, size_t n, int upper)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!(upper ? s[i] >= 'A' && s[i] <= 'Z' :
+		    s[i] >= 'a' && s[i] <= 'z'))
+			return 0;
+	return 1;
+}
+
+/*
+ * A locale is written ll_CC or ll_Script_CC (sr_Latn_RS), the spelling
+ * Faker's class names use; anything else cannot name a locale.
+ */
+static int
+check_locale(const char *v, struct fk_err *e)
+{
+	size_t n = strlen(v), l = strcspn(v, "_");
+
+	if ((l == 2 || l == 3) && letters(v, l, 0) && n >= l + 3 &&
+	    letters(v + n - 2, 2, 1) && v[n - 3] == '_' &&
+	    (n == l + 3 || (n == l + 8 && letters(v + l + 1, 1, 1) &&
+	    letters(v + l + 2, 3, 0) && v[l + 5] == '_')))
+		return 0;
+	return fk_fail(e, FK_EX_USAGE, "invalid _locale '%s': expected a "
+	    "locale written like en_US or sr_Latn_RS", v);
+}
+
+/*
+ * Each known parameter's value, wherever it appears.  Only malformed
+ * values are refused; values the service takes (and perhaps reads as a
+ * default) are the server's to judge, see fetch_spec_lint.
+ */
 static int
 check_value(const char *k, const char *v, struct fk_err *e)
 {
 	if (strcmp(k, "_locale") == 0)
-		return check_word(k, v, locales, "a FakerAPI locale such as "
-		    "en_US or it_IT (unknown ones silently give en_US data)",
-		    e);
-	if (strcmp(k, "_gender") == 0)
-		return check_word(k, v, " male female ", "male or female", e);
+		return check_locale(v, e);
+	/* Below 10 the service fails with HTTP 500. */
 	if (strcmp(k, "_characters") == 0)
-		return check_int(k, v, 10, 10000, e);
+		return check_int(k, v, 10, 2147483647LL, e);
 	if (strcmp(k, "_width") == 0 || strcmp(k, "_height") == 0)
-		return check_int(k, v, 1, 10000, e);
-	if (strcmp(k, "_type") == 0)
-		return check_word(k, v, image_types, "one of any, animals, "
-		    "architecture, nature, people, tech, kittens, pokemon", e);
+		return check_int(k, v, 1, 2147483647LL, e);
 	if (strcmp(k, "_taxes") == 0)
-		return check_int(k, v, 0, 100, e);
-	if (strcmp(k, "_categories_type") == 0)
-		return check_word(k, v, " integer string uuid ",
-		    "integer, string or uuid", e);
+		return check_int(k, v, 0, 2147483647LL, e);
 	return 0;
 }
 
@@ -464,6 +464,27 @@ check_spec(const struct fetch_spec *sp, const char *today, struct fk_err *e)
 	if (check_birthdays(sp, today, e) < 0 || check_prices(sp, e) < 0)
 		return -1;
 	return sp->seeded ? 0 : check_custom(sp, e);
+}
+
+/* The spec's counter fields (see counter.h). */
+static int
+find_counters(struct fetch_spec *sp, struct fk_err *e)
+{
+	size_t i;
+
+	sp->counters = malloc((sp->np + 1) * sizeof(*sp->counters));
+	if (sp->counters == NULL)
+		return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
+	if (sp->seeded) {
+		if (fetch_resource_has_id(sp->resource))
+			sp->counters[sp->ncounters++] = "id";
+		return 0;
+	}
+	for (i = 0; i < sp->np; i++)
+		if (strcmp(sp->p[i].key, "_locale") != 0 &&
+		    fetch_type_is_counter(sp->p[i].val))
+			sp->counters[sp->ncounters++] = sp->p[i].key;
+	return 0;
 }
 
 int
@@ -482,7 +503,8 @@ fetch_spec_parse(const char *text, const struct fetch_defaults *d,
 	/* The public code treats _seed on custom as a field: HTTP 400. */
 	sp->seeded = strcmp(sp->resource, "custom") != 0;
 	if (take_params(sp, text[rlen] == '?' ? text + rlen + 1 : NULL, d,
-	    e) < 0 || check_spec(sp, d->today, e) < 0) {
+	    e) < 0 || check_spec(sp, d->today, e) < 0 ||
+	    find_counters(sp, e) < 0) {
 		fetch_spec_free(sp);
 		return -1;
 	}
@@ -578,4 +600,45 @@ fetch_url_redact(const char *url, char *out, size_t outlen)
 		}
 	}
 	snprintf(out, outlen, "%s", url);
+}
+
+/* A value the service takes but reads its own way: say how. */
+static void
+lint_value(const char *k, const char *v,
+    void (*warn)(void *, const char *), void *arg)
+{
+	char msg[FK_ERR_MAX];
+
+	msg[0] = '\0';
+	if (strcmp(k, "_locale") == 0 && !fetch_in_list(locales, v))
+		snprintf(msg, sizeof(msg), "_locale '%.64s' is not a locale "
+		    "FakerAPI is known to serve: it serves unknown ones as "
+		    "en_US data", v);
+	else if (strcmp(k, "_gender") == 0 && *v != '\0' &&
+	    !fetch_in_list(" male female ", v))
+		snprintf(msg, sizeof(msg), "_gender '%.64s' is neither male "
+		    "nor female: the service picks names of either gender",
+		    v);
+	else if (strcmp(k, "_type") == 0 && !fetch_in_list(image_types, v))
+		snprintf(msg, sizeof(msg), "_type '%.64s' is not an image "
+		    "type FakerAPI lists: it serves unknown ones as 'any'", v);
+	else if (strcmp(k, "_categories_type") == 0 &&
+	    !fetch_in_list(" integer string uuid ", v))
+		snprintf(msg, sizeof(msg), "_categories_type '%.64s' is not "
+		    "integer, string or uuid: the service reads it its own "
+		    "way", v);
+	if (msg[0] != '\0')
+		warn(arg, msg);
+}
+
+void
+fetch_spec_lint(const struct fetch_spec *sp,
+    void (*warn)(void *arg, const char *msg), void *arg)
+{
+	size_t i;
+
+	/* On custom, every parameter but _locale is a field of the user's. */
+	for (i = 0; i < sp->np; i++)
+		if (sp->seeded || strcmp(sp->p[i].key, "_locale") == 0)
+			lint_value(sp->p[i].key, sp->p[i].val, warn, arg);
 }

@@ -3,13 +3,13 @@
  * a record count, written "resource[?query]" on the command line or as
  * one line of standard input ("users?_locale=it_IT&_quantity=5000").
  *
- * Every parameter is checked before any request goes out, so that
- * fk-fetch never sends a value FakerAPI would silently clamp, ignore or
- * misread (see fk-fetch(1), PARAMETERS): _quantity and _seed belong to
- * fk-fetch; _locale, _gender, _birthday_start/_end, _characters,
- * _width/_height, _type, _taxes, _price_min/_max, _categories_type and
- * the field types of the custom resource are checked against what the
- * API understands; any other key=value passes through URL-encoded.
+ * Every parameter is checked before any request goes out: _quantity and
+ * _seed belong to fk-fetch; malformed values of the parameters the API
+ * knows (_locale, _birthday_start/_end, _characters, _width/_height,
+ * _taxes, _price_min/_max) are refused.  Values that are well formed but
+ * not on our own lists (a locale, a _type, a custom field type) go to
+ * the server, which decides: fetch_spec_lint names those it will read
+ * as a default.  Any other key=value passes through URL-encoded.
  */
 #ifndef FETCH_SPEC_H
 #define FETCH_SPEC_H
@@ -32,6 +32,14 @@ struct fetch_spec {
 	long lineno;		/* input line, 0 for the operand */
 	uint64_t first_k;	/* run-wide index of its first request */
 	uint64_t nreq;		/* its number of requests */
+	/*
+	 * The fields holding the service's per-response counter, which
+	 * fk-fetch makes run-wide (see counter.h): "id" on the resources
+	 * that have one, the fields of type counter on custom.  The names
+	 * point into the spec or are literals; the array is malloc'ed.
+	 */
+	const char **counters;
+	size_t ncounters;
 };
 
 /* What a spec inherits from the command line. */
@@ -60,6 +68,14 @@ void fetch_param_free(struct fetch_param *p);
 int fetch_spec_parse(const char *text, const struct fetch_defaults *d,
     struct fetch_spec *sp, struct fk_err *e);
 void fetch_spec_free(struct fetch_spec *sp);
+
+/*
+ * Call warn(arg, msg) for each value of sp that the service takes but
+ * reads its own way (a locale it may not know is served as en_US data,
+ * an unknown image _type as "any", ...).
+ */
+void fetch_spec_lint(const struct fetch_spec *sp,
+    void (*warn)(void *arg, const char *msg), void *arg);
 
 /*
  * Check a base URL: http or https, no query or fragment.  Returns a

@@ -12,6 +12,7 @@
 
 #include "t.h"
 #include "fetch/check.h"
+#include "fetch/counter.h"
 #include "fetch/pace.h"
 #include "fetch/page.h"
 #include "fetch/plan.h"
@@ -378,9 +379,71 @@ test_spec_ok(void)
 	T_OK(spec("texts?_characters=500&&", &d, &sp, &e) == 0 && sp.np == 1,
 	    "texts, empty pieces skipped: %s", e.msg);
 	fetch_spec_free(&sp);
+	T_OK(spec("users?_locale=ar_EG", &d, &sp, &e) == 0,
+	    "ar_EG, which the service serves: %s", e.msg);
+	fetch_spec_free(&sp);
+	T_OK(spec("users?_locale=xx_XX&_gender=other", &d, &sp, &e) == 0,
+	    "a well-formed locale and gender not on our lists: %s", e.msg);
+	fetch_spec_free(&sp);
+	T_OK(spec("persons?_locale=sr_Latn_RS", &d, &sp, &e) == 0,
+	    "a locale with a script: %s", e.msg);
+	fetch_spec_free(&sp);
+	T_OK(spec("texts?_characters=20000", &d, &sp, &e) == 0,
+	    "_characters 20000, which the service accepts: %s", e.msg);
+	fetch_spec_free(&sp);
+	T_OK(spec("custom?name=nonsense", &d, &sp, &e) == 0,
+	    "a custom type we do not know: the server decides: %s", e.msg);
+	fetch_spec_free(&sp);
+	T_OK(spec("images?_type=cats&_width=20000", &d, &sp, &e) == 0,
+	    "images: any _type and size go to the server: %s", e.msg);
+	fetch_spec_free(&sp);
 	T_OK(spec("users?unknown=anything", &d, &sp, &e) == 0,
 	    "other parameters pass through");
 	fetch_spec_free(&sp);
+}
+
+static void
+lint_count(void *arg, const char *msg)
+{
+	char *out = arg;
+
+	strncat(out, msg, 1000 - strlen(out) - 2);
+	strcat(out, "|");
+}
+
+/* The warnings of a spec, joined by '|'. */
+static void
+lint(const char *text, char *out)
+{
+	struct fetch_defaults d = { 100, NULL, 0, "2025-06-15" };
+	struct fetch_spec sp;
+	struct fk_err e;
+
+	out[0] = '\0';
+	if (fetch_spec_parse(text, &d, &sp, &e) < 0) {
+		strcpy(out, "refused");
+		return;
+	}
+	fetch_spec_lint(&sp, lint_count, out);
+	fetch_spec_free(&sp);
+}
+
+static void
+test_spec_lint(void)
+{
+	char out[1000];
+
+	lint("users?_locale=ar_EG&_gender=male", out);
+	T_STREQ(out, "", "ar_EG and male: no warning");
+	lint("users?_locale=xx_XX", out);
+	T_OK(strstr(out, "xx_XX") != NULL && strstr(out, "en_US data") != NULL
+	    && strchr(out, '|') == strrchr(out, '|'),
+	    "an unknown locale: served as en_US data: %s", out);
+	lint("images?_type=cats&_gender=x", out);
+	T_OK(strstr(out, "'cats'") != NULL && strstr(out, "'x'") != NULL,
+	    "unknown _type and _gender: warned: %s", out);
+	lint("custom?_gender=x&_type=y", out);
+	T_STREQ(out, "", "custom: fields named like parameters are the user's");
 }
 
 static void
@@ -394,9 +457,13 @@ test_spec_bad(void)
 		{ "users?_quantity=100000001", "count" },
 		{ "users?_quantity=5&_quantity=6", "twice" },
 		{ "users?_locale=a&_locale=b", "twice" },
-		{ "users?_locale=xx_XX", "locale" },
 		{ "users?_locale=it_it", "locale" },
-		{ "users?_gender=other", "male or female" },
+		{ "users?_locale=de-DE", "locale" },
+		{ "users?_locale=it", "locale" },
+		{ "users?_locale=", "locale" },
+		{ "users?_locale=sr_latn_RS", "locale" },
+		{ "products?_taxes=abc", "_taxes" },
+		{ "images?_height=-3", "_height" },
 		{ "persons?_birthday_start=2023-02-30", "no such date" },
 		{ "persons?_birthday_start=2001-1-1", "YYYY-MM-DD" },
 		{ "persons?_birthday_start=2001-01-02&_birthday_end=2001-01-01",
@@ -406,13 +473,9 @@ test_spec_bad(void)
 		{ "texts?_characters=5", "_characters" },
 		{ "texts?_characters=abc", "_characters" },
 		{ "images?_width=0", "_width" },
-		{ "images?_type=cats", "_type" },
 		{ "products?_price_min=5&_price_max=1", "above" },
 		{ "products?_price_min=1.234", "price" },
-		{ "products?_taxes=101", "_taxes" },
-		{ "products?_categories_type=float", "_categories_type" },
 		{ "custom", "at least one field" },
-		{ "custom?name=nonsense", "unknown type" },
 		{ "custom?_locale=it_IT", "at least one field" },
 		{ "users?first.name=x", "parameter name" },
 		{ "users?a%5B%5D=x", "parameter name" },
@@ -547,16 +610,26 @@ test_check(void)
 		    "invalid page %zu: %s", i + 1, e.msg);
 }
 
-/* Render body as request k, then write it; the text written. */
+/* Render body as request k of spec `what`, then write it; the text. */
 static long
-render(const char *body, uint64_t k, int raw, int unbuffered, char *out,
-    size_t outlen)
+render_as(const char *what, const char *body, uint64_t k, int raw,
+    int unbuffered, char *out, size_t outlen)
 {
-	char *text;
-	size_t len, got;
+	struct fetch_defaults d = { 100, NULL, 0, "2025-06-15" };
+	struct fetch_spec sp;
+	struct fk_err e;
+	char *text = NULL;
+	size_t len = 0, got;
+	long n = -3;
+	FILE *f;
+
+	out[0] = '\0';
+	if (fetch_spec_parse(what, &d, &sp, &e) < 0)
+		return -4;
 	/* A tiny size hint: the buffer must grow on its own. */
-	long n = fetch_page_render(jv_parse(body), k, raw, 8, &text, &len);
-	FILE *f = tmpfile();
+	n = fetch_page_render(jv_parse(body), &sp, k, raw, 8, &text, &len);
+	fetch_spec_free(&sp);
+	f = tmpfile();
 
 	if (f == NULL || fetch_page_write(f, text, len, unbuffered) < 0)
 		n = -2;
@@ -566,6 +639,111 @@ render(const char *body, uint64_t k, int raw, int unbuffered, char *out,
 	fclose(f);
 	free(text);
 	return n;
+}
+
+static long
+render(const char *body, uint64_t k, int raw, int unbuffered, char *out,
+    size_t outlen)
+{
+	return render_as("users", body, k, raw, unbuffered, out, outlen);
+}
+
+/* The counter fields fk-fetch finds in a spec, joined by ','. */
+static void
+counters_of(const char *what, char *out, size_t outlen)
+{
+	struct fetch_defaults d = { 100, NULL, 0, "2025-06-15" };
+	struct fetch_spec sp;
+	struct fk_err e;
+	size_t i, n = 0;
+
+	out[0] = '\0';
+	if (fetch_spec_parse(what, &d, &sp, &e) < 0) {
+		snprintf(out, outlen, "error: %.200s", e.msg);
+		return;
+	}
+	for (i = 0; i < sp.ncounters && n < outlen; i++)
+		n += (size_t)snprintf(out + n, outlen - n, "%s%s",
+		    i ? "," : "", sp.counters[i]);
+	fetch_spec_free(&sp);
+}
+
+/* Issue 9 items 5 and 6: only the service's own counters change. */
+static void
+test_counter(void)
+{
+	static const struct { const char *tok; long long pos; int want; } t[] = {
+		{ "1", 0, 1 }, { "1000", 999, 1 }, { "1.0", 0, 1 },
+		{ "1e0", 0, 1 }, { "10E-1", 0, 1 }, { "2", 0, 0 },
+		{ "0", 0, 0 }, { "-1", 0, 0 }, { "01", 0, 0 }, { "1.", 0, 0 },
+		{ "\"1\"", 0, 0 }, { "null", 0, 0 }, { "true", 0, 0 },
+		{ "1 ", 0, 0 }, { "", 0, 0 }, { "1.5", 0, 0 }, { "+1", 0, 0 },
+		{ "1001", 999, 0 },
+	};
+	char out[512];
+	size_t i;
+
+	T_OK(fetch_resource_has_id("users") && fetch_resource_has_id("persons")
+	    && fetch_resource_has_id("addresses") &&
+	    fetch_resource_has_id("books") &&
+	    fetch_resource_has_id("companies") &&
+	    fetch_resource_has_id("products"),
+	    "the service numbers users, persons, addresses, books, companies, "
+	    "products");
+	T_OK(!fetch_resource_has_id("custom") &&
+	    !fetch_resource_has_id("images") &&
+	    !fetch_resource_has_id("texts") &&
+	    !fetch_resource_has_id("places") &&
+	    !fetch_resource_has_id("credit_cards") &&
+	    !fetch_resource_has_id("user") && !fetch_resource_has_id(""),
+	    "... and nothing else");
+	T_OK(fetch_counter_value(1, 0) && fetch_counter_value(1000, 999) &&
+	    !fetch_counter_value(2, 0) && !fetch_counter_value(1.5, 0) &&
+	    !fetch_counter_value(0, -1),
+	    "a counter value is the 1-based position");
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		T_OK(fetch_counter_token(t[i].tok, strlen(t[i].tok), t[i].pos) ==
+		    t[i].want, "token '%s' at position %lld: %s", t[i].tok,
+		    t[i].pos, t[i].want ? "the counter" : "passes through");
+	T_OK(fetch_counter_token("12", 1, 0), "a token is its len bytes");
+
+	counters_of("users", out, sizeof(out));
+	T_STREQ(out, "id", "users: id");
+	counters_of("images?_type=any", out, sizeof(out));
+	T_STREQ(out, "", "images: no counter");
+	counters_of("custom?id=uuid&name=firstName", out, sizeof(out));
+	T_STREQ(out, "", "custom id=uuid: the user's field, no counter");
+	counters_of("custom?id=counter&n=counter&u=uuid&_locale=it_IT", out,
+	    sizeof(out));
+	T_STREQ(out, "id,n", "custom: the fields of type counter");
+
+	T_OK(render("{\"status\":\"OK\",\"code\":200,\"total\":3,"
+	    "\"data\":[{\"id\":7},{\"id\":\"2\"},{\"id\":3,\"x\":1}]}", 2,
+	    0, 0, out, sizeof(out)) == 3, "users: three records");
+	T_STREQ(out, "{\"id\":7}\n{\"id\":\"2\"}\n{\"id\":2003,\"x\":1}\n",
+	    "users: an id that is not the position passes through");
+	T_OK(render_as("custom?id=uuid", "{\"status\":\"OK\",\"code\":200,"
+	    "\"total\":2,\"data\":[{\"id\":\"a-b\"},{\"id\":2}]}", 1, 0, 0,
+	    out, sizeof(out)) == 2, "custom id=uuid: two records");
+	T_STREQ(out, "{\"id\":\"a-b\"}\n{\"id\":2}\n",
+	    "custom id=uuid: the user's ids pass through");
+	T_OK(render_as("custom?id=counter&c=counter&n=number",
+	    "{\"status\":\"OK\",\"code\":200,\"total\":2,\"data\":["
+	    "{\"id\":1,\"c\":1,\"n\":1},{\"id\":2,\"c\":2,\"n\":2}]}", 1, 0,
+	    0, out, sizeof(out)) == 2, "custom counters: two records");
+	T_STREQ(out, "{\"id\":1001,\"c\":1001,\"n\":1}\n"
+	    "{\"id\":1002,\"c\":1002,\"n\":2}\n",
+	    "custom counters are run-wide, a number field is not");
+	T_OK(render_as("persons", "{\"status\":\"OK\",\"code\":200,"
+	    "\"total\":1,\"data\":[{\"id\":1,\"address\":{\"id\":1}}]}", 4, 0,
+	    0, out, sizeof(out)) == 1, "persons: one record");
+	T_STREQ(out, "{\"id\":4001,\"address\":{\"id\":1}}\n",
+	    "nested ids are never touched");
+	T_OK(render_as("images", "{\"status\":\"OK\",\"code\":200,"
+	    "\"total\":1,\"data\":[{\"id\":1}]}", 4, 0, 0, out,
+	    sizeof(out)) == 1, "images: one record");
+	T_STREQ(out, "{\"id\":1}\n",
+	    "an id on a resource the service does not number passes through");
 }
 
 static void
@@ -601,9 +779,11 @@ main(void)
 	test_pace();
 	test_spec_ok();
 	test_spec_bad();
+	test_spec_lint();
 	test_params();
 	test_base();
 	test_check();
 	test_page();
+	test_counter();
 	T_DONE();
 }
