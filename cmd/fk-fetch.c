@@ -19,6 +19,7 @@
 #include "fetch/engine.h"
 #include "fetch/plan.h"
 #include "fetch/probe.h"
+#include "fetch/progress.h"
 #include "fetch/shard.h"
 #include "fetch/spec.h"
 #include "fk.h"
@@ -58,10 +59,12 @@ struct job {
 	uint64_t total;
 	int any_seeded;
 	int any_custom;
-	uint64_t done;
 	uint64_t nshard;
-	int progress;		/* a progress line is allowed */
+	struct fetch_progress pg;
+	int progress;		/* a progress line is allowed (fk(7)) */
 	int shown;		/* one is on the screen now */
+	double every;		/* FK_LOG=json: seconds between events */
+	double last_event;
 };
 
 enum {
@@ -489,6 +492,33 @@ clear_progress(struct job *j)
 	j->shown = 0;
 }
 
+/*
+ * A page arrived: redraw the line on a terminal, or under FK_LOG=json
+ * log a progress event every j->every seconds (fk(7), PROGRESS).
+ */
+static void
+progress(struct job *j, long records)
+{
+	double now = fk_now();
+	char text[160];
+
+	fetch_progress_add(&j->pg, records, now);
+	if (!j->progress && (j->every <= 0 || now - j->last_event < j->every))
+		return;
+	fetch_progress_text(&j->pg, now, text, sizeof(text));
+	if (j->progress) {
+		fprintf(stderr, "\r\033[K%s: %s", fk_prog(), text);
+		j->shown = 1;
+		return;
+	}
+	j->last_event = now;
+	fk_log(FK_LOG_INFO, "progress", (struct fk_kv[]){
+	    FK_N("records", j->pg.done), FK_N("total", j->pg.total),
+	    FK_N("requests", j->pg.reqs), FK_N("rate",
+	    fetch_progress_rate(&j->pg, now)), FK_N("eta",
+	    fetch_progress_eta(&j->pg, now)) }, 5, "%s", text);
+}
+
 static void
 on_event(void *arg, const struct fetch_event *ev)
 {
@@ -511,13 +541,8 @@ on_event(void *arg, const struct fetch_event *ev)
 		    "(attempt %d: %s)", ev->url, ev->delay, ev->attempt,
 		    ev->reason);
 	}
-	if (ev->kind == FETCH_EV_DONE && j->progress) {
-		j->done++;
-		fprintf(stderr, "\r%s: %llu/%llu requests", fk_prog(),
-		    (unsigned long long)j->done,
-		    (unsigned long long)j->nshard);
-		j->shown = 1;
-	}
+	if (ev->kind == FETCH_EV_DONE)
+		progress(j, ev->records);
 }
 
 /* Say what the run will be, for the record and for the patient. */
@@ -608,6 +633,9 @@ configure(struct fetch_conf *c, const struct opts *o, struct job *j,
 	c->http.user_agent = "fk-fetch/" FK_VERSION;
 	c->raw = o->raw;
 	c->unbuffered = o->unbuffered;
+	/* For tests: the byte path and the libjq path must agree. */
+	c->jv_only = getenv("FK_FETCH_JV") != NULL &&
+	    strcmp(getenv("FK_FETCH_JV"), "1") == 0;
 	c->out = stdout;
 	c->on_event = on_event;
 	c->arg = j;
@@ -651,7 +679,10 @@ main(int argc, char **argv)
 	build_job(&j, &o);
 	seed = o.seed ? (uint32_t)o.seed : random_seed();
 	j.nshard = fetch_shard_size(j.total, o.shard.i, o.shard.n);
-	j.progress = o.verbosity == 1 && isatty(2) && !fk_log_json();
+	j.progress = fk_progress_rule(0, &j.every);
+	j.last_event = fk_now();
+	fetch_progress_init(&j.pg, fetch_shard_records(j.specs, j.nspecs,
+	    o.shard.i, o.shard.n), j.nshard, (double)o.rate, j.last_event);
 	announce(&o, &j, seed);
 	if (fk_http_global_init(&e) < 0) {
 		fk_error("%s", e.msg);
@@ -665,8 +696,9 @@ main(int argc, char **argv)
 	if (rc < 0 && st.epipe)
 		broken_pipe();
 	fk_log(FK_LOG_DEBUG, "summary", NULL, 0, "%llu records in %llu "
-	    "requests, %llu retries", (unsigned long long)st.records,
-	    (unsigned long long)st.requests, (unsigned long long)st.retries);
+	    "requests, %llu retries, %llu pages split on their bytes",
+	    (unsigned long long)st.records, (unsigned long long)st.requests,
+	    (unsigned long long)st.retries, (unsigned long long)st.split);
 	if (rc < 0 && e.code == FK_EX_IOERR) {
 		/* The output failed already: one message is enough. */
 		fk_error("%s", e.msg);

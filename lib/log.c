@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -172,3 +173,25 @@ name(const char *fmt, ...)						\
 SHORTHAND(fk_error, FK_LOG_ERROR)
 SHORTHAND(fk_warn, FK_LOG_WARN)
 SHORTHAND(fk_info, FK_LOG_INFO)
+
+int
+fk_progress_rule(int defers, double *every)
+{
+	const char *env = getenv("FK_PROGRESS");
+	const char *iv = getenv("FK_PROGRESS_INTERVAL");
+	char *end;
+	double v;
+
+	*every = 0;
+	if (verbosity < 1 || (env != NULL && strcmp(env, "0") == 0))
+		return 0;
+	if (json) {
+		*every = 30;
+		if (iv != NULL && (v = strtod(iv, &end)) > 0 && *end == '\0')
+			*every = v;
+		return 0;
+	}
+	if (!isatty(2))
+		return 0;
+	return !defers || (env != NULL && strcmp(env, "1") == 0);
+}

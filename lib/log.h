@@ -55,6 +55,17 @@ void fk_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void fk_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void fk_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * The progress rule of fk(7), PROGRESS, for every tool: returns 1 when a
+ * progress line may be drawn on stderr (a terminal, and FK_PROGRESS is
+ * not 0; a tool that defers, i.e. reads a pipe in a pipeline, draws only
+ * with FK_PROGRESS=1), else 0.  *every is set to the seconds between
+ * "progress" log events (FK_PROGRESS_INTERVAL, default 30) under
+ * FK_LOG=json, where nothing is drawn, or to 0.  -q (verbosity 0): none.
+ * Call after fk_log_init.
+ */
+int fk_progress_rule(int defers, double *every);
+
 /* The name given to fk_log_init, for usage lines. */
 const char *fk_prog(void);
 

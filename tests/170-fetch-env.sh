@@ -109,7 +109,7 @@ fk-fetch -b "$B" --rate 0 -n 3000 -s 1 >/dev/null 2>"$T/err"
 is "no terminal: no progress line" "$(cat "$T/err")" ""
 if command -v script >/dev/null 2>&1; then
 	script -qec "fk-fetch -b $B --rate 0 -n 3000 -s 1 >/dev/null" /dev/null >"$T/tty" 2>&1
-	grep -q "fk-fetch: 3/3 requests" "$T/tty" && ok "terminal: a progress line" ||
+	grep -q "fk-fetch: 3000/3000 records (100%), [0-9]*/s, ETA 0s" "$T/tty" && ok "terminal: a progress line" ||
 		notok "terminal: a progress line" "$(od -c "$T/tty" | head -n 5)"
 	script -qec "fk-fetch -q -b $B --rate 0 -n 3000 -s 1 >/dev/null" /dev/null >"$T/tty" 2>&1
 	is "terminal with -q: nothing" "$(wc -c <"$T/tty")" 0

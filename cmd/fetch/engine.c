@@ -19,6 +19,7 @@
 #include "pace.h"
 #include "page.h"
 #include "plan.h"
+#include "split.h"
 
 #define BODY_MAX	(64UL << 20)	/* far above a 1000-record page */
 #define WAIT_MAX_MS	1000L
@@ -309,13 +310,31 @@ server_message(const struct fk_buf *b, char *out, size_t outlen)
 }
 
 /*
- * Judge one finished attempt: 0 with *env the validated envelope, or an
+ * A good page rendered on its bytes (split.h): 1 with the slot's text
+ * set, 0 when the jv path must check and render it, -1 out of memory.
+ */
+static int
+split(struct slot *sl, int jv_path)
+{
+	struct fk_resp *rp = &sl->resp;
+
+	if (jv_path)
+		return 0;
+	sl->records = fetch_split(rp->body.p, rp->body.len, sl->quantity,
+	    sl->seed, sl->k, sl->sp, rp->body.len + 16384,
+	    &sl->text, &sl->text_len);
+	return sl->records >= 0 ? 1 : sl->records == -1 ? -1 : 0;
+}
+
+/*
+ * Judge one finished attempt: 0 with *env the validated envelope (or
+ * jv_invalid() when the page is already rendered in sl->text), or an
  * FK_EX_* code with a reason in why and *transient set when a retry may
  * help.
  */
 static int
-judge(struct slot *sl, CURLcode rc, jv *env, char *why, size_t n,
-    int *transient)
+judge(struct slot *sl, CURLcode rc, int raw, int jv_only, jv *env,
+    char *why, size_t n, int *transient)
 {
 	struct fk_resp *rp = &sl->resp;
 	struct fk_err e;
@@ -341,6 +360,14 @@ judge(struct slot *sl, CURLcode rc, jv *env, char *why, size_t n,
 		if (*transient)
 			return FK_EX_TEMPFAIL;
 		return st == 401 || st == 403 ? FK_EX_NOPERM : FK_EX_FAIL;
+	}
+	*env = jv_invalid();
+	switch (split(sl, raw || jv_only)) {
+	case 1:
+		return 0;
+	case -1:
+		snprintf(why, n, "out of memory");
+		return FK_EX_SOFTWARE;
 	}
 	if (fetch_check(rp->body.p ? rp->body.p : "", rp->body.len,
 	    sl->quantity, sl->seed, env, &e) < 0) {
@@ -402,6 +429,13 @@ retry(struct run *r, struct slot *sl, double now, struct fetch_event *ev)
 static int
 keep(struct run *r, struct slot *sl, jv env)
 {
+	if (sl->text != NULL) {		/* split on its bytes already */
+		r->st->split++;
+		jv_free(env);
+		fk_buf_free(&sl->resp.body);
+		sl->state = S_DONE;
+		return 0;
+	}
 	sl->records = fetch_page_render(env, sl->sp, sl->k, r->c->raw,
 	    sl->resp.body.len + 16384, &sl->text, &sl->text_len);
 	fk_buf_free(&sl->resp.body);
@@ -422,7 +456,8 @@ finish(struct run *r, struct slot *sl, CURLcode rc)
 
 	curl_multi_remove_handle(r->multi, sl->h);
 	curl_easy_getinfo(sl->h, CURLINFO_RESPONSE_CODE, &sl->resp.status);
-	code = judge(sl, rc, &env, why, sizeof(why), &transient);
+	code = judge(sl, rc, r->c->raw, r->c->jv_only, &env, why, sizeof(why),
+	    &transient);
 	memset(&ev, 0, sizeof(ev));
 	ev.url = sl->shown;
 	ev.k = sl->k;

@@ -52,6 +52,8 @@ struct fetch_conf {
 	struct fk_retry retry;
 	struct fk_http_opts http;
 	int raw, unbuffered;
+	int jv_only;			/* check and render every page with
+					   libjq (split.h's byte path off) */
 	FILE *out;
 	void (*on_event)(void *arg, const struct fetch_event *ev);
 	void *arg;
@@ -61,6 +63,7 @@ struct fetch_stats {
 	uint64_t requests;	/* pages written */
 	uint64_t records;	/* records written */
 	uint64_t retries;
+	uint64_t split;		/* pages checked on their bytes (split.h) */
 	int epipe;		/* the reader went away */
 	long fail_status;	/* HTTP status of the failed request, or 0 */
 	const char *fail_resource;	/* its resource (in the specs) */

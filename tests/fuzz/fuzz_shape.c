@@ -19,7 +19,7 @@
 #include "shape/avro.h"
 #include "shape/parquet.h"
 #include "shape/pii.h"
-#include "shape/scan.h"
+#include "scan.h"
 #include "shape/schema.h"
 #include "shape/text.h"
 

@@ -2,17 +2,19 @@
  * scan.h: find where each JSON value of an input stream starts and ends,
  * checking RFC 8259 syntax and UTF-8 on the way, without building values.
  *
+ * Shared by fk-shape and fk-fetch.  No dependencies.
+ *
  * fk-shape's reader thread runs this over the raw bytes so that the
  * workers can parse whole values in parallel (libjq's parser is
  * sequential), and so that a malformed value is caught with its exact
- * byte offset and can be skipped (see the resync rule in pipe.c).
+ * byte offset and can be skipped (see the resync rule in cmd/shape/pipe.c).
  *
  * The scanner is a byte-at-a-time state machine and never looks back:
  * the caller owns the buffer and may refill or move it between calls,
  * adjusting `start` (an index into the caller's buffer) if it does.
  */
-#ifndef FK_SHAPE_SCAN_H
-#define FK_SHAPE_SCAN_H
+#ifndef FK_SCAN_H
+#define FK_SCAN_H
 
 #include <stddef.h>
 

@@ -1,10 +1,10 @@
 /*
- * test_shape_scan.c: value boundaries and syntax errors of the scanner.
+ * test_scan.c: value boundaries and syntax errors of the scanner.
  */
 #include <string.h>
 
 #include "t.h"
-#include "shape/scan.h"
+#include "scan.h"
 
 /*
  * Scan the whole text: the values found, as "start-end" pairs joined by
