@@ -10,17 +10,14 @@ top=$(cd "$FK_TESTDIR/.." && pwd)
 mkdir -p "$T/fake" "$T/dtmp"
 
 alive() {	# pids of processes whose command line names the demo's TMPDIR
-	for f in /proc/[0-9]*/cmdline; do
-		{ tr '\0' ' ' <"$f"; } 2>/dev/null | grep -q "$T/dtmp/" || continue
-		p=${f#/proc/}; echo "${p%/cmdline}"
-	done
+	pgrep -f "$T/dtmp/"
 }
 settle() {	# wait up to 10 s for the demo's processes to go
 	i=0
-	while [ -n "$(alive)" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	while alive >/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 }
 reap() {	# kill whatever a failed case left, so no process outlives us
-	for p in $(alive); do kill -KILL "$p" 2>/dev/null; done
+	pkill -KILL -f "$T/dtmp/"
 }
 servers_up() {	# wait up to 30 s for both servers' port files
 	i=0
@@ -77,7 +74,7 @@ settle
 reap
 
 # A signal while the demo waits in a long step (a curl that sleeps).
-printf '#!/bin/sh\nexec sleep 60\n' >"$T/fake/curl"
+printf '#!/bin/sh\nexec sleep 30\n' >"$T/fake/curl"
 for sig in INT TERM; do
 	rm -rf "$T/dtmp"; mkdir "$T/dtmp"
 	PATH=$T/fake:$PATH TMPDIR=$T/dtmp session make -s -C "$top" demo B="$FK_BIN" >"$T/d.out" 2>&1 &
@@ -100,5 +97,5 @@ done
 # pid is recorded in the command substitution's subshell and lost to the
 # caller's cleanup.  No script that starts servers does that.
 bad=$(grep -n '\$( *\(serve\|start_server\|gcs_start\|start_gcs\|fake\) ' \
-    "$top"/examples/*.sh "$top"/tests/*.sh "$top"/tests/bench/*.sh "$top"/tests/ci/*.sh "$top"/.ci/run 2>/dev/null)
+    "$top"/examples/*.sh "$top"/tests/*.sh "$top"/tests/*lib.sh "$top"/tests/bench/*.sh "$top"/tests/ci/*.sh "$top"/.ci/run 2>/dev/null)
 [ -z "$bad" ] && ok "no script starts a server inside \$(...)" || notok "no script starts a server inside \$(...)" "$bad"
