@@ -2,9 +2,10 @@
 # examples/demo.sh (make demo): the whole job, offline.  Starts the local
 # FakerAPI and Cloud Storage test servers, runs
 #   fk-fetch | fk-shape -o avro | gcs-put
-# for 100 users, shows the object's metadata and checksums, the schema and
-# the first rows read back from storage by an independent Avro reader
-# (python3-avro), then stops the servers.
+# for 100 users, with email hashed under a throwaway key and ip masked as
+# the job does by default, shows the object's metadata and checksums, the
+# schema and the first rows read back from storage by an independent Avro
+# reader (python3-avro), then stops the servers.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin=${FK_BIN:-$top/build}
@@ -49,11 +50,21 @@ export FK_BASE_URL=http://127.0.0.1:$faker/api/v2
 export STORAGE_EMULATOR_HOST=127.0.0.1:$gcs
 obj=users/dt=$(date -u +%F)/part-1-of-1.avro
 
+# A throwaway HMAC key, in a file (never on a command line), gone with $tmp.
+unset FK_HASH_KEY
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$tmp/hash.key"
+keyid=$(sha256sum < "$tmp/hash.key" | cut -c1-8)
+
 echo "== FakerAPI test server on 127.0.0.1:$faker, Cloud Storage test server on 127.0.0.1:$gcs"
-echo "== fk-fetch -n 100 --seed 42 | fk-shape -o avro -f examples/users.jq --schema examples/users.schema.json | gcs-put gs://demo/$obj"
+echo "== personal data: the users look like real people, so, as the job (examples/job.mk) does by"
+echo "   default, email becomes its HMAC-SHA256 under a key (here a throwaway one, key id $keyid:"
+echo "   the same email gives the same token, so joins still work, and nobody without the key can"
+echo "   reverse it), ip keeps only its /24, and users.jq never passes the password on"
+echo "== fk-fetch -n 100 --seed 42 | fk-shape -o avro -f examples/users.jq --schema examples/users.schema.json --hash email --mask-ip ip --hash-key-file KEYFILE | gcs-put gs://demo/$obj"
 fk-fetch -n 100 --seed 42 --rate 0 \
     | fk-shape -o avro -f "$top/examples/users.jq" \
         --schema "$top/examples/users.schema.json" --emit-schema "$tmp/schema.json" \
+        --hash email --mask-ip ip --hash-key-file "$tmp/hash.key" \
     | gcs-put "gs://demo/$obj" > "$tmp/object.json"
 
 echo
@@ -81,7 +92,7 @@ echo "== the BigQuery schema (examples/users.schema.json)"
 jq -c '.[]' "$top/examples/users.schema.json"
 
 echo
-echo "== the first 3 rows, decoded by python3-avro from the downloaded object"
+echo "== the first 3 rows, decoded by python3-avro from the downloaded object: email hashed, ip masked"
 "$PY" - "$tmp/back.avro" <<'PYEOF'
 import sys
 from avro.datafile import DataFileReader
