@@ -173,7 +173,7 @@ $(WORK)/part-%-of-$(SHARDS).json: $(WORK)/put-part-%.json $(WORK)/put-rejects-%.
 .SECONDARY: $(foreach i,$(shell seq 1 $(SHARDS)),$(WORK)/part-$(i).$(FORMAT))
 
 ifneq ($(filter part,$(MAKECMDGOALS)),)
-SHARD = $(or $(FK_SHARD),$(if $(JOB_COMPLETION_INDEX),$(shell expr $(JOB_COMPLETION_INDEX) + 1)),$(if $(CLOUD_RUN_TASK_INDEX),$(shell expr $(CLOUD_RUN_TASK_INDEX) + 1)),$(error part needs SHARD=I (1 to $(SHARDS))))
+SHARD = $(or $(if $(JOB_COMPLETION_INDEX),$(shell expr $(JOB_COMPLETION_INDEX) + 1)),$(if $(CLOUD_RUN_TASK_INDEX),$(shell expr $(CLOUD_RUN_TASK_INDEX) + 1)),$(error part needs SHARD=I (1 to $(SHARDS))))
 endif
 part: $(WORK)/part-$(SHARD)-of-$(SHARDS).json
 
