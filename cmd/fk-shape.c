@@ -35,8 +35,14 @@
 enum {
 	OPT_ARG = 256, OPT_ARGJSON, OPT_SCHEMA, OPT_EMIT, OPT_REJECT,
 	OPT_MAXBAD, OPT_UNKNOWN, OPT_DROP, OPT_MASK, OPT_HASH, OPT_KEYFILE,
-	OPT_CODEC, OPT_BLOCK, OPT_MAXREC, OPT_COMPRESSION, OPT_RGSIZE
+	OPT_CODEC, OPT_BLOCK, OPT_MAXREC, OPT_COMPRESSION, OPT_RGSIZE,
+	OPT_SROWS, OPT_SBYTES
 };
+
+/* The sample an inferred schema comes from: BigQuery's 500 rows. */
+#define SAMPLE_ROWS 500
+#define SAMPLE_BYTES (4 << 20)
+#define SAMPLE_BYTES_MAX (32 << 20)	/* it is held in memory */
 
 static const struct option longopts[] = {
 	{ "arg", required_argument, NULL, OPT_ARG },
@@ -59,6 +65,8 @@ static const struct option longopts[] = {
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "reject", required_argument, NULL, OPT_REJECT },
 	{ "row-group-size", required_argument, NULL, OPT_RGSIZE },
+	{ "sample-bytes", required_argument, NULL, OPT_SBYTES },
+	{ "sample-rows", required_argument, NULL, OPT_SROWS },
 	{ "schema", required_argument, NULL, OPT_SCHEMA },
 	{ "unknown", required_argument, NULL, OPT_UNKNOWN },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -100,6 +108,7 @@ usage(FILE *f)
 "                [--mask-ip FIELD,...] [--hash FIELD,...] [--hash-key-file FILE]\n"
 "                [--codec deflate|snappy|null] [--avro-block-size SIZE]\n"
 "                [--compression snappy|zstd|gzip|none] [--row-group-size SIZE]\n"
+"                [--sample-rows N] [--sample-bytes SIZE]\n"
 "                [--max-record-size SIZE] [--arg NAME VALUE]...\n"
 "                [--argjson NAME JSON]... [-f FILE | PROGRAM] [INPUT]\n");
 }
@@ -123,6 +132,9 @@ help(void)
 "      --schema FILE         a `bq load --schema` JSON file to check rows by\n"
 "      --emit-schema FILE    write the schema of the output (and print the\n"
 "                            bq load flags that go with it)\n"
+"      --sample-rows N       with no --schema, infer it from the first N\n"
+"                            rows (500)\n"
+"      --sample-bytes SIZE   ... found in the first SIZE of input (4M)\n"
 "      --reject FILE         bad records go to FILE as NDJSON; go on\n"
 "      --max-bad N           fail when more than N records are bad (0)\n"
 "      --unknown POLICY      error (default) or drop fields not in the schema\n"
@@ -376,6 +388,17 @@ options(struct conf *c, int argc, char **argv)
 				usage_error("--avro-block-size: '%s' is more "
 				    "than BigQuery's 16M", optarg);
 			break;
+		case OPT_SROWS:
+			c->o.sample_rows = (size_t)parse_num("--sample-rows",
+			    optarg, 1, 1000000);
+			break;
+		case OPT_SBYTES:
+			c->o.sample_bytes = parse_size("--sample-bytes",
+			    optarg);
+			if (c->o.sample_bytes > SAMPLE_BYTES_MAX)
+				usage_error("--sample-bytes: '%s' is more than "
+				    "32M", optarg);
+			break;
 		case OPT_MAXREC:
 			c->o.max_record = parse_size("--max-record-size",
 			    optarg);
@@ -424,6 +447,10 @@ operands(struct conf *c, int argc, char **argv)
 		usage_error("--compression is for -o parquet");
 	if (c->o.format != FK_FMT_ROWS && c->pq.o.row_group_bytes != 0)
 		usage_error("--row-group-size is for -o parquet");
+	if (c->schemafile != NULL && (c->o.sample_rows != 0 ||
+	    c->o.sample_bytes != 0))
+		usage_error("--sample-rows and --sample-bytes are for an "
+		    "inferred schema (no --schema)");
 	if (c->keyfile != NULL && !fk_pii_has(c->o.pii, FK_PII_HASH))
 		usage_error("--hash-key-file without --hash");
 }
@@ -833,6 +860,10 @@ main(int argc, char **argv)
 		c.o.codec = "deflate";
 	if (c.o.block_size == 0)
 		c.o.block_size = 1 << 20;
+	if (c.o.sample_rows == 0)
+		c.o.sample_rows = SAMPLE_ROWS;
+	if (c.o.sample_bytes == 0)
+		c.o.sample_bytes = SAMPLE_BYTES;
 	c.o.on_bad = on_bad;
 	c.o.on_bad_ctx = &c;
 	c.sink = (struct fk_rowsink){ &c.pq, pq_open, pq_write, pq_close,

@@ -65,15 +65,18 @@ b = list(csv.reader(open(sys.argv[2], newline="")))
 assert a == b and len(a) == 300
 G
 
-# The column set: the schema's, or the first row's; new fields are bad
-# records unless --unknown=drop; missing fields are empty.
+# The column set: the schema's, or the sample's; a field new after the
+# sample is a bad record unless --unknown=drop; missing fields are empty.
 printf '{"a":1,"b":"x"}\n{"a":2,"b":"y","c":3}\n{"a":3}\n' >"$T/h.json"
-fk-shape -o csv --reject "$T/rej" --max-bad 1 . "$T/h.json" >"$T/out" 2>/dev/null
+fk-shape -o csv . "$T/h.json" >"$T/out" 2>/dev/null
+printf 'a,b,c\r\n1,x,\r\n2,y,3\r\n3,,\r\n' >"$T/want"
+same "every field of the sample is a column" "$T/want" "$T/out"
+fk-shape -o csv --sample-rows 1 --reject "$T/rej" --max-bad 1 . "$T/h.json" >"$T/out" 2>/dev/null
 printf 'a,b\r\n1,x\r\n3,\r\n' >"$T/want"
 same "a new field is a bad record" "$T/want" "$T/out"
 grep -q '"path":"c","reason":"field not in the schema"' "$T/rej" &&
 	ok "reject names the new field" || notok "reject names the new field" "$(cat "$T/rej")"
-fk-shape -o csv --unknown drop . "$T/h.json" >"$T/out" 2>/dev/null
+fk-shape -o csv --sample-rows 1 --unknown drop . "$T/h.json" >"$T/out" 2>/dev/null
 printf 'a,b\r\n1,x\r\n2,y\r\n3,\r\n' >"$T/want"
 same "--unknown drop" "$T/want" "$T/out"
 

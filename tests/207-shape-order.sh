@@ -66,6 +66,7 @@ fk-shape -j 4 'select(.id % 3 == 0) | {id}' "$T/u.json" >"$T/s" 2>"$T/err"
 
 # A slow producer still gets its rows out before the end of input: the
 # second value is sent only once the first row is out (or after 10 s).
+# With no --schema the rows wait for the sample, here of one row.
 mkfifo "$T/fifo"
 : >"$T/live"
 (
@@ -75,7 +76,7 @@ mkfifo "$T/fifo"
 	[ -s "$T/live" ] && echo seen >"$T/seen"
 	printf '{"a":2}\n'
 ) >"$T/fifo" &
-fk-shape <"$T/fifo" >"$T/live" 2>/dev/null
+fk-shape --sample-rows 1 <"$T/fifo" >"$T/live" 2>/dev/null
 wait
 [ -f "$T/seen" ] && ok "rows flow before the input ends" ||
 	notok "rows flow before the input ends" "$(cat "$T/live")"

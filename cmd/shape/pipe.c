@@ -29,6 +29,7 @@
 #include "avro.h"
 #include "buf.h"
 #include "filter.h"
+#include "infer.h"
 #include "json.h"
 #include "pipe.h"
 #include "scan.h"
@@ -342,40 +343,66 @@ schema_setup(struct pipe *p, const struct fk_schema *s, struct fk_err *e)
 }
 
 /*
- * Inferred mode, first row: this batch's worker is the only one running
- * (the others wait for the schema), so it may set it up unlocked.
+ * Set up and publish the schema of the rows in.  This batch's worker is
+ * the only one running (the others wait for the schema), so it may set
+ * it up unlocked.  0 when published; 1 with e when the rows give no
+ * schema the output format can take; -1 with e for a failure of the run.
  */
 static int
-infer(struct worker *w, const struct item *it, jv row)
+publish(struct worker *w, const struct fk_infer *in, struct fk_err *e)
 {
 	struct pipe *p = w->p;
 	struct fk_shape_stats *st = p->st;
-	struct fk_cerr ce;
-	struct fk_err e;
 
-	memset(&ce, 0, sizeof(ce));
-	if (fk_schema_infer(row, &st->inferred, &ce) == -1) {
-		bad(w, it, ce.path, ce.reason, row, 0);
-		return -1;
-	}
-	if (schema_setup(p, &st->inferred, &e) == -1) {
+	if (fk_infer_schema(in, &st->inferred, e) == -1)
+		return e->code == FK_EX_SOFTWARE ? -1 : 1;
+	if (schema_setup(p, &st->inferred, e) == -1) {
 		fk_csv_free(p->csv);
 		p->csv = NULL;
 		fk_schema_free(&st->inferred);
-		if (e.code != FK_EX_DATAERR) {
-			jv_free(row);
-			return bfail(w->b, e.code, "%s", e.msg);
-		}
-		bad(w, it, "", e.msg, row, 0);
-		return -1;
+		return e->code == FK_EX_DATAERR ? 1 : -1;
 	}
-	jv_free(row);
 	lock(p);
 	st->have_inferred = 1;
 	p->schema = &st->inferred;
 	p->ready = 1;
 	pthread_cond_broadcast(&p->cv);
 	unlock(p);
+	return 0;
+}
+
+/*
+ * No schema after the sample (its rows were all bad or gave none that
+ * fits): the first row decides on its own, or is bad.  Consumes row.
+ */
+static int
+infer(struct worker *w, const struct item *it, jv row)
+{
+	struct fk_infer *in = fk_infer_new();
+	struct fk_cerr ce;
+	struct fk_err e;
+	int rc;
+
+	if (in == NULL) {
+		jv_free(row);
+		return bfail(w->b, FK_EX_SOFTWARE, "out of memory");
+	}
+	if (fk_infer_add(in, row, &ce) == -1) {
+		fk_infer_free(in);
+		bad(w, it, ce.path, ce.reason, row, 0);
+		return -1;
+	}
+	rc = publish(w, in, &e);
+	fk_infer_free(in);
+	if (rc == -1) {
+		jv_free(row);
+		return bfail(w->b, e.code, "%s", e.msg);
+	}
+	if (rc == 1) {
+		bad(w, it, "", e.msg, row, 0);
+		return -1;
+	}
+	jv_free(row);
 	return 0;
 }
 
@@ -573,6 +600,63 @@ value(struct worker *w, const struct item *it)
 	jv_free(v);
 }
 
+/* One program output of the sample (consumed). */
+static void
+sample_row(struct worker *w, struct fk_infer *in, jv r)
+{
+	struct fk_cerr ce;
+
+	if (jv_get_kind(r) == JV_KIND_OBJECT && (w->pii == NULL ||
+	    fk_pii_apply(w->pii, r, &r, &ce) == 0))
+		fk_infer_add(in, r, &ce);	/* a row that cannot be one */
+	jv_free(r);				/* is bad later, in value() */
+}
+
+/*
+ * The sample: run the program over the batch's values until sample_rows
+ * rows came out, and publish the schema they make.  Bad values and rows
+ * are passed over here; value() reports them when it runs the batch
+ * again with the schema.
+ */
+static int
+sample(struct worker *w, struct batch *b)
+{
+	const struct fk_shape_opts *o = w->p->o;
+	struct fk_infer *in;
+	struct fk_err e;
+	char why[512];
+	size_t i;
+	jv v, out;
+	int rc;
+
+	in = fk_infer_new();
+	if (in == NULL)
+		return bfail(b, FK_EX_SOFTWARE, "out of memory");
+	for (i = 0; i < b->nitems && fk_infer_rows(in) < o->sample_rows &&
+	    !quitting(w->p); i++) {
+		if (b->items[i].why != NULL)
+			continue;
+		v = parse(w, b->buf + b->items[i].off, b->items[i].len);
+		if (!jv_is_valid(v)) {
+			jv_free(v);
+			continue;
+		}
+		if (w->jq == NULL) {
+			sample_row(w, in, v);
+			continue;
+		}
+		fk_jq_start(w->jq, v);
+		while (fk_infer_rows(in) < o->sample_rows &&
+		    fk_jq_next(w->jq, &out, why, sizeof(why)) == 1)
+			sample_row(w, in, out);
+	}
+	rc = fk_infer_rows(in) > 0 ? publish(w, in, &e) : 1;
+	fk_infer_free(in);
+	if (rc == -1)
+		return bfail(b, e.code, "%s", e.msg);
+	return 0;
+}
+
 static void
 process(struct worker *w, struct batch *b)
 {
@@ -585,6 +669,8 @@ process(struct worker *w, struct batch *b)
 	while (!p->ready && p->done_upto < b->seq && !p->quit)
 		pthread_cond_wait(&p->cv, &p->mu);
 	unlock(p);
+	if (!p->ready && sample(w, b) == -1)
+		return;
 	for (i = 0; i < b->nitems && !b->failed && !quitting(p); i++)
 		value(w, &b->items[i]);
 }
@@ -953,6 +1039,29 @@ drop(struct batch *b, size_t from, size_t to)
 	b->len -= to - from;
 }
 
+/*
+ * With no schema the first batch is the sample, cut by the sample's size
+ * alone (never by a pause in the input) so that the schema depends only
+ * on the input.
+ */
+static int
+is_sample(const struct rd *r, const struct batch *b)
+{
+	return r->p->o->schema == NULL && b->seq == 0;
+}
+
+static size_t
+max_values(const struct rd *r, const struct batch *b)
+{
+	return is_sample(r, b) ? r->p->o->sample_rows : BATCH_VALUES;
+}
+
+static size_t
+max_bytes(const struct rd *r, const struct batch *b)
+{
+	return is_sample(r, b) ? r->p->o->sample_bytes : BATCH_BYTES;
+}
+
 /* Scan what is buffered; 1 when the batch is full. */
 static int
 scan(struct rd *r, struct batch *b)
@@ -1001,8 +1110,8 @@ scan(struct rd *r, struct batch *b)
 			b->len = r->pos = r->hold = r->sc.start;
 		}
 		/* Only whole values count: a long value is never split. */
-		if (b->nitems >= BATCH_VALUES || (b->nitems > 0 &&
-		    r->pos >= BATCH_BYTES))
+		if (b->nitems >= max_values(r, b) || (b->nitems > 0 &&
+		    r->pos >= max_bytes(r, b)))
 			return 1;
 	}
 	return 0;
@@ -1128,7 +1237,8 @@ reader(struct pipe *p, int fd, struct fk_err *e)
 			fk_fail(&r.err, FK_EX_SOFTWARE, "out of memory");
 			break;
 		}
-		if (full || (r.paused && r.pos == b->len && b->nitems > 0)) {
+		if (full || (r.paused && r.pos == b->len && b->nitems > 0 &&
+		    !is_sample(&r, b))) {
 			r.paused = 0;
 			b = seal(&r, b);
 			continue;

@@ -45,7 +45,9 @@ struct fk_shape_opts {
 	enum fk_format format;
 	const char *program;		/* NULL: identity */
 	jv args;			/* $name arguments (an object) */
-	const struct fk_schema *schema;	/* NULL: infer from 1st row */
+	const struct fk_schema *schema;	/* NULL: infer from a sample */
+	size_t sample_rows;		/* rows to infer from (>= 1) */
+	size_t sample_bytes;		/* input the sample may span */
 	int drop_unknown;		/* --unknown=drop */
 	const struct fk_pii *pii;	/* NULL: none */
 	size_t max_record;		/* bytes of one input value */

@@ -1,5 +1,5 @@
 /*
- * schema.c: BigQuery schema files, inference from a row, and the checks
+ * schema.c: BigQuery schema files, the type of a string, and the checks
  * and coercions that turn a row into the canonical row of schema.h.
  */
 #include <ctype.h>
@@ -1116,9 +1116,11 @@ scalar(struct ctx *c, const struct fk_field *f, jv v, jv *out)
 	case FK_T_BYTES:
 		return to_bytes(c, v, out);
 	case FK_T_INTEGER:
+		/* A fraction, or a whole number JSON cannot hold exactly. */
 		if ((c->flags & FK_CO_WIDEN) && jv_get_kind(v) ==
-		    JV_KIND_NUMBER && jv_number_value(v) !=
-		    floor(jv_number_value(v)))
+		    JV_KIND_NUMBER && (jv_number_value(v) !=
+		    floor(jv_number_value(v)) ||
+		    fabs(jv_number_value(v)) > FK_MAX_SAFE))
 			return widen(c, f, v, out);
 		return to_integer(c, v, out);
 	case FK_T_FLOAT:
@@ -1339,157 +1341,16 @@ fk_schema_coerce(const struct fk_schema *s, jv row, int flags,
 
 /* ---- inference ------------------------------------------------------- */
 
-static int infer_fields(jv obj, struct fk_field **out, size_t *n, int depth,
-    struct fk_cerr *ce);
-
-static int
-looks_like_timestamp(const char *s)
+enum fk_type
+fk_string_type(const char *s)
 {
 	struct when w;
 
-	return strlen(s) > 10 && parse_when(s, &w, 'T') == 0 && w.zone &&
-	    (s[10] == 'T' || s[10] == 't' || s[10] == ' ');
-}
-
-/* Type of a non-null, non-array value. */
-static int
-infer_type(jv v, struct fk_field *f, int depth, struct fk_cerr *ce)
-{
-	struct when w;
-	const char *s;
-	double d;
-
-	switch (jv_get_kind(v)) {
-	case JV_KIND_TRUE:
-	case JV_KIND_FALSE:
-		f->type = FK_T_BOOLEAN;
-		return 0;
-	case JV_KIND_NUMBER:
-		d = jv_number_value(v);
-		f->type = isfinite(d) && d == floor(d) && fabs(d) <=
-		    FK_MAX_SAFE ? FK_T_INTEGER : FK_T_FLOAT;
-		return 0;
-	case JV_KIND_STRING:
-		s = jv_string_value(v);
-		if (parse_ymd(s, &w) == 10 && s[10] == '\0')
-			f->type = FK_T_DATE;
-		else if (looks_like_timestamp(s))
-			f->type = FK_T_TIMESTAMP;
-		else
-			f->type = FK_T_STRING;
-		return 0;
-	case JV_KIND_OBJECT:
-		if (jv_object_length(jv_copy(v)) == 0) {
-			f->type = FK_T_JSON;
-			return 0;
-		}
-		if (depth >= FK_SCHEMA_MAXDEPTH)
-			return cfail(ce, "RECORD nested deeper than %d levels",
-			    FK_SCHEMA_MAXDEPTH);
-		f->type = FK_T_RECORD;
-		return infer_fields(v, &f->fields, &f->nfields, depth + 1, ce);
-	default:
-		f->type = FK_T_STRING;
-		return 0;
-	}
-}
-
-static int
-infer_field(jv v, struct fk_field *f, int depth, struct fk_cerr *ce)
-{
-	jv el;
-	int r;
-
-	f->mode = FK_M_NULLABLE;
-	if (jv_get_kind(v) != JV_KIND_ARRAY)
-		return infer_type(v, f, depth, ce);
-	if (jv_array_length(jv_copy(v)) == 0) {
-		f->mode = FK_M_REPEATED;
-		f->type = FK_T_STRING;
-		return 0;
-	}
-	el = jv_array_get(jv_copy(v), 0);
-	if (jv_get_kind(el) == JV_KIND_ARRAY) {
-		/* BigQuery has no arrays of arrays: keep them as JSON. */
-		f->type = FK_T_JSON;
-		r = 0;
-	} else {
-		f->mode = FK_M_REPEATED;
-		r = infer_type(el, f, depth, ce);
-		if (r == -1)
-			path_prepend_index(ce, 0);
-	}
-	jv_free(el);
-	return r;
-}
-
-static int
-infer_fields(jv obj, struct fk_field **out, size_t *n, int depth,
-    struct fk_cerr *ce)
-{
-	char buf[FK_COLNAME_MAX + 1];
-	struct fk_field *f;
-	size_t i, len;
-	int it, rc = 0;
-	jv k, v;
-
-	len = (size_t)jv_object_length(jv_copy(obj));
-	f = calloc(len > 0 ? len : 1, sizeof(*f));
-	*out = f;
-	*n = 0;
-	if (f == NULL)
-		return cfail(ce, "out of memory");
-	for (it = jv_object_iter(obj); rc == 0 && jv_object_iter_valid(obj,
-	    it); it = jv_object_iter_next(obj, it)) {
-		k = jv_object_iter_key(obj, it);
-		f[*n].name = strdup(column_of(k, buf));
-		if (f[*n].name == NULL) {
-			jv_free(k);
-			return cfail(ce, "out of memory");
-		}
-		for (i = 0; i < *n; i++)
-			if (strcasecmp(f[i].name, f[*n].name) == 0)
-				break;
-		if (i < *n) {
-			collision(&(struct ctx){ 0, NULL, ce, NULL }, obj,
-			    jv_string_value(k), f[*n].name);
-			free(f[*n].name);
-			jv_free(k);
-			return -1;
-		}
-		(*n)++;
-		v = jv_object_iter_value(obj, it);
-		if (jv_get_kind(v) == JV_KIND_NULL) {
-			f[*n - 1].type = FK_T_STRING;
-			f[*n - 1].mode = FK_M_NULLABLE;
-		} else {
-			rc = infer_field(v, &f[*n - 1], depth, ce);
-			if (rc == -1)
-				path_prepend(ce, f[*n - 1].name);
-		}
-		jv_free(v);
-		jv_free(k);
-	}
-	return rc;
-}
-
-int
-fk_schema_infer(jv row, struct fk_schema *s, struct fk_cerr *ce)
-{
-	struct fk_err e;
-
-	memset(s, 0, sizeof(*s));
-	if (jv_get_kind(row) != JV_KIND_OBJECT)
-		return cfail(ce, "a row must be an object, got %s",
-		    jv_kind_name(jv_get_kind(row)));
-	if (jv_object_length(jv_copy(row)) == 0)
-		return cfail(ce, "cannot infer a schema from an empty object");
-	if (infer_fields(row, &s->fields, &s->nfields, 1, ce) == -1 ||
-	    prepare(s, &e) == -1) {
-		if (ce->reason[0] == '\0')
-			cfail(ce, "%s", e.msg);
-		fk_schema_free(s);
-		return -1;
-	}
-	return 0;
+	if (parse_ymd(s, &w) == 10 && s[10] == '\0')
+		return FK_T_DATE;
+	memset(&w, 0, sizeof(w));
+	if (strlen(s) > 10 && parse_when(s, &w, 'T') == 0 && w.zone &&
+	    (s[10] == 'T' || s[10] == 't' || s[10] == ' '))
+		return FK_T_TIMESTAMP;
+	return FK_T_STRING;
 }

@@ -129,14 +129,17 @@ int fk_schema_coerce(const struct fk_schema *s, jv row, int flags,
 void fk_schema_thread_done(void);
 
 /*
- * Infer a schema from one row (borrowed): integral numbers INTEGER, other
- * numbers FLOAT, strings STRING (DATE for "YYYY-MM-DD", TIMESTAMP for an
- * RFC 3339 time with a zone), objects RECORD, arrays REPEATED of the
- * first element's type (STRING if empty), null STRING; all NULLABLE.
- * -1 with ce filled if the row cannot be a schema (name collision, too
- * deep, array of arrays).
+ * Infer a schema from one row (borrowed), as a sample of one: see
+ * infer.h for the rules.  -1 with ce filled if the row cannot be a
+ * schema (not an object, no field, two fields with one column name).
  */
 int fk_schema_infer(jv row, struct fk_schema *s, struct fk_cerr *ce);
+
+/*
+ * The type inference gives a string: DATE for "YYYY-MM-DD", TIMESTAMP
+ * for an RFC 3339 time with a zone, else STRING.
+ */
+enum fk_type fk_string_type(const char *s);
 
 /* Canonical-value readers shared by the binary encoders (canon.c). */
 

@@ -24,6 +24,13 @@ void fk_civil_from_days(int64_t days, int *y, int *m, int *d);
  */
 int fk_fmt_double(double d, char out[32]);
 
+/*
+ * d (finite) as `jq -c` (jq 1.6) writes it: "1e+17", "12345678901234567000",
+ * "1e-05".  Returns its length (< FK_NUM_MAX).  For NDJSON and CSV.
+ */
+#define FK_NUM_MAX 40
+int fk_fmt_number(double d, char out[FK_NUM_MAX]);
+
 /* Append s[0..n) as a JSON string literal (quotes and escapes) to b. */
 int fk_json_quote(struct fk_buf *b, const char *s, size_t n);
 

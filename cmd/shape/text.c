@@ -5,6 +5,7 @@
  * and jq keeps insertion order), so the encoders walk the schema and the
  * object side by side instead of looking every field up by name.
  */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,37 @@
 		return -1;						\
 } while (0)
 #define ADDS(b, s) ADD(b, s, sizeof(s) - 1)
+
+/*
+ * The shortest digits that read back as d (finite, not 0): digits into
+ * dig (no trailing zeros), the returned count, and *decpt, the position
+ * of the decimal point (d = 0.DIGITS * 10^decpt).
+ */
+static int
+shortest(double d, char dig[20], int *decpt)
+{
+	char e[40], *p;
+	int prec, n = 0;
+
+	/*
+	 * 15 digits round-trip a normal double whenever fewer do (their
+	 * extra digits are zeros); a subnormal has fewer digits to start.
+	 */
+	for (prec = fabs(d) < DBL_MIN ? 1 : 15; prec < 17; prec++) {
+		snprintf(e, sizeof(e), "%.*e", prec - 1, d);
+		if (strtod(e, NULL) == d)
+			break;
+	}
+	if (prec == 17)
+		snprintf(e, sizeof(e), "%.16e", d);
+	for (p = e; *p != 'e'; p++)
+		if (*p >= '0' && *p <= '9')
+			dig[n++] = *p;
+	while (n > 1 && dig[n - 1] == '0')
+		n--;
+	*decpt = atoi(p + 1) + 1;
+	return n;
+}
 
 int
 fk_fmt_double(double d, char out[32])
@@ -43,6 +75,52 @@ fk_fmt_double(double d, char out[32])
 	return (int)strlen(out);
 }
 
+/*
+ * jq 1.6's layout (its jvp_dtoa_fmt), so NDJSON numbers come out as
+ * `jq -c` writes them: plain digits unless the point is more than 15
+ * places past the digits or 4 or more before them.
+ */
+int
+fk_fmt_number(double d, char out[FK_NUM_MAX])
+{
+	char dig[20];
+	int n, decpt, o = 0, i, x;
+
+	if (d == floor(d) && fabs(d) < 1e16) {
+		if (d == 0 && signbit(d))
+			return snprintf(out, FK_NUM_MAX, "-0");
+		return snprintf(out, FK_NUM_MAX, "%lld", (long long)d);
+	}
+	n = shortest(d, dig, &decpt);
+	if (d < 0)
+		out[o++] = '-';
+	if (decpt <= -4 || decpt > n + 15) {
+		out[o++] = dig[0];
+		if (n > 1)
+			out[o++] = '.';
+		for (i = 1; i < n; i++)
+			out[o++] = dig[i];
+		x = decpt - 1;
+		o += snprintf(out + o, (size_t)(FK_NUM_MAX - o), "e%c%02d",
+		    x < 0 ? '-' : '+', x < 0 ? -x : x);
+	} else if (decpt <= 0) {
+		out[o++] = '0';
+		out[o++] = '.';
+		for (i = decpt; i < 0; i++)
+			out[o++] = '0';
+		for (i = 0; i < n; i++)
+			out[o++] = dig[i];
+	} else {
+		for (i = 0; i < n || i < decpt; i++) {
+			if (i == decpt)
+				out[o++] = '.';
+			out[o++] = i < n ? dig[i] : '0';
+		}
+	}
+	out[o] = '\0';
+	return o;
+}
+
 int
 fk_json_quote(struct fk_buf *b, const char *s, size_t n)
 {
@@ -54,7 +132,9 @@ fk_json_quote(struct fk_buf *b, const char *s, size_t n)
 
 	ADDS(b, "\"");
 	for (i = 0; i < n; i++) {
-		if (p[i] >= 0x20 && p[i] != '"' && p[i] != '\\')
+		/* jq escapes DEL too: the same bytes as jq -c. */
+		if (p[i] >= 0x20 && p[i] != '"' && p[i] != '\\' &&
+		    p[i] != 0x7f)
 			continue;
 		ADD(b, s + run, i - run);
 		run = i + 1;
@@ -103,8 +183,8 @@ add_jstr(struct fk_buf *b, jv s)
 static int
 add_number(struct fk_buf *b, double d)
 {
-	char num[32];
-	int n = fk_fmt_double(d, num);
+	char num[FK_NUM_MAX];
+	int n = fk_fmt_number(d, num);
 
 	ADD(b, num, (size_t)n);
 	return 0;
@@ -331,7 +411,7 @@ static int
 csv_value(const struct fk_field *f, jv v, struct fk_buf *b,
     struct fk_buf *tmp, int *nl)
 {
-	char num[32];
+	char num[FK_NUM_MAX];
 	int n;
 
 	if (f->mode == FK_M_REPEATED || f->type == FK_T_RECORD) {
@@ -345,7 +425,7 @@ csv_value(const struct fk_field *f, jv v, struct fk_buf *b,
 		return csv_cell(b, jv_string_value(v),
 		    (size_t)jv_string_length_bytes(jv_copy(v)), nl);
 	case JV_KIND_NUMBER:
-		n = fk_fmt_double(jv_number_value(v), num);
+		n = fk_fmt_number(jv_number_value(v), num);
 		ADD(b, num, (size_t)n);
 		return 0;
 	case JV_KIND_TRUE:

@@ -7,6 +7,7 @@
 
 #include "t.h"
 #include "shape/colname.h"
+#include "shape/infer.h"
 #include "shape/schema.h"
 
 static int
@@ -325,6 +326,88 @@ test_infer(void)
 	jv_free(r);
 }
 
+/* The rows' merged schema, as compact JSON ("" if none). */
+static jv
+sampled(const char *const *rows, size_t n, size_t *taken)
+{
+	struct fk_infer *in = fk_infer_new();
+	struct fk_schema s;
+	struct fk_cerr ce;
+	struct fk_err e;
+	size_t i;
+	jv r, out;
+
+	*taken = 0;
+	for (i = 0; i < n; i++) {
+		r = jv_parse(rows[i]);
+		if (fk_infer_add(in, r, &ce) == 0)
+			(*taken)++;
+		jv_free(r);
+	}
+	if (fk_infer_schema(in, &s, &e) == -1) {
+		fk_infer_free(in);
+		return jv_string("");
+	}
+	out = jv_dump_string(fk_schema_json(&s, NULL), 0);
+	fk_schema_free(&s);
+	fk_infer_free(in);
+	return out;
+}
+
+static void
+test_sample(void)
+{
+	static const char *const rows[] = {
+		"{\"a\":null,\"b\":1,\"r\":{\"x\":1},\"t\":[]}",
+		("{\"a\":\"s\",\"B\":2.5,\"r\":{\"y\":\"q\",\"x\":null},"
+		    "\"c\":[1]}"),
+		"{\"b\":3,\"c\":[2.5],\"d\":\"2024-01-01\",\"t\":[{\"k\":1}]}",
+		"{\"d\":\"x\",\"e\":{},\"n\":null,\"t\":[{\"j\":true}]}",
+		"{\"f\":[[1]],\"g\":[1,null],\"h\":{\"a\":1}}",
+		"{\"h\":2,\"i\":true,\"s\":\"2024-01-02T00:00:00Z\"}",
+		"{\"i\":1,\"s\":\"2024-01-03T00:00:00+01:00\"}",
+		"{\"a b\":1,\"A_b\":2}",
+		"[1]",
+	};
+	size_t taken;
+	jv d;
+
+	d = sampled(rows, sizeof(rows) / sizeof(rows[0]), &taken);
+	T_OK(taken == 7, "two rows left out of the sample (%zu taken)", taken);
+	T_STREQ(jv_string_value(d), "["
+	    "{\"name\":\"a\",\"type\":\"STRING\",\"mode\":\"NULLABLE\"},"
+	    "{\"name\":\"b\",\"type\":\"FLOAT\",\"mode\":\"NULLABLE\"},"
+	    "{\"name\":\"r\",\"type\":\"RECORD\",\"mode\":\"NULLABLE\","
+	    "\"fields\":[{\"name\":\"x\",\"type\":\"INTEGER\",\"mode\":"
+	    "\"NULLABLE\"},{\"name\":\"y\",\"type\":\"STRING\",\"mode\":"
+	    "\"NULLABLE\"}]},"
+	    "{\"name\":\"t\",\"type\":\"RECORD\",\"mode\":\"REPEATED\","
+	    "\"fields\":[{\"name\":\"k\",\"type\":\"INTEGER\",\"mode\":"
+	    "\"NULLABLE\"},{\"name\":\"j\",\"type\":\"BOOLEAN\",\"mode\":"
+	    "\"NULLABLE\"}]},"
+	    "{\"name\":\"c\",\"type\":\"FLOAT\",\"mode\":\"REPEATED\"},"
+	    "{\"name\":\"d\",\"type\":\"STRING\",\"mode\":\"NULLABLE\"},"
+	    "{\"name\":\"e\",\"type\":\"JSON\",\"mode\":\"NULLABLE\"},"
+	    "{\"name\":\"n\",\"type\":\"STRING\",\"mode\":\"NULLABLE\"},"
+	    "{\"name\":\"f\",\"type\":\"JSON\",\"mode\":\"NULLABLE\"},"
+	    "{\"name\":\"g\",\"type\":\"JSON\",\"mode\":\"NULLABLE\"},"
+	    "{\"name\":\"h\",\"type\":\"JSON\",\"mode\":\"NULLABLE\"},"
+	    "{\"name\":\"i\",\"type\":\"STRING\",\"mode\":\"NULLABLE\"},"
+	    "{\"name\":\"s\",\"type\":\"TIMESTAMP\",\"mode\":\"NULLABLE\"}]",
+	    "sample: null then typed, widening, merged RECORDs, JSON for the "
+	    "rest: %s", jv_string_value(d));
+	jv_free(d);
+	d = sampled((const char *const[]){ "{\"a\":null}", "{\"a\":null}" },
+	    2, &taken);
+	T_STREQ(jv_string_value(d), "[{\"name\":\"a\",\"type\":\"STRING\","
+	    "\"mode\":\"NULLABLE\"}]", "null throughout: STRING");
+	jv_free(d);
+	d = sampled((const char *const[]){ "{}", "{}" }, 2, &taken);
+	T_OK(taken == 2 && jv_string_length_bytes(jv_copy(d)) == 0,
+	    "rows with no field: no schema");
+	jv_free(d);
+}
+
 static void
 test_colname(void)
 {
@@ -371,6 +454,7 @@ main(void)
 	test_coerce();
 	test_rows();
 	test_infer();
+	test_sample();
 	test_colname();
 	T_DONE();
 }

@@ -1,0 +1,456 @@
+/*
+ * infer.c: merge sampled rows into one schema (see infer.h).
+ *
+ * The sample is a tree of nodes, one per column, that only ever widens;
+ * fk_infer_schema turns it into a `bq load --schema` document and reads
+ * that with fk_schema_parse, so an inferred schema is checked and set up
+ * exactly like a given one.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "colname.h"
+#include "infer.h"
+#include "shape.h"
+
+struct node {
+	char *name;		/* column name */
+	int seen;		/* a value other than null */
+	int rep;		/* the values are arrays */
+	int typed;		/* type holds: a scalar or element was seen */
+	enum fk_type type;
+	struct node *kid;	/* RECORD */
+	size_t nkid, cap;
+	size_t hint;		/* where the next key usually is */
+};
+
+struct fk_infer {
+	struct node root;	/* a RECORD: the row */
+	size_t rows;
+};
+
+struct fk_infer *
+fk_infer_new(void)
+{
+	struct fk_infer *in = calloc(1, sizeof(*in));
+
+	if (in != NULL) {
+		in->root.seen = in->root.typed = 1;
+		in->root.type = FK_T_RECORD;
+	}
+	return in;
+}
+
+static void
+kids_free(struct node *n)
+{
+	size_t i;
+
+	for (i = 0; i < n->nkid; i++) {
+		kids_free(&n->kid[i]);
+		free(n->kid[i].name);
+	}
+	free(n->kid);
+	n->kid = NULL;
+	n->nkid = n->cap = 0;
+}
+
+void
+fk_infer_free(struct fk_infer *in)
+{
+	if (in == NULL)
+		return;
+	kids_free(&in->root);
+	free(in);
+}
+
+size_t
+fk_infer_rows(const struct fk_infer *in)
+{
+	return in->rows;
+}
+
+/* ---- checking a row before it is merged ------------------------------ */
+
+static int
+reason(struct fk_cerr *ce, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int
+reason(struct fk_cerr *ce, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ce->reason, sizeof(ce->reason), fmt, ap);
+	va_end(ap);
+	ce->path[0] = '\0';
+	return -1;
+}
+
+/* The column name of an object key, in buf (FK_COLNAME_MAX + 1 bytes). */
+static const char *
+column_of(jv key, char *buf)
+{
+	const char *s = jv_string_value(key);
+	size_t n = (size_t)jv_string_length_bytes(jv_copy(key));
+
+	if (fk_colname_legal(s, n) && memchr(s, '\0', n) == NULL)
+		return s;
+	fk_colname(s, n, buf);
+	return buf;
+}
+
+struct key {
+	char *col;
+	jv key;			/* borrowed from the object */
+};
+
+static int
+key_cmp(const void *a, const void *b)
+{
+	return strcasecmp(((const struct key *)a)->col,
+	    ((const struct key *)b)->col);
+}
+
+static int check_value(jv v, int depth, struct fk_cerr *ce);
+
+/* Put "name." in front of the error path. */
+static void
+path_prepend(struct fk_cerr *ce, const char *name)
+{
+	size_t n = strlen(name), dot = ce->path[0] != '\0' &&
+	    ce->path[0] != '[', len = strlen(ce->path);
+
+	if (n + dot + len >= sizeof(ce->path))
+		return;		/* too long to say: the inner part stays */
+	memmove(ce->path + n + dot, ce->path, len + 1);
+	memcpy(ce->path, name, n);
+	if (dot)
+		ce->path[n] = '.';
+}
+
+/*
+ * BigQuery compares column names without case, so "a b" and "A_B" in one
+ * object would be one column twice: such a row is no row of any schema.
+ */
+static int
+check_object(jv o, int depth, struct fk_cerr *ce)
+{
+	char buf[FK_COLNAME_MAX + 1];
+	struct key *k;
+	size_t n, i;
+	int it, rc = 0;
+	jv v;
+
+	n = (size_t)jv_object_length(jv_copy(o));
+	k = calloc(n ? n : 1, sizeof(*k));
+	if (k == NULL)
+		return reason(ce, "out of memory");
+	i = 0;
+	for (it = jv_object_iter(o); jv_object_iter_valid(o, it);
+	    it = jv_object_iter_next(o, it), i++) {
+		k[i].key = jv_object_iter_key(o, it);
+		k[i].col = strdup(column_of(k[i].key, buf));
+		if (k[i].col == NULL)
+			rc = -1;
+		v = jv_object_iter_value(o, it);
+		if (rc == 0 && check_value(v, depth, ce) == -1) {
+			path_prepend(ce, k[i].col);
+			rc = -2;
+		}
+		jv_free(v);
+	}
+	if (rc == -1)
+		reason(ce, "out of memory");
+	if (rc == 0 && n > 1) {
+		qsort(k, n, sizeof(*k), key_cmp);
+		for (i = 1; i < n && rc == 0; i++)
+			if (strcasecmp(k[i - 1].col, k[i].col) == 0) {
+				rc = reason(ce, "fields '%.80s' and '%.80s' "
+				    "both map to column '%.80s'",
+				    jv_string_value(k[i - 1].key),
+				    jv_string_value(k[i].key), k[i].col);
+			}
+	}
+	for (i = 0; i < n; i++) {
+		free(k[i].col);
+		jv_free(k[i].key);
+	}
+	free(k);
+	return rc == 0 ? 0 : -1;
+}
+
+/*
+ * v (borrowed) is a value of a field at this depth.  Arrays in arrays
+ * become JSON whole, so only objects in them are looked into.
+ */
+static int
+check_value(jv v, int depth, struct fk_cerr *ce)
+{
+	int i, n, rc = 0;
+	jv el;
+
+	if (jv_get_kind(v) == JV_KIND_OBJECT) {
+		if (depth >= FK_SCHEMA_MAXDEPTH)
+			return reason(ce, "RECORD nested deeper than %d levels",
+			    FK_SCHEMA_MAXDEPTH);
+		return check_object(v, depth + 1, ce);
+	}
+	if (jv_get_kind(v) != JV_KIND_ARRAY)
+		return 0;
+	n = jv_array_length(jv_copy(v));
+	for (i = 0; i < n && rc == 0; i++) {
+		el = jv_array_get(jv_copy(v), i);
+		if (jv_get_kind(el) == JV_KIND_OBJECT)
+			rc = check_value(el, depth, ce);
+		jv_free(el);
+	}
+	return rc;
+}
+
+/* ---- merging --------------------------------------------------------- */
+
+static int merge_object(struct node *n, jv o, int depth);
+
+/* What BigQuery cannot type goes in as JSON text, all of it. */
+static void
+to_json(struct node *n)
+{
+	kids_free(n);
+	n->seen = n->typed = 1;
+	n->rep = 0;
+	n->type = FK_T_JSON;
+}
+
+/* Type of a scalar (not null, not an array, not an object). */
+static enum fk_type
+scalar_type(jv v)
+{
+	double d;
+
+	switch (jv_get_kind(v)) {
+	case JV_KIND_TRUE:
+	case JV_KIND_FALSE:
+		return FK_T_BOOLEAN;
+	case JV_KIND_NUMBER:
+		d = jv_number_value(v);
+		return isfinite(d) && d == floor(d) && fabs(d) <= FK_MAX_SAFE ?
+		    FK_T_INTEGER : FK_T_FLOAT;
+	default:
+		return fk_string_type(jv_string_value(v));
+	}
+}
+
+/* The narrowest type that holds both a and b (scalars). */
+static enum fk_type
+wider(enum fk_type a, enum fk_type b)
+{
+	if (a == b)
+		return a;
+	if ((a == FK_T_INTEGER || a == FK_T_FLOAT) &&
+	    (b == FK_T_INTEGER || b == FK_T_FLOAT))
+		return FK_T_FLOAT;
+	return FK_T_STRING;
+}
+
+/* One value that is not null and not an array: a scalar or an object. */
+static int
+merge_one(struct node *n, jv v, int depth)
+{
+	enum fk_type t;
+
+	if (n->typed && n->type == FK_T_JSON)
+		return 0;
+	if (jv_get_kind(v) == JV_KIND_OBJECT) {
+		if (n->typed && n->type != FK_T_RECORD) {
+			to_json(n);
+			return 0;
+		}
+		n->typed = 1;
+		n->type = FK_T_RECORD;
+		return merge_object(n, v, depth + 1);
+	}
+	t = scalar_type(v);
+	if (n->typed && n->type == FK_T_RECORD)
+		to_json(n);
+	else if (n->typed)
+		n->type = wider(n->type, t);
+	else
+		n->type = t;
+	n->typed = 1;
+	return 0;
+}
+
+static int
+merge_value(struct node *n, jv v, int depth)
+{
+	jv_kind k = jv_get_kind(v);
+	int i, len, rc = 0;
+	jv el;
+
+	if (k == JV_KIND_NULL)
+		return 0;
+	if (!n->seen) {
+		n->seen = 1;
+		n->rep = k == JV_KIND_ARRAY;
+	}
+	if (n->typed && n->type == FK_T_JSON)
+		return 0;
+	if ((k == JV_KIND_ARRAY) != n->rep) {
+		to_json(n);
+		return 0;
+	}
+	if (k != JV_KIND_ARRAY)
+		return merge_one(n, v, depth);
+	len = jv_array_length(jv_copy(v));
+	for (i = 0; i < len && rc == 0; i++) {
+		el = jv_array_get(jv_copy(v), i);
+		/* BigQuery has no arrays of arrays, nor nulls in arrays. */
+		if (jv_get_kind(el) == JV_KIND_NULL ||
+		    jv_get_kind(el) == JV_KIND_ARRAY)
+			to_json(n);
+		else
+			rc = merge_one(n, el, depth);
+		jv_free(el);
+		if (n->type == FK_T_JSON)
+			break;
+	}
+	return rc;
+}
+
+/* The child named col (any case), added at the end if new; NULL: ENOMEM. */
+static struct node *
+child(struct node *n, const char *col)
+{
+	struct node *np;
+	size_t i, j;
+
+	for (j = 0; j < n->nkid; j++) {
+		i = (n->hint + j) % n->nkid;
+		if (strcasecmp(n->kid[i].name, col) == 0) {
+			n->hint = i + 1;
+			return &n->kid[i];
+		}
+	}
+	if (n->nkid == n->cap) {
+		np = realloc(n->kid, (n->cap ? 2 * n->cap : 8) * sizeof(*np));
+		if (np == NULL)
+			return NULL;
+		n->kid = np;
+		n->cap = n->cap ? 2 * n->cap : 8;
+	}
+	np = &n->kid[n->nkid];
+	memset(np, 0, sizeof(*np));
+	np->name = strdup(col);
+	if (np->name == NULL)
+		return NULL;
+	n->hint = ++n->nkid;
+	return np;
+}
+
+static int
+merge_object(struct node *n, jv o, int depth)
+{
+	char buf[FK_COLNAME_MAX + 1];
+	struct node *c;
+	int it, rc = 0;
+	jv k, v;
+
+	for (it = jv_object_iter(o); rc == 0 && jv_object_iter_valid(o, it);
+	    it = jv_object_iter_next(o, it)) {
+		k = jv_object_iter_key(o, it);
+		c = child(n, column_of(k, buf));
+		jv_free(k);
+		if (c == NULL)
+			return -1;
+		v = jv_object_iter_value(o, it);
+		rc = merge_value(c, v, depth);
+		jv_free(v);
+	}
+	return rc;
+}
+
+int
+fk_infer_add(struct fk_infer *in, jv row, struct fk_cerr *ce)
+{
+	memset(ce, 0, sizeof(*ce));
+	if (jv_get_kind(row) != JV_KIND_OBJECT)
+		return reason(ce, "a row must be an object, got %s",
+		    jv_kind_name(jv_get_kind(row)));
+	if (check_object(row, 1, ce) == -1)
+		return -1;
+	if (merge_object(&in->root, row, 1) == -1)
+		return reason(ce, "out of memory");
+	in->rows++;
+	return 0;
+}
+
+/* ---- the schema ------------------------------------------------------ */
+
+static jv
+fields_doc(const struct node *n)
+{
+	const struct node *c;
+	enum fk_type t;
+	jv arr = jv_array(), f;
+	size_t i;
+
+	for (i = 0; i < n->nkid; i++) {
+		c = &n->kid[i];
+		/* Null throughout the sample: STRING, as BigQuery does. */
+		t = c->typed ? c->type : FK_T_STRING;
+		/* A RECORD needs a field; an object always empty is JSON. */
+		if (t == FK_T_RECORD && c->nkid == 0)
+			t = FK_T_JSON;
+		f = JV_OBJECT(jv_string("name"), jv_string(c->name),
+		    jv_string("type"), jv_string(fk_type_name(t)),
+		    jv_string("mode"), jv_string(c->rep ? "REPEATED" :
+		    "NULLABLE"));
+		if (t == FK_T_RECORD)
+			f = jv_object_set(f, jv_string("fields"),
+			    fields_doc(c));
+		arr = jv_array_append(arr, f);
+	}
+	return arr;
+}
+
+int
+fk_infer_schema(const struct fk_infer *in, struct fk_schema *s,
+    struct fk_err *e)
+{
+	memset(s, 0, sizeof(*s));
+	if (in->root.nkid == 0)
+		return fk_fail(e, FK_EX_DATAERR, "cannot infer a schema from "
+		    "rows with no fields");
+	return fk_schema_parse(fields_doc(&in->root), s, e);
+}
+
+/* The schema of one row: the sample of one (schema.h). */
+int
+fk_schema_infer(jv row, struct fk_schema *s, struct fk_cerr *ce)
+{
+	struct fk_infer *in;
+	struct fk_err e;
+	int rc = -1;
+
+	memset(s, 0, sizeof(*s));
+	in = fk_infer_new();
+	if (in == NULL)
+		return reason(ce, "out of memory");
+	if (fk_infer_add(in, row, ce) == -1)
+		goto out;
+	if (fk_infer_schema(in, s, &e) == -1) {
+		reason(ce, "%s", in->root.nkid == 0 ? "cannot infer a schema "
+		    "from an empty object" : e.msg);
+		goto out;
+	}
+	rc = 0;
+out:
+	fk_infer_free(in);
+	return rc;
+}
