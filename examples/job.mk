@@ -134,9 +134,13 @@ preflight:
 
 # 1. The shaped local part, complete or absent (fk-shape -O; a failed
 # recipe's file is deleted), with its rejects, its log, its schema and the
-# id of the key it was hashed with.
+# id of the key it was hashed with.  Fetching a shard can take hours at
+# the service's limit, so first gcs-put --check: the credentials resolve,
+# the bucket lets us create objects and the part's object is not there yet
+# (nothing is created).
 $(WORK)/part-%.$(FORMAT): | preflight
 	@mkdir -p $(WORK)
+	gcs-put --check $(LOG_FLAGS) $(PUT_FLAGS) $(DEST)/part-$*-of-$(SHARDS).$(FORMAT)
 	sh $(JOBDIR)/job-keyid.sh '$(PII)' '$(HASH_KEY_FILE)' > $(WORK)/part-$*.keyid
 	fk-fetch $(LOG_FLAGS) -n $(COUNT) --seed $(SEED) --shard $*/$(SHARDS) \
 	    $(if $(BASE_URL),--base-url '$(BASE_URL)') $(if $(RATE),--rate $(RATE)) $(FETCH_FLAGS) $(RESOURCE) \
