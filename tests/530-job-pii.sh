@@ -131,3 +131,14 @@ rows users/dt=2026-03-06/part-1-of-1.avro | sort >"$T/rows6"
 sort "$T/rows" >"$T/rows2s"
 [ $rc -eq 0 ] && cmp -s "$T/rows6" "$T/rows2s" && [ "$(jq -r .pii.key_id "$T/w6/manifest.json")" = "$kid" ] &&
     ok "make run hashes and masks by default too" || notok "make run protects by default" "exit $rc: $(tail -n 3 "$T/err")"
+
+# 6. One shard as the README's Kubernetes Indexed Job runs it: the part
+# target, its index from JOB_COMPLETION_INDEX, the key from a file.
+JOB_COMPLETION_INDEX=2 FK_HASH_KEY_FILE=$T/hash.key make -s -f examples/job.mk part BUCKET=fk-pii \
+    SHARDS=8 COUNT=8000 SEED=77 DATE=2026-03-07 FETCH_FLAGS=--rate=0 >"$T/out" 2>"$T/err"
+rc=$?
+rows users/dt=2026-03-07/part-3-of-8.avro >"$T/rows7"
+[ $rc -eq 0 ] && [ "$(wc -l <"$T/rows7")" = 1000 ] &&
+    [ "$(jq -r 'select((.email | test("^[0-9a-f]{64}$")) and (.ip | endswith(".0"))) | .uuid' "$T/rows7" | wc -l)" = 1000 ] &&
+    ok "JOB_COMPLETION_INDEX=2 ... part: part-3-of-8 holds 1000 rows, every email hashed and ip masked" ||
+    notok "Kubernetes-style part" "exit $rc, $(wc -l <"$T/rows7") rows: $(tail -n 3 "$T/err")"
