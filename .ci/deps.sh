@@ -23,11 +23,12 @@ fi
 SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo
 # --ci-extras: what only .ci/run's extra steps need (tests/ci/): podman
-# with runc and mmdebstrap for the image, iproute2 and sshd for test hosts.
+# with runc and mmdebstrap for the image; iproute2, iptables, sshd and
+# rsync for the network-namespace hosts of tests/600-netns-hosts.sh.
 if [ "${1:-}" = --ci-extras ]; then
 	$SUDO apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
-		podman runc netavark mmdebstrap uidmap iproute2 openssh-server \
+		podman runc netavark mmdebstrap uidmap iproute2 iptables openssh-server \
 		openssh-client rsync >/dev/null
 	exit
 fi

@@ -316,6 +316,25 @@ if [ "$(code l8)" = 200 ] && [ "$(header l8 X-RateLimit-Remaining)" = 4 ]; then
 	ok "after Retry-After seconds a new window starts"
 else notok "new window" "$(cat "$T/l8.h")"; fi
 
+# --throttle N/Ws: the same throttle in a short window, per client address
+# (127.0.0.2 is another client of the same loopback server)
+start_server short "$PY" "$SERVER" --throttle 3/2s
+S=http://127.0.0.1:$short_PORT
+for i in 1 2 3 4; do fetch "s$i" "$S/api/v1/users?_quantity=1"; done
+fetch s5 "$S/api/v1/users?_quantity=1" --interface 127.0.0.2
+ra=$(header s4 Retry-After)
+if [ "$(code s1)$(code s3)$(code s4)" = 200200429 ] &&
+	[ "$(header s1 X-RateLimit-Limit)" = 3 ] && [ "$ra" -ge 1 ] && [ "$ra" -le 2 ]; then
+	ok "--throttle 3/2s: 3 allowed, the 4th 429 with Retry-After 1..2"
+else notok "--throttle 3/2s" "$(code s1) $(code s3) $(code s4) $(cat "$T/s4.h")"; fi
+if [ "$(code s5)" = 200 ] && [ "$(header s5 X-RateLimit-Remaining)" = 2 ]; then
+	ok "--throttle 3/2s: another client address has its own window"
+else notok "throttle per address" "$(code s5) $(cat "$T/s5.h")"; fi
+expect_exit 2 "--throttle 30/5 (no unit): usage error" \
+	"$PY" "$SERVER" --throttle 30/5 --port-file "$T/bad.port"
+grep -q 'N/Ws' "$T/err" && ok "--throttle: the message names the N/Ws form" ||
+	notok "--throttle message" "$(cat "$T/err")"
+
 # ---- faults ---------------------------------------------------------------
 curl -s -o "$T/cf" -w '%{http_code}' -X POST "$F/_ctl/faults" -d '["1:reset", "2:truncate",
  "3:stall:3", "4:malformed", "5:total", "6:notarray", "7:status", "8:429:7", "9:500",

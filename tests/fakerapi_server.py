@@ -7,7 +7,7 @@ Python 3 standard library only.
 
 Usage:
   python3 tests/fakerapi_server.py [--host 127.0.0.1] [--port 0] --port-file F
-      [--throttle on|off] [--limit 30] [--window 60] [--latency MS]
+      [--throttle on|off|N/Ws] [--limit 30] [--window 60] [--latency MS]
       [--fault RULE]... [--log FILE] [--versions 1,2|1|2]
       [--clock-offset S]
 
@@ -17,7 +17,9 @@ Usage:
                 temp file + rename)
   --throttle    on (default): fixed window per (method, path, client IP),
                 like the real service's throttle:30,1; off: no limit and no
-                X-RateLimit-* headers
+                X-RateLimit-* headers; N/Ws: on, N requests per W seconds
+                (e.g. 30/5s: the service's behaviour in a window short
+                enough for a multi-host test); same as --limit N --window W
   --limit N     requests per window (default 30)
   --window S    window length in seconds (default 60)
   --latency MS  delay added before every /api response
@@ -1531,7 +1533,7 @@ def parse_args(argv):
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--port-file")
-    ap.add_argument("--throttle", choices=("on", "off"), default="on")
+    ap.add_argument("--throttle", default="on", metavar="on|off|N/Ws")
     ap.add_argument("--limit", type=int, default=30)
     ap.add_argument("--window", type=float, default=60)
     ap.add_argument("--latency", type=float, default=0, metavar="MS")
@@ -1549,6 +1551,12 @@ def parse_args(argv):
         cfg.fault = [Fault(t) for t in cfg.fault]
     except ValueError as e:
         ap.error(str(e))
+    m = re.fullmatch(r"([0-9]+)/([0-9]+(?:\.[0-9]+)?)s", cfg.throttle)
+    if m:
+        cfg.throttle, cfg.limit, cfg.window = "on", int(m[1]), float(m[2])
+    elif cfg.throttle not in ("on", "off"):
+        ap.error("--throttle: on, off or N/Ws (e.g. 30/5s), not %r"
+                 % cfg.throttle)
     if cfg.limit < 1 or cfg.window <= 0:
         ap.error("--limit and --window must be positive")
     return cfg
