@@ -39,10 +39,15 @@ LIB_SRC  = $(wildcard lib/*.c)
 LIB_OBJ  = $(LIB_SRC:%.c=$(B)/%.o)
 LIBFK    = $(B)/libfk.a
 
-# Tool-private modules live in cmd/<short>/ beside the thin cmd/<tool>.c.
-FETCH_OBJ = $(B)/cmd/fk-fetch.o $(patsubst %.c,$(B)/%.o,$(wildcard cmd/fetch/*.c))
-SHAPE_OBJ = $(B)/cmd/fk-shape.o $(patsubst %.c,$(B)/%.o,$(wildcard cmd/shape/*.c))
-GCS_OBJ   = $(B)/cmd/gcs-put.o $(patsubst %.c,$(B)/%.o,$(wildcard cmd/gcs/*.c))
+# Tool-private modules live in cmd/<short>/ beside the thin cmd/<tool>.c,
+# in subfolders by stage where a tool has many (cmd/shape/check/, ...).
+tree = $(wildcard $(1)/*.$(2) $(1)/*/*.$(2) $(1)/*/*/*.$(2) $(1)/*/*/*/*.$(2))
+FETCH_OBJ = $(B)/cmd/fk-fetch.o $(patsubst %.c,$(B)/%.o,$(call tree,cmd/fetch,c))
+SHAPE_OBJ = $(B)/cmd/fk-shape.o $(patsubst %.c,$(B)/%.o,$(call tree,cmd/shape,c))
+GCS_OBJ   = $(B)/cmd/gcs-put.o $(patsubst %.c,$(B)/%.o,$(call tree,cmd/gcs,c))
+# A tool's modules name each other from cmd/ ("shape/check/schema.h"); lib/
+# sees only itself.
+$(B)/cmd/%.o: FK_CPPFLAGS += -Icmd
 
 FETCH_LIBS = $(CURL_LIBS) $(JQ_LIBS) -lm
 SHAPE_LIBS = $(JQ_LIBS) $(AVRO_LIBS) $(GCRYPT_LIBS) $(SNAPPY_LIBS) $(ZSTD_LIBS) $(Z_LIBS) -lm
@@ -50,7 +55,7 @@ GCS_LIBS   = $(CURL_LIBS) $(JQ_LIBS) $(GCRYPT_LIBS) $(Z_LIBS) -lm
 ALL_LIBS   = $(CURL_LIBS) $(JQ_LIBS) $(AVRO_LIBS) $(GCRYPT_LIBS) $(SNAPPY_LIBS) $(ZSTD_LIBS) $(Z_LIBS) -lm
 
 BIN = $(B)/fk-fetch $(B)/fk-shape $(B)/gcs-put
-HDR = $(wildcard lib/*.h cmd/*/*.h)
+HDR = $(wildcard lib/*.h) $(call tree,cmd,h)
 
 # C unit tests: tests/unit/test_*.c, each linked with every object.
 UNIT_SRC = $(wildcard tests/unit/test_*.c)

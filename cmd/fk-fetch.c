@@ -22,6 +22,7 @@
 #include "fetch/progress.h"
 #include "fetch/shard.h"
 #include "fetch/spec.h"
+#include "cli.h"
 #include "fk.h"
 #include "http.h"
 #include "log.h"
@@ -157,32 +158,6 @@ help(void)
 }
 
 static void
-usage_error(const char *fmt, const char *a, const char *b)
-{
-	char msg[FK_ERR_MAX];
-
-	snprintf(msg, sizeof(msg), fmt, a, b);
-	fk_error("%s", msg);
-	fprintf(stderr, "Try '%s --help'.\n", fk_prog());
-	exit(FK_EX_USAGE);
-}
-
-static long long
-number(const char *opt, const char *v, long long min, long long max)
-{
-	char range[96];
-	const char *why;
-	long long n;
-
-	if (fk_parse_ll(v, min, max, &n, &why) == 0)
-		return n;
-	snprintf(range, sizeof(range), "%s (%lld to %lld)", why, min, max);
-	fprintf(stderr, "%s: invalid %s '%s': %s\n", fk_prog(), opt, v, range);
-	fprintf(stderr, "Try '%s --help'.\n", fk_prog());
-	exit(FK_EX_USAGE);
-}
-
-static void
 add_param(struct opts *o, const char *arg)
 {
 	struct fetch_param p, *np;
@@ -190,10 +165,10 @@ add_param(struct opts *o, const char *arg)
 	size_t i;
 
 	if (fetch_param_parse(arg, &p, &e) < 0)
-		usage_error("%s", e.msg, NULL);
+		fk_usage_error("%s", e.msg);
 	for (i = 0; i < o->nparams; i++)
 		if (strcmp(o->params[i].key, p.key) == 0)
-			usage_error("parameter '%s' given twice", p.key, NULL);
+			fk_usage_error("parameter '%s' given twice", p.key);
 	np = realloc(o->params, (o->nparams + 1) * sizeof(*np));
 	if (np == NULL) {
 		fk_error("out of memory");
@@ -201,22 +176,6 @@ add_param(struct opts *o, const char *arg)
 	}
 	o->params = np;
 	o->params[o->nparams++] = p;
-}
-
-/* getopt_long's complaint, in our words: always "fk-fetch: ...". */
-static void
-bad_option(int c, const char *arg)
-{
-	char name[64];
-
-	snprintf(name, sizeof(name), "%.*s", (int)strcspn(arg, "="), arg);
-	if (c == ':')
-		usage_error("option '%s' needs a value", name, NULL);
-	if (optopt != 0 && (optopt >= 256 || strchr(short_opts + 1, optopt)))
-		usage_error("option '%s' takes no value", name, NULL);
-	if (optopt != 0)
-		snprintf(name, sizeof(name), "-%c", optopt);
-	usage_error("unknown option '%s'", name, NULL);
 }
 
 static void
@@ -232,10 +191,12 @@ parse_opt(struct opts *o, int c, char **argv, int *q, int *v)
 		help();
 		exit(0);
 	case 'j':
-		o->parallel = (int)number("parallel", optarg, 1, MAX_PARALLEL);
+		o->parallel = (int)fk_opt_number("--parallel", optarg, 1,
+		    MAX_PARALLEL);
 		break;
 	case 'n':
-		o->count = number("count", optarg, 1, FETCH_MAX_COUNT);
+		o->count = fk_opt_number("--count", optarg, 1,
+		    FETCH_MAX_COUNT);
 		break;
 	case 'p':
 		add_param(o, optarg);
@@ -244,10 +205,10 @@ parse_opt(struct opts *o, int c, char **argv, int *q, int *v)
 		*q = 1;
 		break;
 	case 'r':
-		o->rate = number("rate", optarg, 0, 1000000);
+		o->rate = fk_opt_number("--rate", optarg, 0, 1000000);
 		break;
 	case 's':
-		o->seed = number("seed", optarg, 1, FETCH_SEED_MAX);
+		o->seed = fk_opt_number("--seed", optarg, 1, FETCH_SEED_MAX);
 		o->seed_from = "--seed";
 		break;
 	case 'u':
@@ -261,23 +222,25 @@ parse_opt(struct opts *o, int c, char **argv, int *q, int *v)
 		exit(0);
 	case OPT_SHARD:
 		if (fetch_shard_parse(optarg, &o->shard, &e) < 0)
-			usage_error("%s", e.msg, NULL);
+			fk_usage_error("%s", e.msg);
 		o->shard_given = 1;
 		break;
 	case OPT_RAW:
 		o->raw = 1;
 		break;
 	case OPT_RETRIES:
-		o->retries = number("retries", optarg, 0, 100);
+		o->retries = fk_opt_number("--retries", optarg, 0, 100);
 		break;
 	case OPT_CONNECT_TIMEOUT:
-		o->connect_timeout = number("connect-timeout", optarg, 1, 3600);
+		o->connect_timeout = fk_opt_number("--connect-timeout",
+		    optarg, 1, 3600);
 		break;
 	case OPT_STALL_TIMEOUT:
-		o->stall_timeout = number("stall-timeout", optarg, 1, 3600);
+		o->stall_timeout = fk_opt_number("--stall-timeout", optarg,
+		    1, 3600);
 		break;
 	default:
-		bad_option(c, argv[optind - 1]);
+		fk_bad_option(c, argv, short_opts);
 	}
 }
 
@@ -300,14 +263,14 @@ apply_env(struct opts *o)
 		o->base = DEFAULT_BASE;
 	v = getenv("FK_SEED");
 	if (o->seed == 0 && v != NULL && *v != '\0') {
-		o->seed = number("FK_SEED", v, 1, FETCH_SEED_MAX);
+		o->seed = fk_opt_number("FK_SEED", v, 1, FETCH_SEED_MAX);
 		o->seed_from = "FK_SEED";
 	}
 	if (!o->shard_given && fetch_shard_env(env, &o->shard, &e) < 0)
-		usage_error("%s", e.msg, NULL);
+		fk_usage_error("%s", e.msg);
 	if (o->shard.n > 1 && o->seed == 0)
-		usage_error("sharding (%s) needs --seed or FK_SEED, the same "
-		    "on every shard", o->shard.from, NULL);
+		fk_usage_error("sharding (%s) needs --seed or FK_SEED, the same "
+		    "on every shard", o->shard.from);
 }
 
 static void
@@ -327,11 +290,11 @@ parse_args(struct opts *o, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1)
 		parse_opt(o, c, argv, &q, &v);
 	if (q && v)
-		usage_error("-q and -v cannot be used together", NULL, NULL);
+		fk_usage_error("-q and -v cannot be used together");
 	o->verbosity = q ? 0 : v ? 2 : 1;
 	if (argc - optind > 1)
-		usage_error("too many operands: one resource, or '-' for "
-		    "stdin, starting at '%s'", argv[optind + 1], NULL);
+		fk_usage_error("too many operands: one resource, or '-' for "
+		    "stdin, starting at '%s'", argv[optind + 1]);
 	o->operand = optind < argc ? argv[optind] : NULL;
 	apply_env(o);
 }
@@ -462,7 +425,7 @@ build_job(struct job *j, const struct opts *o)
 	}
 	if (fetch_spec_parse(o->operand ? o->operand : "users", &d, &sp,
 	    &e) < 0)
-		usage_error("%s", e.msg, NULL);
+		fk_usage_error("%s", e.msg);
 	if (add_spec(j, &sp, &e) < 0) {
 		fk_error("%s", e.msg);
 		exit(e.code);
@@ -570,33 +533,6 @@ announce(const struct opts *o, struct job *j, uint32_t seed)
 		    (unsigned long long)j->nshard, o->rate, minutes);
 }
 
-/* The reader went away: stop quietly, dying of SIGPIPE as cat would. */
-static void
-broken_pipe(void)
-{
-	signal(SIGPIPE, SIG_DFL);
-	raise(SIGPIPE);
-	exit(FK_EX_IOERR);
-}
-
-static int
-close_stdout(void)
-{
-	if (fflush(stdout) == EOF || ferror(stdout)) {
-		if (errno == EPIPE)
-			broken_pipe();
-		fk_error("cannot write output: %s", strerror(errno));
-		return FK_EX_IOERR;
-	}
-	if (fclose(stdout) == EOF) {
-		if (errno == EPIPE)
-			broken_pipe();
-		fk_error("cannot write output: %s", strerror(errno));
-		return FK_EX_IOERR;
-	}
-	return 0;
-}
-
 static void
 free_job(struct job *j, struct opts *o)
 {
@@ -675,7 +611,7 @@ main(int argc, char **argv)
 	fk_log_init("fk-fetch", o.verbosity);
 	base = fetch_base_check(o.base, &e);
 	if (base == NULL)
-		usage_error("%s", e.msg, NULL);
+		fk_usage_error("%s", e.msg);
 	build_job(&j, &o);
 	seed = o.seed ? (uint32_t)o.seed : random_seed();
 	j.nshard = fetch_shard_size(j.total, o.shard.i, o.shard.n);
@@ -694,7 +630,7 @@ main(int argc, char **argv)
 	rc = fetch_run(&c, &st, &e);
 	clear_progress(&j);
 	if (rc < 0 && st.epipe)
-		broken_pipe();
+		fk_die_by_signal(SIGPIPE);
 	fk_log(FK_LOG_DEBUG, "summary", NULL, 0, "%llu records in %llu "
 	    "requests, %llu retries, %llu pages split on their bytes",
 	    (unsigned long long)st.records, (unsigned long long)st.requests,
@@ -703,7 +639,7 @@ main(int argc, char **argv)
 		/* The output failed already: one message is enough. */
 		fk_error("%s", e.msg);
 		(void)fclose(stdout);
-	} else if (close_stdout() != 0 && rc == 0) {
+	} else if (fk_close_stdout(FK_EPIPE_SIGNAL) != 0 && rc == 0) {
 		/* Whole pages already written still reach the reader. */
 		rc = -1;
 		e.code = FK_EX_IOERR;

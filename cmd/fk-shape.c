@@ -19,15 +19,17 @@
 #include <gcrypt.h>
 #include <jv.h>
 
+#include "cli.h"
+#include "file.h"
 #include "fk.h"
 #include "json.h"
 #include "log.h"
-#include "shape/filter.h"
-#include "shape/parquet.h"
-#include "shape/pii.h"
+#include "shape/check/pii.h"
+#include "shape/check/schema.h"
 #include "shape/pipe.h"
-#include "shape/schema.h"
-#include "shape/text.h"
+#include "shape/program/filter.h"
+#include "shape/write/parquet/parquet.h"
+#include "shape/write/writer.h"
 
 #define MAX_SHOWN 20		/* bad records described on stderr */
 #define KEY_MAX 4096
@@ -38,6 +40,9 @@ enum {
 	OPT_CODEC, OPT_BLOCK, OPT_MAXREC, OPT_COMPRESSION, OPT_RGSIZE,
 	OPT_SROWS, OPT_SBYTES
 };
+
+/* '+': options before operands; ':': we word the complaints. */
+static const char shortopts[] = "+:f:hj:O:o:qVv";
 
 /* The sample an inferred schema comes from: BigQuery's 500 rows. */
 #define SAMPLE_ROWS 500
@@ -74,17 +79,9 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-/* -o parquet: the writer behind the pipeline's row sink. */
-struct pqsink {
-	struct fk_pq_opts o;
-	struct fk_pq *w;
-	int opened;
-};
-
 struct conf {
 	struct fk_shape_opts o;
-	struct fk_rowsink sink;
-	struct pqsink pq;
+	const struct fk_writer *w;	/* -o */
 	const char *progfile, *schemafile, *emitfile, *rejectfile;
 	const char *keyfile, *outfile, *input;
 	char *program;
@@ -159,23 +156,6 @@ help(void)
 }
 
 static void
-usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2),
-    noreturn));
-
-static void
-usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "fk-shape: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'fk-shape --help'.\n");
-	exit(FK_EX_USAGE);
-}
-
-static void
 die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3),
     noreturn));
 
@@ -194,71 +174,6 @@ die(int code, const char *fmt, ...)
 	exit(code);
 }
 
-/* "16M", "512K", "1048576": bytes, 1 KiB up to 1 GiB. */
-static size_t
-parse_size(const char *opt, const char *s)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (end == s || errno != 0 || *s == '-')
-		usage_error("%s: '%s' is not a size", opt, s);
-	if (*end == 'K' || *end == 'k')
-		v <<= 10, end++;
-	else if (*end == 'M' || *end == 'm')
-		v <<= 20, end++;
-	else if (*end == 'G' || *end == 'g')
-		v <<= 30, end++;
-	if (*end != '\0' || v < 1024 || v > (1ULL << 30))
-		usage_error("%s: '%s' is not a size from 1K to 1G", opt, s);
-	return (size_t)v;
-}
-
-static long long
-parse_num(const char *opt, const char *s, long long min, long long max)
-{
-	const char *why;
-	long long v;
-
-	if (fk_parse_ll(s, min, max, &v, &why) == -1)
-		usage_error("%s: '%s': %s", opt, s, why);
-	return v;
-}
-
-/* The whole of a small file; NULL with errno on failure. */
-static char *
-slurp(const char *path, size_t max, size_t *len)
-{
-	struct fk_buf b = { 0 };
-	char chunk[8192];
-	size_t n;
-	FILE *f;
-
-	b.max = max;
-	f = fopen(path, "rb");
-	if (f == NULL)
-		return NULL;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		if (fk_buf_add(&b, chunk, n) == -1) {
-			fclose(f);
-			fk_buf_free(&b);
-			errno = EFBIG;
-			return NULL;
-		}
-	}
-	if (ferror(f) || fk_buf_add(&b, "", 0) == -1) {
-		fclose(f);
-		fk_buf_free(&b);
-		errno = EIO;
-		return NULL;
-	}
-	fclose(f);
-	*len = b.len;
-	return b.p;
-}
-
 static void
 add_arg(struct conf *c, int json, const char *name, char **argv, int argc)
 {
@@ -266,14 +181,14 @@ add_arg(struct conf *c, int json, const char *name, char **argv, int argc)
 	jv v;
 
 	if (optind >= argc)
-		usage_error("--%s %s: missing value", json ? "argjson" : "arg",
+		fk_usage_error("--%s %s: missing value", json ? "argjson" : "arg",
 		    name);
 	val = argv[optind++];
 	if (json) {
 		v = jv_parse(val);
 		if (!jv_is_valid(v)) {
 			jv_free(v);
-			usage_error("--argjson %s: the value is not JSON",
+			fk_usage_error("--argjson %s: the value is not JSON",
 			    name);
 		}
 	} else {
@@ -288,17 +203,16 @@ pii_add(struct conf *c, enum fk_pii_op op, const char *list)
 	struct fk_err e;
 
 	if (fk_pii_add((struct fk_pii *)c->o.pii, op, list, &e) == -1)
-		usage_error("%s", e.msg);
+		fk_usage_error("%s", e.msg);
 }
 
 static void
 options(struct conf *c, int argc, char **argv)
 {
-	const char *why;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "+f:hj:O:o:qVv", longopts,
-	    NULL)) != -1) {
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'f':
 			c->progfile = optarg;
@@ -307,23 +221,16 @@ options(struct conf *c, int argc, char **argv)
 			help();
 			exit(0);
 		case 'j':
-			c->o.workers = (int)parse_num("-j", optarg, 1, 64);
+			c->o.workers = (int)fk_opt_number("--jobs", optarg, 1,
+			    64);
 			break;
 		case 'O':
 			c->outfile = optarg;
 			break;
 		case 'o':
-			if (strcmp(optarg, "ndjson") == 0 ||
-			    strcmp(optarg, "json") == 0)
-				c->o.format = FK_FMT_NDJSON;
-			else if (strcmp(optarg, "csv") == 0)
-				c->o.format = FK_FMT_CSV;
-			else if (strcmp(optarg, "avro") == 0)
-				c->o.format = FK_FMT_AVRO;
-			else if (strcmp(optarg, "parquet") == 0)
-				c->o.format = FK_FMT_ROWS;
-			else
-				usage_error("-o: unknown format '%s'", optarg);
+			c->w = fk_writer_find(optarg);
+			if (c->w == NULL)
+				fk_usage_error("-o: unknown format '%s'", optarg);
 			break;
 		case 'q':
 			c->verbosity = 0;
@@ -348,13 +255,13 @@ options(struct conf *c, int argc, char **argv)
 			c->rejectfile = optarg;
 			break;
 		case OPT_MAXBAD:
-			c->o.max_bad = parse_num("--max-bad", optarg, 0,
+			c->o.max_bad = fk_opt_number("--max-bad", optarg, 0,
 			    LLONG_MAX);
 			break;
 		case OPT_UNKNOWN:
 			if (strcmp(optarg, "error") != 0 &&
 			    strcmp(optarg, "drop") != 0)
-				usage_error("--unknown: '%s' is not error or "
+				fk_usage_error("--unknown: '%s' is not error or "
 				    "drop", optarg);
 			c->o.drop_unknown = strcmp(optarg, "drop") == 0;
 			break;
@@ -376,52 +283,42 @@ options(struct conf *c, int argc, char **argv)
 			if (strcmp(optarg, "deflate") != 0 &&
 			    strcmp(optarg, "snappy") != 0 &&
 			    strcmp(optarg, "null") != 0)
-				usage_error("--codec: unknown codec '%s'",
+				fk_usage_error("--codec: unknown codec '%s'",
 				    optarg);
-			c->o.codec = optarg;
+			c->o.wopts.avro_codec = optarg;
 			break;
 		case OPT_BLOCK:
-			c->o.block_size = parse_size("--avro-block-size",
-			    optarg);
 			/* BigQuery refuses Avro blocks over 16 MB. */
-			if (c->o.block_size > 16 << 20)
-				usage_error("--avro-block-size: '%s' is more "
-				    "than BigQuery's 16M", optarg);
+			c->o.wopts.avro_block = fk_opt_size("--avro-block-size",
+			    optarg, 1 << 10, 16 << 20);
 			break;
 		case OPT_SROWS:
-			c->o.sample_rows = (size_t)parse_num("--sample-rows",
-			    optarg, 1, 1000000);
+			c->o.sample_rows = (size_t)fk_opt_number(
+			    "--sample-rows", optarg, 1, 1000000);
 			break;
 		case OPT_SBYTES:
-			c->o.sample_bytes = parse_size("--sample-bytes",
-			    optarg);
-			if (c->o.sample_bytes > SAMPLE_BYTES_MAX)
-				usage_error("--sample-bytes: '%s' is more than "
-				    "32M", optarg);
+			c->o.sample_bytes = fk_opt_size("--sample-bytes",
+			    optarg, 1 << 10, SAMPLE_BYTES_MAX);
 			break;
 		case OPT_MAXREC:
-			c->o.max_record = parse_size("--max-record-size",
-			    optarg);
+			c->o.max_record = fk_opt_size("--max-record-size",
+			    optarg, 1 << 10, 1 << 30);
 			break;
 		case OPT_COMPRESSION:
 			if (strcmp(optarg, "snappy") != 0 &&
 			    strcmp(optarg, "zstd") != 0 &&
 			    strcmp(optarg, "gzip") != 0 &&
 			    strcmp(optarg, "none") != 0)
-				usage_error("--compression: unknown codec '%s'",
+				fk_usage_error("--compression: unknown codec '%s'",
 				    optarg);
-			c->pq.o.codec = optarg;
+			c->o.wopts.pq.codec = optarg;
 			break;
 		case OPT_RGSIZE:
-			if (fk_pq_parse_size(optarg, &c->pq.o.row_group_bytes,
-			    &why) == -1)
-				usage_error("--row-group-size: '%s': %s",
-				    optarg, why);
+			c->o.wopts.pq.row_group_bytes = fk_opt_size(
+			    "--row-group-size", optarg, 64 << 10, 2ULL << 30);
 			break;
 		default:
-			usage(stderr);
-			fprintf(stderr, "Try 'fk-shape --help'.\n");
-			exit(FK_EX_USAGE);
+			fk_bad_option(ch, argv, shortopts);
 		}
 	}
 }
@@ -429,30 +326,32 @@ options(struct conf *c, int argc, char **argv)
 static void
 operands(struct conf *c, int argc, char **argv)
 {
-	int n = argc - optind;
+	int n = argc - optind, avro, pq;
 
 	if (c->progfile == NULL && n > 0) {
 		c->program = strdup(argv[optind++]);
 		n--;
 	}
 	if (n > 1)
-		usage_error("too many operands ('%s')", argv[optind + 1]);
+		fk_usage_error("too many operands ('%s')", argv[optind + 1]);
 	if (n == 1)
 		c->input = argv[optind];
-	if (c->o.format != FK_FMT_AVRO && c->o.codec != NULL)
-		usage_error("--codec is for -o avro");
-	if (c->o.format != FK_FMT_AVRO && c->o.block_size != 0)
-		usage_error("--avro-block-size is for -o avro");
-	if (c->o.format != FK_FMT_ROWS && c->pq.o.codec != NULL)
-		usage_error("--compression is for -o parquet");
-	if (c->o.format != FK_FMT_ROWS && c->pq.o.row_group_bytes != 0)
-		usage_error("--row-group-size is for -o parquet");
+	avro = c->w->takes & FK_WO_AVRO;
+	pq = c->w->takes & FK_WO_PARQUET;
+	if (!avro && c->o.wopts.avro_codec != NULL)
+		fk_usage_error("--codec is for -o avro");
+	if (!avro && c->o.wopts.avro_block != 0)
+		fk_usage_error("--avro-block-size is for -o avro");
+	if (!pq && c->o.wopts.pq.codec != NULL)
+		fk_usage_error("--compression is for -o parquet");
+	if (!pq && c->o.wopts.pq.row_group_bytes != 0)
+		fk_usage_error("--row-group-size is for -o parquet");
 	if (c->schemafile != NULL && (c->o.sample_rows != 0 ||
 	    c->o.sample_bytes != 0))
-		usage_error("--sample-rows and --sample-bytes are for an "
+		fk_usage_error("--sample-rows and --sample-bytes are for an "
 		    "inferred schema (no --schema)");
 	if (c->keyfile != NULL && !fk_pii_has(c->o.pii, FK_PII_HASH))
-		usage_error("--hash-key-file without --hash");
+		fk_usage_error("--hash-key-file without --hash");
 }
 
 /* The HMAC key: --hash-key-file, else $FK_HASH_KEY; raw bytes. */
@@ -467,8 +366,7 @@ load_key(struct conf *c)
 	if (!fk_pii_has(c->o.pii, FK_PII_HASH))
 		return;
 	if (c->keyfile != NULL) {
-		k = slurp(c->keyfile, KEY_MAX, &n);
-		if (k == NULL)
+		if (fk_read_file(c->keyfile, KEY_MAX, &k, &n) == -1)
 			die(FK_EX_CONFIG, "cannot read the hash key file '%s': "
 			    "%s", c->keyfile, strerror(errno));
 		/* One trailing newline is the editor's, not the key's. */
@@ -504,8 +402,7 @@ load_program(struct conf *c)
 
 	if (c->progfile == NULL)
 		return;
-	c->program = slurp(c->progfile, 1 << 20, &n);
-	if (c->program == NULL)
+	if (fk_read_file(c->progfile, 1 << 20, &c->program, &n) == -1)
 		die(FK_EX_NOINPUT, "cannot read '%s': %s", c->progfile,
 		    strerror(errno));
 }
@@ -521,7 +418,7 @@ check_program(struct conf *c)
 		return;
 	q = fk_jq_new(c->program, c->o.args, &e);
 	if (q == NULL)
-		usage_error("%s", e.msg);
+		fk_usage_error("%s", e.msg);
 	fk_jq_free(q);
 }
 
@@ -535,8 +432,7 @@ load_schema(struct conf *c)
 
 	if (c->schemafile == NULL)
 		return;
-	text = slurp(c->schemafile, 16 << 20, &n);
-	if (text == NULL)
+	if (fk_read_file(c->schemafile, 16 << 20, &text, &n) == -1)
 		die(FK_EX_NOINPUT, "cannot read the schema '%s': %s",
 		    c->schemafile, strerror(errno));
 	if (fk_json_parse(text, n, &doc, &e) == -1) {
@@ -555,8 +451,7 @@ on_signal(int sig)
 {
 	if (tmppath[0] != '\0')
 		unlink(tmppath);
-	signal(sig, SIG_DFL);
-	raise(sig);
+	fk_die_by_signal(sig);
 }
 
 static void
@@ -574,13 +469,10 @@ open_output(struct conf *c)
 			die(FK_EX_IOERR, "cannot write '%s': %s", c->outfile,
 			    strerror(errno));
 	} else if (c->outfile != NULL && strcmp(c->outfile, "-") != 0) {
-		if (snprintf(tmppath, sizeof(tmppath), "%s.XXXXXX",
-		    c->outfile) >= (int)sizeof(tmppath))
-			die(FK_EX_USAGE, "output name too long");
 		signal(SIGINT, on_signal);
 		signal(SIGTERM, on_signal);
 		signal(SIGHUP, on_signal);
-		fd = mkstemp(tmppath);
+		fd = fk_tmp_beside(c->outfile, tmppath, sizeof(tmppath));
 		if (fd == -1) {
 			tmppath[0] = '\0';
 			die(FK_EX_IOERR, "cannot create '%s': %s", c->outfile,
@@ -628,110 +520,32 @@ on_bad(void *ctx, long long rec, const char *msg)
 		fk_error("more bad records not shown");
 }
 
-static int
-pq_open(void *ctx, const struct fk_schema *s, FILE *out, struct fk_err *e)
-{
-	struct pqsink *q = ctx;
-
-	q->w = fk_pq_open(out, s, &q->o, e);
-	q->opened = q->w != NULL;
-	return q->w == NULL ? -1 : 0;
-}
-
-static int
-pq_write(void *ctx, jv row, struct fk_err *e)
-{
-	return fk_pq_write(((struct pqsink *)ctx)->w, row, e);
-}
-
-static int
-pq_close(void *ctx, struct fk_err *e)
-{
-	struct pqsink *q = ctx;
-	int rc = fk_pq_close(q->w, e);
-
-	q->w = NULL;
-	return rc;
-}
-
-static void
-pq_abort(void *ctx)
-{
-	struct pqsink *q = ctx;
-
-	fk_pq_abort(q->w);
-	q->w = NULL;
-}
-
-/* Atomic write of a small file: temporary name, then rename. */
-static int
-write_file(const char *path, const char *data, size_t n)
-{
-	char tmp[PATH_MAX];
-	mode_t um;
-	FILE *f;
-	int fd;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
-		return -1;
-	fd = mkstemp(tmp);
-	if (fd == -1)
-		return -1;
-	um = umask(0);
-	umask(um);
-	fchmod(fd, 0666 & ~um);
-	f = fdopen(fd, "w");
-	if (f == NULL || fwrite(data, 1, n, f) != n || fclose(f) != 0 ||
-	    rename(tmp, path) == -1) {
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
-}
-
 static void
 emit_schema(struct conf *c, const struct fk_shape_stats *st)
 {
 	const struct fk_schema *s = fk_shape_schema(&c->o, st);
-	struct fk_csv *csv;
 	struct fk_err e;
 	char flags[512];
 	jv j, txt;
+	int err;
 
 	if (c->emitfile == NULL)
 		return;
 	if (s == NULL)
 		die(FK_EX_DATAERR, "no row to infer a schema from; "
 		    "'%s' not written", c->emitfile);
-	if (c->o.format == FK_FMT_CSV) {
-		csv = fk_csv_new(s, &e);
-		if (csv == NULL)
-			die(e.code, "%s", e.msg);
-		j = fk_csv_schema_json(csv, st->widen);
-		fk_csv_free(csv);
-	} else {
-		j = fk_schema_json(s, st->widen);
-	}
+	j = c->w->schema_json(s, st->widen, &e);
+	if (!jv_is_valid(j))
+		die(e.code, "%s", e.msg);
 	txt = jv_string_concat(jv_dump_string(j, JV_PRINT_INDENT_FLAGS(2)),
 	    jv_string("\n"));
-	if (write_file(c->emitfile, jv_string_value(txt),
-	    (size_t)jv_string_length_bytes(jv_copy(txt))) == -1)
+	err = fk_write_file(c->emitfile, jv_string_value(txt),
+	    (size_t)jv_string_length_bytes(jv_copy(txt)));
+	if (err != 0)
 		die(FK_EX_IOERR, "cannot write '%s': %s", c->emitfile,
-		    strerror(errno));
+		    strerror(err));
 	jv_free(txt);
-	if (c->o.format == FK_FMT_CSV)
-		snprintf(flags, sizeof(flags), "--source_format=CSV "
-		    "--skip_leading_rows=1%s --schema=%s", st->csv_newlines ?
-		    " --allow_quoted_newlines" : "", c->emitfile);
-	else if (c->o.format == FK_FMT_AVRO)
-		snprintf(flags, sizeof(flags), "--source_format=AVRO "
-		    "--use_avro_logical_types");
-	else if (c->o.format == FK_FMT_ROWS)
-		snprintf(flags, sizeof(flags), "--source_format=PARQUET "
-		    "--parquet_enable_list_inference");
-	else
-		snprintf(flags, sizeof(flags), "--source_format="
-		    "NEWLINE_DELIMITED_JSON --schema=%s", c->emitfile);
+	c->w->bq_flags(flags, sizeof(flags), c->emitfile, st->csv_newlines);
 	fk_log(FK_LOG_INFO, "bq_load", (struct fk_kv[]){ { "flags", flags,
 	    0 }, FK_S("schema", c->emitfile) }, 2,
 	    "load with: bq load %s DATASET.TABLE SOURCE", flags);
@@ -758,21 +572,6 @@ summary(const struct conf *c, const struct fk_shape_stats *st)
 	}
 }
 
-/* Flush and close f; 0, or the errno of the first failure. */
-static int
-finish(FILE *f)
-{
-	int err = 0;
-
-	if (fflush(f) != 0)
-		err = errno ? errno : EIO;
-	else if (ferror(f))
-		err = EIO;
-	if (fclose(f) != 0 && err == 0)
-		err = errno ? errno : EIO;
-	return err;
-}
-
 /*
  * Close the data output: 74 on a write error, the -O rename last.
  * quiet: the run already said it could not write.
@@ -780,36 +579,24 @@ finish(FILE *f)
 static int
 close_output(struct conf *c, int ok, int quiet)
 {
-	mode_t um;
 	int err;
 
-	err = c->o.reject != NULL ? finish(c->o.reject) : 0;
+	err = c->o.reject != NULL ? fk_fclose_checked(c->o.reject) : 0;
 	if (err != 0) {
 		fk_error("cannot write the reject file '%s': %s",
 		    c->rejectfile, strerror(err));
 		ok = 0;
 		c->failed = 1;
 	}
-	if (tmppath[0] != '\0') {
-		um = umask(0);
-		umask(um);
-		fchmod(fileno(c->o.out), 0666 & ~um);
-	}
-	err = finish(c->o.out);
+	if (tmppath[0] != '\0')
+		err = fk_tmp_commit(c->o.out, tmppath, c->outfile, ok);
+	else
+		err = fk_fclose_checked(c->o.out);
+	tmppath[0] = '\0';
 	if (err != 0 && !quiet)
 		fk_error("cannot write %s%s%s: %s", c->outfile ? "'" : "the "
 		    "output", c->outfile ? c->outfile : "", c->outfile ? "'" :
 		    "", strerror(err));
-	if (tmppath[0] != '\0') {
-		if (err == 0 && ok && rename(tmppath, c->outfile) == -1) {
-			err = errno;
-			fk_error("cannot rename to '%s': %s", c->outfile,
-			    strerror(err));
-		}
-		if (err != 0 || !ok)
-			unlink(tmppath);
-		tmppath[0] = '\0';
-	}
 	return err != 0 || c->failed ? FK_EX_IOERR : 0;
 }
 
@@ -839,9 +626,11 @@ main(int argc, char **argv)
 
 	memset(&c, 0, sizeof(c));
 	c.verbosity = 1;
+	fk_log_init("fk-shape", 1);
 	c.o.args = jv_object();
 	c.o.pii = fk_pii_new();
 	c.o.max_record = 16 << 20;
+	c.w = fk_writer_find("ndjson");
 	if (c.o.pii == NULL)
 		return FK_EX_SOFTWARE;
 	options(&c, argc, argv);
@@ -856,19 +645,17 @@ main(int argc, char **argv)
 		n = sysconf(_SC_NPROCESSORS_ONLN);
 		c.o.workers = n < 1 ? 1 : n > 64 ? 64 : (int)n;
 	}
-	if (c.o.codec == NULL)
-		c.o.codec = "deflate";
-	if (c.o.block_size == 0)
-		c.o.block_size = 1 << 20;
+	if (c.o.wopts.avro_codec == NULL)
+		c.o.wopts.avro_codec = "deflate";
+	if (c.o.wopts.avro_block == 0)
+		c.o.wopts.avro_block = 1 << 20;
 	if (c.o.sample_rows == 0)
 		c.o.sample_rows = SAMPLE_ROWS;
 	if (c.o.sample_bytes == 0)
 		c.o.sample_bytes = SAMPLE_BYTES;
 	c.o.on_bad = on_bad;
 	c.o.on_bad_ctx = &c;
-	c.sink = (struct fk_rowsink){ &c.pq, pq_open, pq_write, pq_close,
-	    pq_abort };
-	c.o.sink = &c.sink;
+	c.o.writer = c.w;
 	load_key(&c);
 	load_program(&c);
 	c.o.program = c.program;
@@ -880,13 +667,9 @@ main(int argc, char **argv)
 	if (rc == -1)
 		fk_error("%s", e.msg);
 	if (rc == -1 && e.code == FK_EX_USAGE)
-		fprintf(stderr, "Try 'fk-shape --help'.\n");
+		fk_usage_hint();
 	summary(&c, &st);
 	code = rc == -1 ? e.code : exit_code(&c, &st);
-	/* A Parquet file needs a schema, even with no rows. */
-	if (code == 0 && c.o.format == FK_FMT_ROWS && !c.pq.opened)
-		die(FK_EX_DATAERR, "no row to infer the Parquet schema from; "
-		    "give --schema");
 	if (code == 0 && c.emitfile != NULL)
 		emit_schema(&c, &st);
 	rc = close_output(&c, code == 0, code == FK_EX_IOERR);

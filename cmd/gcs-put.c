@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +14,9 @@
 #include <gcrypt.h>
 #include <jv.h>
 
+#include "cli.h"
 #include "fk.h"
-#include "gcs/auth.h"
+#include "gcs/auth/auth.h"
 #include "gcs/endpoint.h"
 #include "gcs/object.h"
 #include "gcs/source.h"
@@ -33,7 +33,7 @@
 #define CHUNK_MAX	(1 * GIB)
 #define MAX_META	64
 
-_Static_assert(GCS_AUTH_MAX >= FK_AUTH_HEADER_MAX,
+_Static_assert(GCS_AUTH_MAX >= AUTH_HEADER_MAX,
     "the upload's header buffer must hold any Authorization line");
 
 static volatile sig_atomic_t got_signal;
@@ -53,7 +53,7 @@ struct opts {
 
 /* What the upload's callbacks need from main. */
 struct ctx {
-	struct fk_auth *auth;
+	struct auth *auth;
 	int progress;			/* draw progress on stderr */
 	int drawn;			/* a progress line is on screen */
 	double start;
@@ -87,7 +87,7 @@ help(void)
 "                          the credentials work, the bucket accepts new\n"
 "                          objects and the precondition holds\n"
 "  --chunk-size size       resumable chunk, k x 256KiB (default 8MiB);\n"
-"                          suffixes K, M, G (powers of 1024)\n"
+"                          a size as in fk(7): 256K, 8M, 1G\n"
 "  --content-type type     default: from the name (.avro .json .ndjson\n"
 "                          .jsonl .csv .parquet .gz)\n"
 "  --endpoint url          service URL (http:// only to loopback)\n"
@@ -115,53 +115,6 @@ help(void)
 "denied, 78 no credentials.\n");
 }
 
-static void
-usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void
-usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "gcs-put: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'gcs-put --help'.\n");
-	exit(FK_EX_USAGE);
-}
-
-/* A byte count with an optional K, M or G suffix (KiB, MiB, GiB too). */
-static int
-parse_size(const char *s, unsigned long long *out)
-{
-	static const struct {
-		const char *suffix;
-		unsigned long long mul;
-	} units[] = {
-		{ "", 1 }, { "K", KIB }, { "KiB", KIB }, { "M", MIB },
-		{ "MiB", MIB }, { "G", GIB }, { "GiB", GIB },
-	};
-	unsigned long long v = 0;
-	const char *p;
-	size_t i;
-
-	for (p = s; *p >= '0' && *p <= '9'; p++) {
-		if (v > (1ULL << 40))
-			return -1;
-		v = v * 10 + (unsigned long long)(*p - '0');
-	}
-	if (p == s)
-		return -1;
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (strcmp(p, units[i].suffix) == 0) {
-			*out = v * units[i].mul;
-			return 0;
-		}
-	}
-	return -1;
-}
-
 static double
 parse_seconds(const char *opt, const char *s, double max)
 {
@@ -171,19 +124,8 @@ parse_seconds(const char *opt, const char *s, double max)
 	errno = 0;
 	v = strtod(s, &end);
 	if (*s == '\0' || *end != '\0' || errno != 0 || !(v >= 0) || v > max)
-		usage_error("invalid %s '%s': seconds from 0 to %g", opt, s,
+		fk_usage_error("invalid %s '%s': seconds from 0 to %g", opt, s,
 		    max);
-	return v;
-}
-
-static long long
-parse_int(const char *opt, const char *s, long long min, long long max)
-{
-	const char *why;
-	long long v;
-
-	if (fk_parse_ll(s, min, max, &v, &why) < 0)
-		usage_error("invalid %s '%s': %s", opt, s, why);
 	return v;
 }
 
@@ -205,16 +147,16 @@ add_metadata(struct opts *o, const char *arg)
 	int i;
 
 	if (eq == NULL || eq == arg)
-		usage_error("invalid metadata '%s': expected key=value", arg);
+		fk_usage_error("invalid metadata '%s': expected key=value", arg);
 	if (!gcs_utf8_valid(arg, strlen(arg)))
-		usage_error("invalid metadata: not valid UTF-8");
+		fk_usage_error("invalid metadata: not valid UTF-8");
 	klen = (size_t)(eq - arg);
 	for (i = 0; i < o->nkv; i++)
 		if (strncmp(o->kv[i], arg, klen + 1) == 0)
-			usage_error("metadata key '%.*s' given twice",
+			fk_usage_error("metadata key '%.*s' given twice",
 			    (int)klen, arg);
 	if (o->nkv == MAX_META)
-		usage_error("too many metadata entries (at most %d)", MAX_META);
+		fk_usage_error("too many metadata entries (at most %d)", MAX_META);
 	o->kv[o->nkv++] = arg;
 }
 
@@ -224,11 +166,11 @@ set_storage_class(struct opts *o, const char *s)
 	size_t i, n = strlen(s);
 
 	if (n == 0 || n >= sizeof(o->storage_class))
-		usage_error("invalid storage class '%.40s'", s);
+		fk_usage_error("invalid storage class '%.40s'", s);
 	for (i = 0; i < n; i++) {
 		if (!((s[i] >= 'a' && s[i] <= 'z') ||
 		    (s[i] >= 'A' && s[i] <= 'Z') || s[i] == '_'))
-			usage_error("invalid storage class '%s'", s);
+			fk_usage_error("invalid storage class '%s'", s);
 		o->storage_class[i] = (char)(s[i] >= 'a' ? s[i] - 32 : s[i]);
 	}
 	o->storage_class[n] = '\0';
@@ -239,6 +181,9 @@ enum {
 	OPT_IFGEN, OPT_NOEMPTY, OPT_OVERWRITE, OPT_RETRIES, OPT_RDELAY,
 	OPT_RTIME, OPT_SPOOL, OPT_STALL, OPT_CLASS, OPT_CHECK
 };
+
+/* The leading ':' lets us word the complaints ourselves. */
+static const char shortopts[] = ":hm:qvVz";
 
 static const struct option longopts[] = {
 	{ "anonymous", no_argument, NULL, OPT_ANON },
@@ -274,26 +219,27 @@ parse_long(struct opts *o, int c, const char *arg)
 		break;
 	case OPT_CACHE:
 		if (!header_safe(arg))
-			usage_error("invalid --cache-control: printable ASCII "
+			fk_usage_error("invalid --cache-control: printable ASCII "
 			    "only");
 		o->cache_control = arg;
 		break;
 	case OPT_CHUNK:
-		if (parse_size(arg, &o->chunk) < 0 || o->chunk == 0 ||
-		    o->chunk % CHUNK_UNIT != 0 || o->chunk > CHUNK_MAX)
-			usage_error("invalid --chunk-size '%s': a multiple of "
-			    "256KiB, at most 1GiB", arg);
+		o->chunk = fk_opt_size("--chunk-size", arg, CHUNK_UNIT,
+		    CHUNK_MAX);
+		if (o->chunk % CHUNK_UNIT != 0)
+			fk_usage_error("invalid --chunk-size '%s': not a "
+			    "multiple of 256K", arg);
 		break;
 	case OPT_CTYPE:
 		if (!header_safe(arg) || strchr(arg, '/') == NULL)
-			usage_error("invalid --content-type '%s'", arg);
+			fk_usage_error("invalid --content-type '%s'", arg);
 		o->content_type = arg;
 		break;
 	case OPT_ENDPOINT:
 		o->endpoint = arg;
 		break;
 	case OPT_IFGEN:
-		o->if_gen = parse_int("--if-generation-match", arg, 0,
+		o->if_gen = fk_opt_number("--if-generation-match", arg, 0,
 		    (1LL << 62));
 		break;
 	case OPT_NOEMPTY:
@@ -303,7 +249,7 @@ parse_long(struct opts *o, int c, const char *arg)
 		o->overwrite = 1;
 		break;
 	case OPT_RETRIES:
-		o->retries = (int)parse_int("--retries", arg, 0, 1000);
+		o->retries = (int)fk_opt_number("--retries", arg, 0, 1000);
 		break;
 	case OPT_RDELAY:
 		o->retry_delay = parse_seconds("--retry-delay", arg, 3600);
@@ -315,7 +261,7 @@ parse_long(struct opts *o, int c, const char *arg)
 		o->spool = arg;
 		break;
 	case OPT_STALL:
-		o->stall_timeout = (long)parse_int("--stall-timeout", arg, 1,
+		o->stall_timeout = (long)fk_opt_number("--stall-timeout", arg, 1,
 		    86400);
 		break;
 	case OPT_CLASS:
@@ -340,7 +286,8 @@ parse_args(struct opts *o, int argc, char **argv)
 	o->retry_delay = 1;
 	o->retry_time = 600;
 	o->stall_timeout = 60;
-	while ((c = getopt_long(argc, argv, "hm:qvVz", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			help();
@@ -361,16 +308,16 @@ parse_args(struct opts *o, int argc, char **argv)
 			o->gzip = 1;
 			break;
 		case '?':
-			fprintf(stderr, "Try 'gcs-put --help'.\n");
-			exit(FK_EX_USAGE);
+		case ':':
+			fk_bad_option(c, argv, shortopts);
 		default:
 			parse_long(o, c, optarg);
 		}
 	}
 	if (o->overwrite && o->if_gen >= 0)
-		usage_error("--overwrite and --if-generation-match conflict");
+		fk_usage_error("--overwrite and --if-generation-match conflict");
 	if (optind != argc - 1)
-		usage_error(optind == argc ? "missing destination "
+		fk_usage_error(optind == argc ? "missing destination "
 		    "gs://bucket/object" : "too many operands");
 	return optind;
 }
@@ -410,8 +357,8 @@ auth_cb(void *arg, int refresh, char *hdr, size_t len, struct fk_err *e)
 	struct ctx *x = arg;
 
 	if (refresh)
-		fk_auth_invalidate(x->auth);
-	return fk_auth_header(x->auth, hdr, len, e);
+		auth_invalidate(x->auth);
+	return auth_header(x->auth, hdr, len, e);
 }
 
 static void
@@ -489,19 +436,6 @@ on_event(void *arg, const struct gcs_event *ev)
 	}
 }
 
-/* The object line on stdout; 0, or an exit code. */
-static int
-print_object(jv obj)
-{
-	if (fk_json_write_line(gcs_summary(obj), stdout) < 0 ||
-	    fflush(stdout) != 0 || ferror(stdout)) {
-		if (errno == EPIPE)
-			return 0;
-		fk_error("cannot write standard output: %s", strerror(errno));
-		return FK_EX_IOERR;
-	}
-	return 0;
-}
 
 static void
 summary(struct gcs_up *u, jv obj, double secs)
@@ -547,14 +481,6 @@ resolve_base(const struct opts *o, struct fk_err *e)
 	return gcs_endpoint(NULL, FK_EX_CONFIG, e);
 }
 
-static void
-die_by_signal(int sig)
-{
-	signal(sig, SIG_DFL);
-	raise(sig);
-	exit(128 + sig);
-}
-
 /* Object fields from the options; the type follows the name by default. */
 static void
 set_meta(struct gcs_meta *m, const struct opts *o, const char *name)
@@ -585,16 +511,16 @@ set_policy(struct gcs_up_conf *c, const struct opts *o)
 }
 
 /* An emulator named by STORAGE_EMULATOR_HOST gets no credentials. */
-static enum fk_auth_mode
+static enum auth_mode
 auth_mode(const struct opts *o)
 {
 	const char *env = getenv("STORAGE_EMULATOR_HOST");
 
 	if (o->anonymous)
-		return FK_AUTH_NONE;
+		return AUTH_NONE;
 	if (o->endpoint == NULL && env != NULL && *env != '\0')
-		return FK_AUTH_NONE;
-	return FK_AUTH_ADC;
+		return AUTH_NONE;
+	return AUTH_ADC;
 }
 
 static void
@@ -648,17 +574,17 @@ main(int argc, char **argv)
 	struct gcs_up *u = NULL;
 	struct fk_err e = { 0, "" };
 	char *bucket = NULL, *name = NULL, *base = NULL;
-	int src_open = 0, rc = 0, op, sig = 0;
+	int src_open = 0, rc = 0, op, sig = 0, closed;
 	jv obj = jv_invalid();
 
 	fk_log_init("gcs-put", 1);
 	op = parse_args(&o, argc, argv);
 	fk_log_init("gcs-put", o.verbosity);
 	if (gcs_parse_uri(argv[op], &bucket, &name, &e) < 0)
-		usage_error("%s", e.msg);
+		fk_usage_error("%s", e.msg);
 	base = resolve_base(&o, &e);
 	if (base == NULL && e.code == FK_EX_USAGE)
-		usage_error("%s", e.msg);
+		fk_usage_error("%s", e.msg);
 	if (base == NULL)
 		goto fail;
 	init_gcrypt();
@@ -666,7 +592,7 @@ main(int argc, char **argv)
 	if (fk_http_global_init(&e) < 0)
 		goto fail;
 	set_policy(&conf, &o);
-	x.auth = fk_auth_new(auth_mode(&o), &conf.http, &conf.retry, &e);
+	x.auth = auth_new(auth_mode(&o), &conf.http, &conf.retry, &e);
 	if (x.auth == NULL)
 		goto fail;
 	set_meta(&meta, &o, name);
@@ -690,7 +616,8 @@ main(int argc, char **argv)
 		goto fail;
 	clear_progress(&x);
 	summary(u, obj, fk_now() - x.start);
-	rc = print_object(obj);
+	/* Checked when stdout is closed, below. */
+	(void)fk_json_write_line(gcs_summary(obj), stdout);
 	goto out;
 fail:
 	clear_progress(&x);
@@ -705,15 +632,13 @@ out:
 	gcs_up_free(u);
 	if (src_open)
 		gcs_src_close(&src);
-	fk_auth_free(x.auth);
+	auth_free(x.auth);
 	free(bucket);
 	free(name);
 	free(base);
 	if (sig != 0)
-		die_by_signal(sig);
-	if (fclose(stdout) != 0 && errno != EPIPE && rc == 0) {
-		fk_error("cannot write standard output: %s", strerror(errno));
-		rc = FK_EX_IOERR;
-	}
-	return rc;
+		fk_die_by_signal(sig);
+	/* The object is stored: a reader that went away is no failure. */
+	closed = fk_close_stdout(FK_EPIPE_QUIET);
+	return rc != 0 ? rc : closed;
 }

@@ -1,5 +1,5 @@
 /*
- * b64.c: base64 decoding (see b64.h).
+ * b64.c: base64 encoding and decoding (see b64.h).
  */
 #include <stdlib.h>
 
@@ -77,4 +77,41 @@ fk_b64_decode_buf(const char *src, size_t n, struct fk_buf *b, int *oom)
 out:
 	free(tmp);
 	return rc;
+}
+
+size_t
+fk_b64_encode(const void *src, size_t n, char *dst, int alphabet)
+{
+	static const char std[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	static const char url[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	const char *a = alphabet == FK_B64_URL ? url : std;
+	const unsigned char *s = src;
+	unsigned long v;
+	size_t i, o = 0;
+
+	for (i = 0; i + 2 < n; i += 3) {
+		v = (unsigned long)s[i] << 16 | (unsigned long)s[i + 1] << 8 |
+		    s[i + 2];
+		dst[o++] = a[v >> 18];
+		dst[o++] = a[(v >> 12) & 63];
+		dst[o++] = a[(v >> 6) & 63];
+		dst[o++] = a[v & 63];
+	}
+	if (i < n) {
+		v = (unsigned long)s[i] << 16;
+		if (i + 1 < n)
+			v |= (unsigned long)s[i + 1] << 8;
+		dst[o++] = a[v >> 18];
+		dst[o++] = a[(v >> 12) & 63];
+		if (i + 1 < n)
+			dst[o++] = a[(v >> 6) & 63];
+		else if (alphabet == FK_B64_STD)
+			dst[o++] = '=';
+		if (alphabet == FK_B64_STD)
+			dst[o++] = '=';
+	}
+	dst[o] = '\0';
+	return o;
 }

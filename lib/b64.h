@@ -1,6 +1,6 @@
 /*
- * b64.h: base64 decoding (RFC 4648, standard alphabet), shared by
- * gcs-put (PEM keys) and fk-shape (canonical BYTES for Avro and Parquet).
+ * b64.h: base64 (RFC 4648), shared by gcs-put (PEM keys, JWTs, the
+ * object's hashes) and fk-shape (canonical BYTES for Avro and Parquet).
  * No dependencies beyond buf.h.
  */
 #ifndef FK_B64_H
@@ -24,5 +24,16 @@ long fk_b64_decode(const char *src, size_t n, unsigned char *out);
  * ran out (*oom is then set).
  */
 int fk_b64_decode_buf(const char *src, size_t n, struct fk_buf *b, int *oom);
+
+/* The two alphabets of RFC 4648: section 4 padded, section 5 unpadded. */
+enum { FK_B64_STD, FK_B64_URL };
+
+/*
+ * Encode n bytes of src into dst, which must hold 4 * ((n + 2) / 3) + 1
+ * characters: FK_B64_STD with '=' padding, or FK_B64_URL ('-' and '_')
+ * without, as JWTs are written.  dst is NUL-terminated; returns its
+ * length.
+ */
+size_t fk_b64_encode(const void *src, size_t n, char *dst, int alphabet);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * buf.c: growable byte buffer.
+ * buf.c: growable byte buffer, and JSON string literals written into one.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -45,4 +45,58 @@ fk_buf_free(struct fk_buf *b)
 	free(b->p);
 	b->p = NULL;
 	b->len = b->cap = 0;
+}
+
+int
+fk_buf_add_jstr(struct fk_buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i, run = 0;
+	char esc[6] = { '\\' };
+	size_t k;
+
+	if (fk_buf_add(b, "\"", 1) == -1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		/* jq escapes DEL too: the same bytes as jq -c. */
+		if (p[i] >= 0x20 && p[i] != '"' && p[i] != '\\' &&
+		    p[i] != 0x7f)
+			continue;
+		if (fk_buf_add(b, s + run, i - run) == -1)
+			return -1;
+		run = i + 1;
+		k = 2;
+		switch (p[i]) {
+		case '"':
+		case '\\':
+			esc[1] = (char)p[i];
+			break;
+		case '\n':
+			esc[1] = 'n';
+			break;
+		case '\r':
+			esc[1] = 'r';
+			break;
+		case '\t':
+			esc[1] = 't';
+			break;
+		case '\b':
+			esc[1] = 'b';
+			break;
+		case '\f':
+			esc[1] = 'f';
+			break;
+		default:
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[p[i] >> 4];
+			esc[5] = hex[p[i] & 15];
+			k = 6;
+		}
+		if (fk_buf_add(b, esc, k) == -1)
+			return -1;
+	}
+	if (fk_buf_add(b, s + run, n - run) == -1)
+		return -1;
+	return fk_buf_add(b, "\"", 1);
 }

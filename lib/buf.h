@@ -1,6 +1,7 @@
 /*
  * buf.h: a growable byte buffer with an optional hard cap, used to
- * collect HTTP bodies and headers.  No dependencies.
+ * collect HTTP bodies and headers and to build lines of output.  No
+ * dependencies.
  */
 #ifndef FK_BUF_H
 #define FK_BUF_H
@@ -20,5 +21,13 @@ int fk_buf_add(struct fk_buf *b, const void *data, size_t n);
 void fk_buf_reset(struct fk_buf *b);
 /* Release the memory; b is then empty and reusable. */
 void fk_buf_free(struct fk_buf *b);
+
+/*
+ * Append the n bytes of s as a JSON string literal, quotes included,
+ * escaped as jq -c escapes (", \\, \b \f \n \r \t, other controls and
+ * DEL as \u00XX; the rest, UTF-8 included, as is).  -1 as fk_buf_add;
+ * then b may hold part of the literal.
+ */
+int fk_buf_add_jstr(struct fk_buf *b, const char *s, size_t n);
 
 #endif

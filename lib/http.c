@@ -227,6 +227,16 @@ attempt(CURL *h, const struct fk_http_req *q, struct fk_resp *r,
 	return fk_http_judge(rc, r, q->what ? q->what : q->url, e);
 }
 
+/*
+ * The plain retry loop: one blocking request, tried again while it fails
+ * temporarily.  Two loops differ from it on purpose, and all three draw
+ * delays and budgets from retry.c alone: fk-fetch's engine keeps many
+ * requests in flight, so a retry there reschedules a slot instead of
+ * sleeping and a 429 also pauses the endpoint's pacing; gcs-put's upload
+ * counts only failures that made no progress, asks the server where a
+ * resumable session stands before trying again, and sleeps in slices so
+ * that a signal ends the wait.
+ */
 int
 fk_http_do(CURL *h, const struct fk_http_req *q, const struct fk_retry *p,
     struct fk_resp *r, struct fk_err *e)

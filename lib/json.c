@@ -8,6 +8,24 @@
 
 #include "json.h"
 
+/* Consumes msg (an invalid's message): a malloc'ed C string. */
+static char *
+json_msg(jv msg)
+{
+	char *r;
+
+	if (jv_get_kind(msg) == JV_KIND_STRING) {
+		r = strdup(jv_string_value(msg));
+	} else {
+		jv s = jv_dump_string(jv_copy(msg), 0);
+
+		r = strdup(jv_string_value(s));
+		jv_free(s);
+	}
+	jv_free(msg);
+	return r;
+}
+
 int
 fk_json_parse(const char *buf, size_t len, jv *out, struct fk_err *e)
 {
@@ -17,7 +35,7 @@ fk_json_parse(const char *buf, size_t len, jv *out, struct fk_err *e)
 	/* jv_parse_sized rejects trailing garbage and a second value. */
 	v = jv_parse_sized(buf, (int)len);
 	if (!jv_is_valid(v)) {
-		m = fk_json_msg(jv_invalid_get_msg(v));
+		m = json_msg(jv_invalid_get_msg(v));
 		fk_fail(e, FK_EX_DATAERR, "invalid JSON: %s", m ? m : "unknown");
 		free(m);
 		return -1;
@@ -78,23 +96,6 @@ fk_json_write_line(jv v, FILE *f)
 		rc = -1;
 	jv_free(s);
 	return rc;
-}
-
-char *
-fk_json_msg(jv msg)
-{
-	char *r;
-
-	if (jv_get_kind(msg) == JV_KIND_STRING) {
-		r = strdup(jv_string_value(msg));
-	} else {
-		jv s = jv_dump_string(jv_copy(msg), 0);
-
-		r = strdup(jv_string_value(s));
-		jv_free(s);
-	}
-	jv_free(msg);
-	return r;
 }
 
 jv

@@ -30,9 +30,6 @@ int fk_json_int(jv obj, const char *key, long long *out);
  */
 int fk_json_write_line(jv v, FILE *f);
 
-/* Consumes msg (an invalid's message): a malloc'ed C string. */
-char *fk_json_msg(jv msg);
-
 /*
  * Consumes v: a deep copy sharing no storage with anything else (strings,
  * arrays, objects and their keys are new; numbers become plain doubles),

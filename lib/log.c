@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "log.h"
 
 static const char *prog = "fk";
@@ -58,74 +59,96 @@ fk_prog(void)
 	return prog;
 }
 
-/* Write s as a JSON string literal, escaping what RFC 8259 requires. */
-static void
-put_jstr(FILE *f, const char *s)
+static int
+add_str(struct fk_buf *b, const char *s)
 {
-	const unsigned char *p;
+	return fk_buf_add(b, s, strlen(s));
+}
 
-	putc('"', f);
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p == '\n')
-			fputs("\\n", f);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\u%04x", *p);
-		else
-			putc(*p, f);
-	}
-	putc('"', f);
+static int
+add_jstr(struct fk_buf *b, const char *s)
+{
+	return fk_buf_add_jstr(b, s, strlen(s));
 }
 
 /* RFC 3339 in UTC, with the zone spelled "Z", to the millisecond. */
-static void
-put_time(FILE *f)
+static int
+add_time(struct fk_buf *b)
 {
 	struct timeval tv;
 	struct tm tm;
-	char buf[32];
+	char day[32], t[64];
 
 	gettimeofday(&tv, NULL);
 	gmtime_r(&tv.tv_sec, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	fprintf(f, "\"time\":\"%s.%03ldZ\"", buf, (long)(tv.tv_usec / 1000));
+	strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(t, sizeof(t), "\"time\":\"%s.%03ldZ\"", day,
+	    (long)(tv.tv_usec / 1000));
+	return add_str(b, t);
 }
+
+/* One event field: a string, a finite number, or null. */
+static int
+add_field(struct fk_buf *b, const struct fk_kv *kv)
+{
+	char num[32];
+
+	if (add_str(b, ",") < 0 || add_jstr(b, kv->key) < 0 ||
+	    add_str(b, ":") < 0)
+		return -1;
+	if (kv->str != NULL)
+		return add_jstr(b, kv->str);
+	if (!isfinite(kv->num))
+		return add_str(b, "null");
+	snprintf(num, sizeof(num), "%.17g", kv->num);
+	return add_str(b, num);
+}
+
+#define LABELS ",\"logging.googleapis.com/labels\":{\"program\":"
 
 /*
  * One line in the shape of Google's structured logging: severity,
  * message, time and the program as a label come first, then our own
  * event name and fields, which Cloud Logging keeps in jsonPayload.
  */
+static int
+build_json(struct fk_buf *b, int level, const char *event,
+    const struct fk_kv *kv, int nkv, const char *msg)
+{
+	int i;
+
+	if (add_str(b, "{\"severity\":\"") < 0 ||
+	    add_str(b, severities[level]) < 0 ||
+	    add_str(b, "\",\"message\":") < 0 || add_jstr(b, msg) < 0 ||
+	    add_str(b, ",") < 0 || add_time(b) < 0 ||
+	    add_str(b, LABELS) < 0 || add_jstr(b, prog) < 0 ||
+	    add_str(b, "}") < 0)
+		return -1;
+	if (event != NULL && (add_str(b, ",\"event\":") < 0 ||
+	    add_jstr(b, event) < 0))
+		return -1;
+	for (i = 0; i < nkv; i++)
+		if (add_field(b, &kv[i]) < 0)
+			return -1;
+	return add_str(b, "}\n");
+}
+
+/*
+ * The line is built whole and written in one call, so that the tools of
+ * a pipeline, sharing one stderr, never cut into each other's lines.
+ * Out of memory, the message still goes out, as text.
+ */
 static void
 emit_json(int level, const char *event, const struct fk_kv *kv, int nkv,
     const char *msg)
 {
-	int i;
+	struct fk_buf b = { 0 };
 
-	fprintf(stderr, "{\"severity\":\"%s\",\"message\":", severities[level]);
-	put_jstr(stderr, msg);
-	putc(',', stderr);
-	put_time(stderr);
-	fputs(",\"logging.googleapis.com/labels\":{\"program\":", stderr);
-	put_jstr(stderr, prog);
-	putc('}', stderr);
-	if (event != NULL) {
-		fputs(",\"event\":", stderr);
-		put_jstr(stderr, event);
-	}
-	for (i = 0; i < nkv; i++) {
-		putc(',', stderr);
-		put_jstr(stderr, kv[i].key);
-		putc(':', stderr);
-		if (kv[i].str != NULL)
-			put_jstr(stderr, kv[i].str);
-		else if (isfinite(kv[i].num))
-			fprintf(stderr, "%.17g", kv[i].num);
-		else
-			fputs("null", stderr);
-	}
-	fputs("}\n", stderr);
+	if (build_json(&b, level, event, kv, nkv, msg) == 0)
+		fwrite(b.p, 1, b.len, stderr);
+	else
+		fprintf(stderr, "%s: %s\n", prog, msg);
+	fk_buf_free(&b);
 }
 
 static void

@@ -43,28 +43,28 @@ bad() {
 		    "exit $rc, $(nreq) requests, stdout $(wc -c <"$T/out") bytes: $(cat "$T/err")"
 	fi
 }
-bad "-n 0" "invalid count '0': too small" -n 0
-bad "-n -5" "invalid count '-5': too small" -n -5
-bad "-n abc" "invalid count 'abc': not a" -n abc
-bad "-n 1e3" "invalid count '1e3'" -n 1e3
-bad "-n 12.5" "invalid count '12.5'" -n 12.5
-bad "-n ''" "invalid count ''" -n ''
-bad "-n ' 5'" "invalid count ' 5'" -n ' 5'
+bad "-n 0" "invalid --count '0': too small" -n 0
+bad "-n -5" "invalid --count '-5': too small" -n -5
+bad "-n abc" "invalid --count 'abc': not a" -n abc
+bad "-n 1e3" "invalid --count '1e3'" -n 1e3
+bad "-n 12.5" "invalid --count '12.5'" -n 12.5
+bad "-n ''" "invalid --count ''" -n ''
+bad "-n ' 5'" "invalid --count ' 5'" -n ' 5'
 bad "-n 100000001 (absurd)" "too large (1 to 100000000)" -n 100000001
 bad "-n 99999999999999999999" "too large" -n 99999999999999999999
-bad "--count=0x10" "invalid count" --count=0x10
-bad "-s 0 (unseeded on the API)" "invalid seed '0': too small" -s 0
-bad "-s 4294967296" "invalid seed '4294967296': too large" -s 4294967296
-bad "-s -1" "invalid seed" -s -1
-bad "-s x" "invalid seed" -s x
-bad "-j 0" "invalid parallel '0'" -j 0
-bad "-j 65" "invalid parallel '65': too large" -j 65
-bad "-r -1" "invalid rate '-1'" -r -1
-bad "-r fast" "invalid rate" -r fast
-bad "--retries -1" "invalid retries" --retries -1
-bad "--retries 101" "invalid retries" --retries 101
-bad "--connect-timeout 0" "invalid connect-timeout" --connect-timeout 0
-bad "--stall-timeout x" "invalid stall-timeout" --stall-timeout x
+bad "--count=0x10" "invalid --count" --count=0x10
+bad "-s 0 (unseeded on the API)" "invalid --seed '0': too small" -s 0
+bad "-s 4294967296" "invalid --seed '4294967296': too large" -s 4294967296
+bad "-s -1" "invalid --seed" -s -1
+bad "-s x" "invalid --seed" -s x
+bad "-j 0" "invalid --parallel '0'" -j 0
+bad "-j 65" "invalid --parallel '65': too large" -j 65
+bad "-r -1" "invalid --rate '-1'" -r -1
+bad "-r fast" "invalid --rate" -r fast
+bad "--retries -1" "invalid --retries" --retries -1
+bad "--retries 101" "invalid --retries" --retries 101
+bad "--connect-timeout 0" "invalid --connect-timeout" --connect-timeout 0
+bad "--stall-timeout x" "invalid --stall-timeout" --stall-timeout x
 bad "--shard 0/3" "invalid shard '0/3'" --shard 0/3 -s 1
 bad "--shard 4/3" "invalid shard '4/3'" --shard 4/3 -s 1
 bad "--shard 1/0" "invalid shard '1/0'" --shard 1/0 -s 1

@@ -146,3 +146,20 @@ if [ "$rc" -eq 74 ] && grep -q "cannot write parquet output" "$T/err"; then
 	ok "writer: a full disk is an I/O error (74) with a message"
 else notok "writer: a full disk is an I/O error (74) with a message" \
     "exit $rc: $(cat "$T/err")"; fi
+
+# No rows and no schema: nothing to type the columns with.  The writer
+# table's rule (a binary file needs a schema) holds for Parquet as for
+# Avro: a data error, nothing on stdout; with a schema, a valid empty file.
+expect_exit 65 "no rows and no schema: a data error" \
+    sh -c ': | fk-shape -o parquet'
+msg "no rows and no schema: says why" \
+    'no row to infer the Parquet schema from; give --schema'
+[ ! -s "$T/out" ] && ok "no rows and no schema: nothing written" ||
+	notok "no rows and no schema: nothing written" "$(wc -c <"$T/out")"
+: | fk-shape -o parquet --schema "$T/n.json" >"$T/e.parquet" 2>"$T/err"
+rc=$?
+if [ "$rc" -eq 0 ] && [ "$(head -c 4 "$T/e.parquet")" = PAR1 ] &&
+    [ "$(tail -c 4 "$T/e.parquet")" = PAR1 ]; then
+	ok "no rows with a schema: an empty Parquet file"
+else notok "no rows with a schema: an empty Parquet file" \
+    "exit $rc: $(cat "$T/err")"; fi

@@ -401,7 +401,11 @@ server_wait(const struct fk_resp *rp)
 	return 60;
 }
 
-/* Try again later, if the policy allows: 1 if so. */
+/*
+ * Try again later, if the policy allows: 1 if so.  Not fk_http_do's
+ * loop: requests run side by side on one curl multi handle, so a retry
+ * reschedules the slot rather than sleeping (see lib/http.c).
+ */
 static int
 retry(struct run *r, struct slot *sl, double now, struct fetch_event *ev)
 {

@@ -5,6 +5,7 @@
 
 #include <gcrypt.h>
 
+#include "b64.h"
 #include "crc32c.h"
 #include "digest.h"
 
@@ -43,7 +44,8 @@ gcs_digest_sums(const struct gcs_digest *d, struct gcs_sums *out,
 	if (ge != 0)
 		return fk_fail(e, FK_EX_SOFTWARE, "cannot read MD5: %s",
 		    gcry_strerror(ge));
-	gcs_b64(gcry_md_read(tmp, GCRY_MD_MD5), 16, out->md5);
+	fk_b64_encode(gcry_md_read(tmp, GCRY_MD_MD5), 16, out->md5,
+	    FK_B64_STD);
 	gcry_md_close(tmp);
 	gcs_crc32c_b64(d->crc, out->crc32c);
 	out->size = d->n;
@@ -57,36 +59,6 @@ gcs_digest_free(struct gcs_digest *d)
 	d->md5 = NULL;
 }
 
-size_t
-gcs_b64(const void *in, size_t n, char *out)
-{
-	static const char a[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	const unsigned char *p = in;
-	size_t i, o = 0;
-	unsigned long v;
-
-	for (i = 0; i + 2 < n; i += 3) {
-		v = (unsigned long)p[i] << 16 | (unsigned long)p[i + 1] << 8 |
-		    p[i + 2];
-		out[o++] = a[v >> 18];
-		out[o++] = a[(v >> 12) & 63];
-		out[o++] = a[(v >> 6) & 63];
-		out[o++] = a[v & 63];
-	}
-	if (i < n) {
-		v = (unsigned long)p[i] << 16;
-		if (i + 1 < n)
-			v |= (unsigned long)p[i + 1] << 8;
-		out[o++] = a[v >> 18];
-		out[o++] = a[(v >> 12) & 63];
-		out[o++] = i + 1 < n ? a[(v >> 6) & 63] : '=';
-		out[o++] = '=';
-	}
-	out[o] = '\0';
-	return o;
-}
-
 void
 gcs_crc32c_b64(uint32_t crc, char out[9])
 {
@@ -96,5 +68,5 @@ gcs_crc32c_b64(uint32_t crc, char out[9])
 	be[1] = (unsigned char)(crc >> 16);
 	be[2] = (unsigned char)(crc >> 8);
 	be[3] = (unsigned char)crc;
-	gcs_b64(be, 4, out);
+	fk_b64_encode(be, 4, out, FK_B64_STD);
 }

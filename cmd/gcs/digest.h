@@ -41,12 +41,6 @@ int gcs_digest_sums(const struct gcs_digest *d, struct gcs_sums *out,
 
 void gcs_digest_free(struct gcs_digest *d);
 
-/*
- * Standard base64 with padding (RFC 4648 section 4) of n bytes into out,
- * which must hold 4 * ((n + 2) / 3) + 1 bytes.  Returns the length.
- */
-size_t gcs_b64(const void *in, size_t n, char *out);
-
 /* CRC-32C in the object resource's form: base64 of the big-endian bytes. */
 void gcs_crc32c_b64(uint32_t crc, char out[9]);
 

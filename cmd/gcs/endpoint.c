@@ -69,19 +69,6 @@ host_loopback(const char *h)
 }
 
 int
-gcs_url_loopback(const char *url)
-{
-	struct parts p;
-	int lo;
-
-	if (parts_get(url, &p) < 0)
-		return 0;
-	lo = host_loopback(p.host);
-	parts_free(&p);
-	return lo;
-}
-
-int
 gcs_url_allowed(const char *url)
 {
 	struct parts p;

@@ -21,9 +21,6 @@
  */
 char *gcs_endpoint(const char *spec, int code, struct fk_err *e);
 
-/* Nonzero if url's host is localhost, 127.0.0.0/8 or ::1. */
-int gcs_url_loopback(const char *url);
-
 /* Nonzero if a and b have the same scheme, host and port. */
 int gcs_same_origin(const char *a, const char *b);
 

@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 
 #include <zlib.h>
 
+#include "file.h"
 #include "source.h"
 
 #define IN_SIZE (64 * 1024)
@@ -19,19 +21,17 @@
 static int
 open_spool(const char *dir, struct fk_err *e)
 {
-	char *path;
+	char name[PATH_MAX], tmp[PATH_MAX];
 	int fd;
 
 	/* An unlinked file vanishes with the process, whatever happens. */
 	fd = open(dir, O_RDWR | O_TMPFILE | O_CLOEXEC, 0600);
 	if (fd >= 0)
 		return fd;
-	if (asprintf(&path, "%s/gcs-put.spool.XXXXXX", dir) < 0)
-		return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
-	fd = mkostemp(path, O_CLOEXEC);
+	snprintf(name, sizeof(name), "%s/gcs-put.spool", dir);
+	fd = fk_tmp_beside(name, tmp, sizeof(tmp));
 	if (fd >= 0)
-		unlink(path);
-	free(path);
+		unlink(tmp);
 	if (fd < 0)
 		return fk_fail(e, FK_EX_IOERR, "cannot create a spool file in "
 		    "'%s': %s", dir, strerror(errno));

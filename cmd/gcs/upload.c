@@ -411,7 +411,9 @@ nap(struct gcs_up *u, double d)
 /*
  * After failure number `fails` of a run that began at `since` (e says
  * why): wait and return 0, or return -1 with e saying that the budget
- * is spent.
+ * is spent.  Not fk_http_do's loop: only failures without progress
+ * count, the session's state is asked before the next chunk, and the
+ * wait ends on a signal (see lib/http.c).
  */
 static int
 retry_wait(struct gcs_up *u, int fails, double since, struct fk_err *e)
@@ -1158,9 +1160,14 @@ gcs_up_stats(const struct gcs_up *u, struct gcs_up_stats *st)
 	st->wire = u->wire;
 }
 
-/* TEMPORARY until gcs9 lands (its precheck replaces this). */
+/*
+ * STAND-IN for --check only, until branch gcs9's precheck (the upload's
+ * own early create-only check) lands and replaces it: is a create-only
+ * target free?  Any answer but 200 is left to the upload's precondition
+ * (a 403 from objectCreator credentials, which cannot read, included).
+ */
 static int
-precheck(struct gcs_up *u, struct fk_err *e)
+check_absent_standin(struct gcs_up *u, struct fk_err *e)
 {
 	struct req q = { 0 };
 	char *url = object_url(u, "?fields=generation");
@@ -1253,7 +1260,7 @@ gcs_up_check(struct gcs_up *u, struct fk_err *e)
 		return -1;
 	if (u->c.if_generation_match < 0)
 		return 0;
-	return precheck(u, e);
+	return check_absent_standin(u, e);
 }
 
 void

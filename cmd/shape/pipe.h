@@ -2,15 +2,15 @@
  * pipe.h: fk-shape's record pipeline.
  *
  * The calling thread reads the input and cuts it into batches of whole
- * JSON values (scan.h); N worker threads each parse, filter, protect,
- * check and encode whole batches with their own jq state; one writer
- * thread writes the batches' bytes strictly in input order.  A fixed
- * number of batches is in flight, so memory does not grow with the
- * input.
+ * JSON values (read/reader.c); N worker threads each parse, filter,
+ * protect, check and encode whole batches with their own jq state
+ * (work.c); one writer thread hands the batches' output to the format
+ * strictly in input order (order.c).  A fixed number of batches is in
+ * flight, so memory does not grow with the input.
  *
  * Per value: parse -> jq filter (each output must be an object) ->
  * --drop/--mask-ip/--hash -> column names -> schema check and coercion
- * (given, or inferred from the first row) -> encode.
+ * (given, or inferred from a sample) -> the format's encoder (writer.h).
  */
 #ifndef FK_SHAPE_PIPE_H
 #define FK_SHAPE_PIPE_H
@@ -21,28 +21,14 @@
 #include <jv.h>
 
 #include "fk.h"
-#include "pii.h"
-#include "schema.h"
-
-enum fk_format { FK_FMT_NDJSON, FK_FMT_CSV, FK_FMT_AVRO, FK_FMT_ROWS };
-
-/*
- * A writer of canonical rows for formats encoded on the writer thread
- * (FK_FMT_ROWS, e.g. Parquet): open once the schema is known, then one
- * write per row in order (row consumed), then close or abort.
- */
-struct fk_rowsink {
-	void *ctx;
-	int (*open)(void *ctx, const struct fk_schema *s, FILE *out,
-	    struct fk_err *e);
-	int (*write)(void *ctx, jv row, struct fk_err *e);
-	int (*close)(void *ctx, struct fk_err *e);
-	void (*abort)(void *ctx);
-};
+#include "shape/check/pii.h"
+#include "shape/check/schema.h"
+#include "shape/write/writer.h"
 
 struct fk_shape_opts {
 	int workers;			/* >= 1 */
-	enum fk_format format;
+	const struct fk_writer *writer;	/* -o */
+	struct fk_wopts wopts;		/* the format's own options */
 	const char *program;		/* NULL: identity */
 	jv args;			/* $name arguments (an object) */
 	const struct fk_schema *schema;	/* NULL: infer from a sample */
@@ -54,9 +40,6 @@ struct fk_shape_opts {
 	long long max_bad;
 	FILE *out;
 	FILE *reject;			/* NULL: bad records on stderr */
-	const char *codec;		/* Avro */
-	size_t block_size;		/* Avro */
-	struct fk_rowsink *sink;	/* FK_FMT_ROWS */
 	/* Called on the writer thread, in order, for each bad record. */
 	void (*on_bad)(void *ctx, long long rec, const char *msg);
 	void *on_bad_ctx;

@@ -16,12 +16,12 @@
 #include <jv.h>
 
 #include "buf.h"
-#include "shape/avro.h"
-#include "shape/parquet.h"
-#include "shape/pii.h"
 #include "scan.h"
-#include "shape/schema.h"
-#include "shape/text.h"
+#include "shape/check/pii.h"
+#include "shape/check/schema.h"
+#include "shape/write/avro.h"
+#include "shape/write/parquet/parquet.h"
+#include "shape/write/text.h"
 
 static const char all_types[] =
     "[{\"name\":\"s\",\"type\":\"STRING\"},{\"name\":\"b\",\"type\":\"BYTES\"},"

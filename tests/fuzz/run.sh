@@ -12,7 +12,7 @@ cp "$top"/tests/fuzz/corpus/* "$B/corpus/"
 clang -g -O1 -std=c11 -D_GNU_SOURCE -DFK_VERSION=\"0.1.0\" \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
     -I"$top/lib" -I"$top/cmd" -o "$B/fuzz_shape" \
-    "$top/tests/fuzz/fuzz_shape.c" "$top"/cmd/shape/*.c "$top"/lib/buf.c \
+    "$top/tests/fuzz/fuzz_shape.c" $(find "$top/cmd/shape" -name "*.c") "$top"/lib/buf.c \
     "$top"/lib/util.c "$top"/lib/json.c "$top"/lib/b64.c "$top"/lib/scan.c -ljq -lavro -lgcrypt -lsnappy -lzstd -lz -lm
 cd "$B"
 exec ./fuzz_shape -max_total_time="$secs" -max_len=65536 -timeout=10 \

@@ -24,9 +24,10 @@
 #include <gcrypt.h>
 
 #include "fk.h"
-#include "gcs/auth.h"
-#include "gcs/der.h"
-#include "gcs/jwt.h"
+#include "b64.h"
+#include "gcs/auth/auth.h"
+#include "gcs/auth/der.h"
+#include "gcs/auth/jwt.h"
 #include "http.h"
 #include "json.h"
 #include "t.h"
@@ -174,12 +175,13 @@ test_b64url(void)
 	int ok = 1;
 
 	for (i = 0; i < 7; i++) {
-		fk_b64url_encode(in[i], strlen(in[i]), out);
+		fk_b64_encode(in[i], strlen(in[i]), out, FK_B64_URL);
 		if (strcmp(out, want[i]) != 0)
 			ok = 0;
 	}
 	T_OK(ok, "base64url: RFC 4648 vectors, no padding");
-	T_OK(fk_b64url_encode(raw, 3, out) == 4 && strcmp(out, "-_-_") == 0,
+	T_OK(fk_b64_encode(raw, 3, out, FK_B64_URL) == 4 &&
+	    strcmp(out, "-_-_") == 0,
 	    "base64url: '-' and '_' for 62 and 63");
 }
 
@@ -216,7 +218,7 @@ tiny_pkcs1(struct w *out, unsigned version)
 }
 
 static unsigned long
-int_value(const struct fk_der_int *d)
+int_value(const struct der_int *d)
 {
 	unsigned long v = 0;
 	size_t i;
@@ -229,44 +231,44 @@ int_value(const struct fk_der_int *d)
 static void
 test_der(void)
 {
-	struct fk_der_int ints[FK_RSA_NINT];
+	struct der_int ints[DER_RSA_NINT];
 	struct fk_err e = { 0 };
 	struct w k1, k8, bad;
 
 	tiny_pkcs1(&k1, 0);
 	pkcs8_wrap(&k8, &k1);
-	T_OK(fk_der_rsa_private(k1.b, k1.n, FK_PEM_PKCS1, ints, &e) == 0 &&
-	    int_value(&ints[FK_RSA_N]) == 3233 &&
-	    int_value(&ints[FK_RSA_E]) == 17 &&
-	    int_value(&ints[FK_RSA_D]) == 2753 &&
-	    int_value(&ints[FK_RSA_QINV]) == 38, "DER: PKCS#1 integers");
-	T_OK(fk_der_rsa_private(k8.b, k8.n, FK_PEM_PKCS8, ints, &e) == 0 &&
-	    int_value(&ints[FK_RSA_P]) == 61 &&
-	    int_value(&ints[FK_RSA_Q]) == 53, "DER: PKCS#8 PrivateKeyInfo");
-	T_OK(fk_der_rsa_private(k8.b, k8.n - 1, FK_PEM_PKCS8, ints, &e) < 0 &&
+	T_OK(der_rsa_private(k1.b, k1.n, DER_PEM_PKCS1, ints, &e) == 0 &&
+	    int_value(&ints[DER_RSA_N]) == 3233 &&
+	    int_value(&ints[DER_RSA_E]) == 17 &&
+	    int_value(&ints[DER_RSA_D]) == 2753 &&
+	    int_value(&ints[DER_RSA_QINV]) == 38, "DER: PKCS#1 integers");
+	T_OK(der_rsa_private(k8.b, k8.n, DER_PEM_PKCS8, ints, &e) == 0 &&
+	    int_value(&ints[DER_RSA_P]) == 61 &&
+	    int_value(&ints[DER_RSA_Q]) == 53, "DER: PKCS#8 PrivateKeyInfo");
+	T_OK(der_rsa_private(k8.b, k8.n - 1, DER_PEM_PKCS8, ints, &e) < 0 &&
 	    e.code == FK_EX_CONFIG, "DER: truncated key refused (%s)", e.msg);
-	T_OK(fk_der_rsa_private(k1.b, k1.n, FK_PEM_PKCS8, ints, &e) < 0,
+	T_OK(der_rsa_private(k1.b, k1.n, DER_PEM_PKCS8, ints, &e) < 0,
 	    "DER: PKCS#1 bytes are not PKCS#8");
 	bad = k8;
 	bad.b[bad.n++] = 0;
-	T_OK(fk_der_rsa_private(bad.b, bad.n, FK_PEM_PKCS8, ints, &e) < 0 &&
+	T_OK(der_rsa_private(bad.b, bad.n, DER_PEM_PKCS8, ints, &e) < 0 &&
 	    strstr(e.msg, "trailing") != NULL, "DER: trailing data refused");
 	bad = k8;
 	bad.b[1] = 0x80;	/* indefinite length (BER, not DER) */
-	T_OK(fk_der_rsa_private(bad.b, bad.n, FK_PEM_PKCS8, ints, &e) < 0,
+	T_OK(der_rsa_private(bad.b, bad.n, DER_PEM_PKCS8, ints, &e) < 0,
 	    "DER: indefinite length refused");
 	bad = k8;
 	bad.b[17] = 0x02;	/* last OID byte: 1.2.840.113549.1.1.2 */
 	T_OK(bad.b[16] == 0x01 &&
-	    fk_der_rsa_private(bad.b, bad.n, FK_PEM_PKCS8, ints, &e) < 0 &&
+	    der_rsa_private(bad.b, bad.n, DER_PEM_PKCS8, ints, &e) < 0 &&
 	    strstr(e.msg, "not an RSA key") != NULL,
 	    "DER: another algorithm is refused (%s)", e.msg);
 	tiny_pkcs1(&bad, 1);
-	T_OK(fk_der_rsa_private(bad.b, bad.n, FK_PEM_PKCS1, ints, &e) < 0 &&
+	T_OK(der_rsa_private(bad.b, bad.n, DER_PEM_PKCS1, ints, &e) < 0 &&
 	    strstr(e.msg, "multi-prime") != NULL, "DER: multi-prime refused");
 	bad = k1;
 	bad.b[bad.n - 2] = 0x02;	/* length of the last INTEGER */
-	T_OK(fk_der_rsa_private(bad.b, bad.n, FK_PEM_PKCS1, ints, &e) < 0,
+	T_OK(der_rsa_private(bad.b, bad.n, DER_PEM_PKCS1, ints, &e) < 0,
 	    "DER: inner length past its SEQUENCE refused");
 }
 
@@ -292,26 +294,26 @@ test_pem(void)
 	pkcs8_wrap(&k8, &k1);
 	p1 = pem("RSA PRIVATE KEY", &k1);
 	p8 = pem("PRIVATE KEY", &k8);
-	T_OK(fk_pem_decode(p8, strlen(p8), &der, &n, &e) == FK_PEM_PKCS8 &&
+	T_OK(der_pem_decode(p8, strlen(p8), &der, &n, &e) == DER_PEM_PKCS8 &&
 	    n == k8.n && memcmp(der, k8.b, n) == 0, "PEM: PKCS#8 round trip");
 	free(der);
-	T_OK(fk_pem_decode(p1, strlen(p1), &der, &n, &e) == FK_PEM_PKCS1 &&
+	T_OK(der_pem_decode(p1, strlen(p1), &der, &n, &e) == DER_PEM_PKCS1 &&
 	    n == k1.n && memcmp(der, k1.b, n) == 0, "PEM: PKCS#1 round trip");
 	free(der);
-	T_OK(fk_pem_decode(enc, strlen(enc), &der, &n, &e) < 0 &&
+	T_OK(der_pem_decode(enc, strlen(enc), &der, &n, &e) < 0 &&
 	    strstr(e.msg, "encrypted") != NULL,
 	    "PEM: PKCS#8 encrypted refused");
-	T_OK(fk_pem_decode(legacy, strlen(legacy), &der, &n, &e) < 0 &&
+	T_OK(der_pem_decode(legacy, strlen(legacy), &der, &n, &e) < 0 &&
 	    strstr(e.msg, "encrypted") != NULL,
 	    "PEM: legacy encrypted refused");
-	T_OK(fk_pem_decode(noend, strlen(noend), &der, &n, &e) < 0 &&
+	T_OK(der_pem_decode(noend, strlen(noend), &der, &n, &e) < 0 &&
 	    strstr(e.msg, "END") != NULL, "PEM: missing END line");
-	T_OK(fk_pem_decode(cert, strlen(cert), &der, &n, &e) < 0 &&
+	T_OK(der_pem_decode(cert, strlen(cert), &der, &n, &e) < 0 &&
 	    strstr(e.msg, "not a private key") != NULL, "PEM: a certificate");
-	T_OK(fk_pem_decode(junk, strlen(junk), &der, &n, &e) < 0 &&
+	T_OK(der_pem_decode(junk, strlen(junk), &der, &n, &e) < 0 &&
 	    strstr(e.msg, "base64") != NULL && strstr(e.msg, "A!AA") == NULL,
 	    "PEM: bad base64, key text not quoted");
-	T_OK(fk_pem_decode("hello", 5, &der, &n, &e) < 0 &&
+	T_OK(der_pem_decode("hello", 5, &der, &n, &e) < 0 &&
 	    e.code == FK_EX_CONFIG, "PEM: no armor at all");
 	free(p1);
 	free(p8);
@@ -418,26 +420,26 @@ test_rsa(void)
 {
 	struct fk_err e = { 0 };
 	struct w k1, k8, swapped, body;
-	struct fk_der_int ints[FK_RSA_NINT];
-	struct fk_rsa *k;
+	struct der_int ints[DER_RSA_NINT];
+	struct jwt_rsa *k;
 	gcry_sexp_t small;
 	char *p1, *jwt, *p;
 	unsigned char part[256];
 	long n;
 
-	T_OK(fk_jwt_crypto_init(&e) == 0, "libgcrypt initialised");
+	T_OK(jwt_crypto_init(&e) == 0, "libgcrypt initialised");
 	test_pair = genkey(2048, &k1);
 	T_OK(test_pair != NULL, "a 2048-bit key generated");
 	if (test_pair == NULL)
 		return;
 	pkcs8_wrap(&k8, &k1);
 	test_pem8 = pem("PRIVATE KEY", &k8);
-	k = fk_rsa_from_pem(test_pem8, strlen(test_pem8), &e);
-	T_OK(k != NULL && fk_rsa_bits(k) == 2048, "PKCS#8 key imported (%s)",
+	k = jwt_rsa_from_pem(test_pem8, strlen(test_pem8), &e);
+	T_OK(k != NULL && jwt_rsa_bits(k) == 2048, "PKCS#8 key imported (%s)",
 	    k ? "" : e.msg);
 	if (k == NULL)
 		return;
-	jwt = fk_jwt_sign(k, "{\"alg\":\"RS256\",\"typ\":\"JWT\"}",
+	jwt = jwt_sign(k, "{\"alg\":\"RS256\",\"typ\":\"JWT\"}",
 	    "{\"iss\":\"a@b\"}", &e);
 	T_OK(jwt != NULL && jwt_verifies(jwt, test_pair),
 	    "RS256 signature verifies with the public key");
@@ -449,56 +451,56 @@ test_rsa(void)
 	T_OK(n == 27 && memcmp(part, "{\"alg\":\"RS256\",\"typ\":\"JWT\"}", 27)
 	    == 0, "first segment is the header");
 	free(jwt);
-	fk_rsa_free(k);
+	jwt_rsa_free(k);
 
 	p1 = pem("RSA PRIVATE KEY", &k1);
-	k = fk_rsa_from_pem(p1, strlen(p1), &e);
-	jwt = k ? fk_jwt_sign(k, "{}", "{}", &e) : NULL;
+	k = jwt_rsa_from_pem(p1, strlen(p1), &e);
+	jwt = k ? jwt_sign(k, "{}", "{}", &e) : NULL;
 	T_OK(jwt != NULL && jwt_verifies(jwt, test_pair),
 	    "PKCS#1 key imported and signs");
 	free(jwt);
-	fk_rsa_free(k);
+	jwt_rsa_free(k);
 	free(p1);
 
 	/* The primes in libgcrypt's order (p < q) work the same. */
-	fk_der_rsa_private(k1.b, k1.n, FK_PEM_PKCS1, ints, &e);
+	der_rsa_private(k1.b, k1.n, DER_PEM_PKCS1, ints, &e);
 	body.n = 0;
 	uint_small(&body, 0);
-	uint_be(&body, ints[FK_RSA_N].p, ints[FK_RSA_N].len);
-	uint_be(&body, ints[FK_RSA_E].p, ints[FK_RSA_E].len);
-	uint_be(&body, ints[FK_RSA_D].p, ints[FK_RSA_D].len);
-	uint_be(&body, ints[FK_RSA_Q].p, ints[FK_RSA_Q].len);
-	uint_be(&body, ints[FK_RSA_P].p, ints[FK_RSA_P].len);
-	uint_be(&body, ints[FK_RSA_DQ].p, ints[FK_RSA_DQ].len);
-	uint_be(&body, ints[FK_RSA_DP].p, ints[FK_RSA_DP].len);
-	uint_be(&body, ints[FK_RSA_QINV].p, ints[FK_RSA_QINV].len);
+	uint_be(&body, ints[DER_RSA_N].p, ints[DER_RSA_N].len);
+	uint_be(&body, ints[DER_RSA_E].p, ints[DER_RSA_E].len);
+	uint_be(&body, ints[DER_RSA_D].p, ints[DER_RSA_D].len);
+	uint_be(&body, ints[DER_RSA_Q].p, ints[DER_RSA_Q].len);
+	uint_be(&body, ints[DER_RSA_P].p, ints[DER_RSA_P].len);
+	uint_be(&body, ints[DER_RSA_DQ].p, ints[DER_RSA_DQ].len);
+	uint_be(&body, ints[DER_RSA_DP].p, ints[DER_RSA_DP].len);
+	uint_be(&body, ints[DER_RSA_QINV].p, ints[DER_RSA_QINV].len);
 	swapped.n = 0;
 	tlv(&swapped, 0x30, body.b, body.n);
 	p1 = pem("RSA PRIVATE KEY", &swapped);
-	k = fk_rsa_from_pem(p1, strlen(p1), &e);
-	jwt = k ? fk_jwt_sign(k, "{}", "{}", &e) : NULL;
+	k = jwt_rsa_from_pem(p1, strlen(p1), &e);
+	jwt = k ? jwt_sign(k, "{}", "{}", &e) : NULL;
 	T_OK(jwt != NULL && jwt_verifies(jwt, test_pair),
 	    "primes in either order give the same signatures");
 	free(jwt);
-	fk_rsa_free(k);
+	jwt_rsa_free(k);
 	free(p1);
 
 	/* A damaged private exponent is caught before anything is signed. */
 	swapped = k1;
 	swapped.b[k1.n / 3] ^= 0x40;
 	p1 = pem("RSA PRIVATE KEY", &swapped);
-	k = fk_rsa_from_pem(p1, strlen(p1), &e);
+	k = jwt_rsa_from_pem(p1, strlen(p1), &e);
 	T_OK(k == NULL && e.code == FK_EX_CONFIG, "damaged key refused (%s)",
 	    e.msg);
-	fk_rsa_free(k);
+	jwt_rsa_free(k);
 	free(p1);
 
 	small = genkey(1024, &k1);
 	p1 = pem("RSA PRIVATE KEY", &k1);
-	k = fk_rsa_from_pem(p1, strlen(p1), &e);
+	k = jwt_rsa_from_pem(p1, strlen(p1), &e);
 	T_OK(k == NULL && strstr(e.msg, "1024 bits") != NULL,
 	    "1024-bit key refused (%s)", e.msg);
-	fk_rsa_free(k);
+	jwt_rsa_free(k);
 	free(p1);
 	gcry_sexp_release(small);
 }
@@ -532,19 +534,19 @@ use_file(const char *name)
 	setenv("GOOGLE_APPLICATION_CREDENTIALS", path, 1);
 }
 
-/* fk_auth_new must fail with code; the message must hold `has`. */
+/* auth_new must fail with code; the message must hold `has`. */
 static void
 want_fail(int code, const char *has, const char *desc)
 {
 	struct fk_err e = { 0 };
-	struct fk_auth *a = fk_auth_new(FK_AUTH_ADC, &hopts, &quick, &e);
+	struct auth *a = auth_new(AUTH_ADC, &hopts, &quick, &e);
 
 	T_OK(a == NULL && e.code == code && strstr(e.msg, has) != NULL &&
 	    strstr(e.msg, CLIENT_SECRET) == NULL &&
 	    strstr(e.msg, REFRESH_TOKEN) == NULL &&
 	    strstr(e.msg, "MII") == NULL,
 	    "%s: exit %d (%s)", desc, code, e.msg);
-	fk_auth_free(a);
+	auth_free(a);
 }
 
 static char *
@@ -650,33 +652,33 @@ static void
 test_adc_user(void)
 {
 	struct fk_err e = { 0 };
-	struct fk_auth *a;
-	char hdr[FK_AUTH_HEADER_MAX];
+	struct auth *a;
+	char hdr[AUTH_HEADER_MAX];
 
 	write_file("user.json", "{\"type\": \"authorized_user\", "
 	    "\"client_id\": \"id\", \"client_secret\": \"" CLIENT_SECRET "\", "
 	    "\"refresh_token\": \"" REFRESH_TOKEN "\", "
 	    "\"token_uri\": \"http://127.0.0.1:1/token\"}");
 	use_file("user.json");
-	a = fk_auth_new(FK_AUTH_ADC, &hopts, &quick, &e);
-	T_OK(a != NULL && strstr(fk_auth_source(a), "authorized user") != NULL,
-	    "authorized_user found: %s", a ? fk_auth_source(a) : e.msg);
+	a = auth_new(AUTH_ADC, &hopts, &quick, &e);
+	T_OK(a != NULL && strstr(auth_source(a), "authorized user") != NULL,
+	    "authorized_user found: %s", a ? auth_source(a) : e.msg);
 	if (a == NULL)
 		return;
-	T_OK(fk_auth_header(a, hdr, sizeof(hdr), &e) < 0 &&
+	T_OK(auth_header(a, hdr, sizeof(hdr), &e) < 0 &&
 	    e.code == FK_EX_TEMPFAIL && strstr(e.msg, "127.0.0.1:1") != NULL &&
 	    strstr(e.msg, CLIENT_SECRET) == NULL &&
 	    strstr(e.msg, REFRESH_TOKEN) == NULL,
 	    "token endpoint down: temporary failure, no secret (%s)", e.msg);
-	fk_auth_free(a);
+	auth_free(a);
 }
 
 static void
 test_adc_self_signed(void)
 {
 	struct fk_err e = { 0 };
-	struct fk_auth *a;
-	char hdr[FK_AUTH_HEADER_MAX], again[FK_AUTH_HEADER_MAX], tiny[64];
+	struct auth *a;
+	char hdr[AUTH_HEADER_MAX], again[AUTH_HEADER_MAX], tiny[64];
 	char *sa, *claims;
 	unsigned char buf[1024];
 	const char *jwt;
@@ -689,13 +691,13 @@ test_adc_self_signed(void)
 	free(sa);
 	use_file("sa.json");
 	setenv("FK_GCS_SELF_SIGNED_JWT", "1", 1);
-	a = fk_auth_new(FK_AUTH_ADC, &hopts, &quick, &e);
+	a = auth_new(AUTH_ADC, &hopts, &quick, &e);
 	unsetenv("FK_GCS_SELF_SIGNED_JWT");
-	T_OK(a != NULL && strstr(fk_auth_source(a), "self-signed") != NULL,
-	    "service account, self-signed: %s", a ? fk_auth_source(a) : e.msg);
+	T_OK(a != NULL && strstr(auth_source(a), "self-signed") != NULL,
+	    "service account, self-signed: %s", a ? auth_source(a) : e.msg);
 	if (a == NULL)
 		return;
-	T_OK(fk_auth_header(a, hdr, sizeof(hdr), &e) == 0 &&
+	T_OK(auth_header(a, hdr, sizeof(hdr), &e) == 0 &&
 	    strncmp(hdr, "Authorization: Bearer ey", 24) == 0,
 	    "self-signed JWT without any request");
 	jwt = hdr + strlen("Authorization: Bearer ");
@@ -708,16 +710,16 @@ test_adc_self_signed(void)
 	    strstr(claims, "\"scope\"") == NULL,
 	    "claims: aud storage, sub = iss, no scope (%s)", claims);
 	free(claims);
-	T_OK(fk_auth_header(a, again, sizeof(again), &e) == 0 &&
+	T_OK(auth_header(a, again, sizeof(again), &e) == 0 &&
 	    strcmp(hdr, again) == 0, "the token is cached");
-	T_OK(fk_auth_header(a, tiny, sizeof(tiny), &e) < 0 &&
+	T_OK(auth_header(a, tiny, sizeof(tiny), &e) < 0 &&
 	    e.code == FK_EX_SOFTWARE && tiny[0] == '\0' &&
 	    strstr(e.msg, "ey") == NULL, "too small a buffer: error, wiped");
-	fk_auth_invalidate(a);
-	T_OK(fk_auth_header(a, again, sizeof(again), &e) == 0 &&
+	auth_invalidate(a);
+	T_OK(auth_header(a, again, sizeof(again), &e) == 0 &&
 	    jwt_verifies(again + 22, test_pair),
 	    "a new token after invalidate");
-	fk_auth_free(a);
+	auth_free(a);
 	unsetenv("GOOGLE_APPLICATION_CREDENTIALS");
 }
 
@@ -725,14 +727,14 @@ static void
 test_anonymous(void)
 {
 	struct fk_err e = { 0 };
-	struct fk_auth *a = fk_auth_new(FK_AUTH_NONE, &hopts, &quick, &e);
+	struct auth *a = auth_new(AUTH_NONE, &hopts, &quick, &e);
 	char hdr[16] = "x";
 
-	T_OK(a != NULL && fk_auth_header(a, hdr, sizeof(hdr), &e) == 0 &&
-	    hdr[0] == '\0', "FK_AUTH_NONE: an empty header");
-	T_OK(a != NULL && strstr(fk_auth_source(a), "anonymous") != NULL,
-	    "FK_AUTH_NONE: source says anonymous");
-	fk_auth_free(a);
+	T_OK(a != NULL && auth_header(a, hdr, sizeof(hdr), &e) == 0 &&
+	    hdr[0] == '\0', "AUTH_NONE: an empty header");
+	T_OK(a != NULL && strstr(auth_source(a), "anonymous") != NULL,
+	    "AUTH_NONE: source says anonymous");
+	auth_free(a);
 }
 
 static int
@@ -774,7 +776,7 @@ static int
 drive_jwt(const char *keyfile, const char *outfile)
 {
 	struct fk_err e = { 0 };
-	struct fk_rsa *k;
+	struct jwt_rsa *k;
 	FILE *f = fopen(keyfile, "r"), *o;
 	char buf[16384], *jwt;
 	size_t n;
@@ -790,12 +792,12 @@ drive_jwt(const char *keyfile, const char *outfile)
 		fprintf(stderr, "test_auth: %s\n", e.msg);
 		return FK_EX_CONFIG;
 	}
-	k = fk_rsa_from_pem(fk_json_str(v, "private_key"),
+	k = jwt_rsa_from_pem(fk_json_str(v, "private_key"),
 	    strlen(fk_json_str(v, "private_key")), &e);
 	jv_free(v);
-	jwt = k ? fk_jwt_sign(k, "{\"alg\":\"RS256\",\"typ\":\"JWT\"}",
+	jwt = k ? jwt_sign(k, "{\"alg\":\"RS256\",\"typ\":\"JWT\"}",
 	    "{\"iss\":\"fk@test\",\"aud\":\"x\"}", &e) : NULL;
-	fk_rsa_free(k);
+	jwt_rsa_free(k);
 	if (jwt == NULL) {
 		fprintf(stderr, "test_auth: %s\n", e.msg);
 		return e.code;
@@ -821,16 +823,16 @@ wait_for(const char *d, const char *name)
 
 /* One GET with the current token; the status, or -1 with e filled. */
 static long
-get_once(struct fk_auth *a, CURL *h, const char *url, struct fk_err *e)
+get_once(struct auth *a, CURL *h, const char *url, struct fk_err *e)
 {
-	char hdr[FK_AUTH_HEADER_MAX];
+	char hdr[AUTH_HEADER_MAX];
 	struct curl_slist *hl = NULL;
 	struct fk_resp r = { 0 };
 	struct fk_http_req q = { "GET", url, NULL, NULL, NULL, 0, NULL, NULL };
 	struct fk_retry once = { 1, 0, 0, 0 };
 	long st;
 
-	if (fk_auth_header(a, hdr, sizeof(hdr), e) < 0)
+	if (auth_header(a, hdr, sizeof(hdr), e) < 0)
 		return -1;
 	if (hdr[0] != '\0')
 		hl = curl_slist_append(NULL, hdr);
@@ -851,7 +853,7 @@ drive_get(int argc, char **argv)
 	struct fk_http_opts o = { 2, 10, NULL };
 	struct fk_retry rp = { 3, 0.05, 0.2, 0 };
 	struct fk_err e = { 0 };
-	struct fk_auth *a;
+	struct auth *a;
 	CURL *h;
 	long st, n, i;
 	double pause = argc > 4 ? atof(argv[4]) : 0;
@@ -863,19 +865,19 @@ drive_get(int argc, char **argv)
 	if (argc < 4 || fk_http_global_init(&e) < 0)
 		return 64;
 	n = atol(argv[3]);
-	a = fk_auth_new(getenv("FK_TEST_ANON") ? FK_AUTH_NONE : FK_AUTH_ADC,
+	a = auth_new(getenv("FK_TEST_ANON") ? AUTH_NONE : AUTH_ADC,
 	    &o, &rp, &e);
 	if (a == NULL) {
 		fprintf(stderr, "test_auth: %s\n", e.msg);
 		return e.code;
 	}
-	fprintf(stderr, "test_auth: credentials: %s\n", fk_auth_source(a));
+	fprintf(stderr, "test_auth: credentials: %s\n", auth_source(a));
 	h = fk_http_easy(&o);
 	for (i = 1; i <= n && rc == 0; i++) {
 		st = get_once(a, h, argv[2], &e);
 		if (st == 401) {
 			printf("request %ld: 401, token invalidated\n", i);
-			fk_auth_invalidate(a);
+			auth_invalidate(a);
 			st = get_once(a, h, argv[2], &e);
 		}
 		if (st < 0) {
@@ -898,7 +900,7 @@ drive_get(int argc, char **argv)
 			fk_sleep(pause);
 	}
 	curl_easy_cleanup(h);
-	fk_auth_free(a);
+	auth_free(a);
 	return rc;
 }
 

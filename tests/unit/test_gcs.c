@@ -14,6 +14,7 @@
 #include <jv.h>
 #include <zlib.h>
 
+#include "b64.h"
 #include "t.h"
 #include "gcs/crc32c.h"
 #include "gcs/digest.h"
@@ -70,17 +71,17 @@ test_b64(void)
 {
 	char out[64];
 
-	gcs_b64("", 0, out);
+	fk_b64_encode("", 0, out, FK_B64_STD);
 	T_STREQ(out, "", "base64 of nothing");
-	gcs_b64("f", 1, out);
+	fk_b64_encode("f", 1, out, FK_B64_STD);
 	T_STREQ(out, "Zg==", "base64 'f'");
-	gcs_b64("fo", 2, out);
+	fk_b64_encode("fo", 2, out, FK_B64_STD);
 	T_STREQ(out, "Zm8=", "base64 'fo'");
-	gcs_b64("foo", 3, out);
+	fk_b64_encode("foo", 3, out, FK_B64_STD);
 	T_STREQ(out, "Zm9v", "base64 'foo'");
-	gcs_b64("foobar", 6, out);
+	fk_b64_encode("foobar", 6, out, FK_B64_STD);
 	T_STREQ(out, "Zm9vYmFy", "base64 'foobar'");
-	gcs_b64("\xfb\xff", 2, out);
+	fk_b64_encode("\xfb\xff", 2, out, FK_B64_STD);
 	T_STREQ(out, "+/8=", "base64 uses + and /");
 	gcs_crc32c_b64(0, out);
 	T_STREQ(out, "AAAAAA==", "crc32c of empty input in GCS form");
@@ -331,9 +332,10 @@ test_urls(void)
 	T_OK(u != NULL && strcmp(u, "https://storage.googleapis.com") == 0,
 	    "default is the service");
 	free(u);
-	T_OK(gcs_url_loopback("http://127.1.2.3:5/x"), "127/8 is loopback");
-	T_OK(!gcs_url_loopback("http://localhost.evil.com/"),
-	    "localhost.evil.com is not");
+	T_OK(gcs_url_allowed("http://127.1.2.3:5/x"),
+	    "127/8 is loopback: plain http allowed");
+	T_OK(!gcs_url_allowed("http://localhost.evil.com/"),
+	    "localhost.evil.com is not loopback");
 	T_OK(gcs_same_origin("http://127.0.0.1:80/a", "http://127.0.0.1/b?c"),
 	    "default port equals explicit");
 	T_OK(!gcs_same_origin("http://127.0.0.1:81/a", "http://127.0.0.1/a"),

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "cli.h"
 #include "fk.h"
 #include "http.h"
 #include "json.h"
@@ -153,6 +154,33 @@ test_buf(void)
 	T_OK(b.p == NULL, "free releases");
 }
 
+/* Every ASCII byte, NUL included, quoted as jq -c quotes it; UTF-8 as is. */
+static void
+test_jstr(void)
+{
+	struct fk_buf b = { 0 };
+	char in[3] = { 'a', 0, 'b' };
+	int c, same = 1;
+	jv d;
+
+	for (c = 0; c < 128; c++) {
+		in[1] = (char)c;
+		fk_buf_reset(&b);
+		d = jv_dump_string(jv_string_sized(in, 3), 0);
+		if (fk_buf_add_jstr(&b, in, 3) < 0 ||
+		    strcmp(b.p, jv_string_value(d)) != 0) {
+			fprintf(stderr, "byte %d: %s\n", c, b.p ? b.p : "");
+			same = 0;
+		}
+		jv_free(d);
+	}
+	T_OK(same, "each ASCII byte escaped as jq -c escapes it");
+	fk_buf_reset(&b);
+	T_OK(fk_buf_add_jstr(&b, "caf\xc3\xa9", 5) == 0 &&
+	    strcmp(b.p, "\"caf\xc3\xa9\"") == 0, "UTF-8 passes as is");
+	fk_buf_free(&b);
+}
+
 static void
 test_http_helpers(void)
 {
@@ -215,6 +243,42 @@ test_json(void)
 	jv_free(v);
 }
 
+/* fk_parse_size (lib/cli.c): the one size grammar of fk(7). */
+static void
+test_size(void)
+{
+	static const struct {
+		const char *s;
+		unsigned long long v;
+	} good[] = {
+		{ "8388608", 8388608 }, { "8k", 8 << 10 }, { "8K", 8 << 10 },
+		{ "8KiB", 8 << 10 }, { "8m", 8 << 20 }, { "8M", 8 << 20 },
+		{ "8MiB", 8 << 20 }, { "1g", 1 << 30 }, { "1G", 1 << 30 },
+		{ "1GiB", 1 << 30 }, { "0", 0 },
+	};
+	static const char *const bad[] = { "", "8MB", "8kb", "8 M", " 8M",
+	    "-1M", "+8", "8Q", "1.5M", "8MiBs", "M", "0x10",
+	    "99999999999999999999999G", "2000000000G" };
+	unsigned long long v;
+	const char *why;
+	char s[32];
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		T_OK(fk_parse_size(good[i].s, &v, &why) == 0 &&
+		    v == good[i].v, "size: '%s' is %llu", good[i].s,
+		    good[i].v);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		T_OK(fk_parse_size(bad[i], &v, &why) == -1 && why != NULL,
+		    "size: '%s' refused", bad[i]);
+	fk_size_str(256 << 10, s, sizeof(s));
+	T_STREQ(s, "256K", "size written: 256K");
+	fk_size_str(1ULL << 30, s, sizeof(s));
+	T_STREQ(s, "1G", "size written: 1G");
+	fk_size_str(1000, s, sizeof(s));
+	T_STREQ(s, "1000", "size written: 1000");
+}
+
 int
 main(void)
 {
@@ -223,7 +287,9 @@ main(void)
 	test_retry_after();
 	test_bucket_window();
 	test_parse_ll();
+	test_size();
 	test_buf();
+	test_jstr();
 	test_http_helpers();
 	test_json();
 	T_DONE();

@@ -18,9 +18,9 @@
 #include "json.h"
 #include "b64.h"
 #include "t.h"
-#include "shape/parquet.h"
-#include "shape/pq_enc.h"
-#include "shape/thrift.h"
+#include "shape/write/parquet/parquet.h"
+#include "shape/write/parquet/pq_enc.h"
+#include "shape/write/parquet/thrift.h"
 
 /* --- helpers -------------------------------------------------------- */
 
@@ -335,31 +335,6 @@ test_file(void)
 	    "file: an empty schema is refused (%s)", e.msg);
 }
 
-static void
-test_size(void)
-{
-	const char *why;
-	size_t v = 0;
-
-	T_OK(fk_pq_parse_size("65536", &v, &why) == 0 && v == 65536,
-	    "size: plain bytes");
-	T_OK(fk_pq_parse_size("128M", &v, &why) == 0 && v == 128u << 20,
-	    "size: 128M");
-	T_OK(fk_pq_parse_size("64KiB", &v, &why) == 0 && v == 64u << 10,
-	    "size: 64KiB");
-	T_OK(fk_pq_parse_size("2g", &v, &why) == 0 && v == 2u << 30,
-	    "size: 2g");
-	T_OK(fk_pq_parse_size("1000", &v, &why) == -1 &&
-	    strstr(why, "small") != NULL, "size: below 64K refused");
-	T_OK(fk_pq_parse_size("3G", &v, &why) == -1 &&
-	    strstr(why, "large") != NULL, "size: above 2G refused");
-	T_OK(fk_pq_parse_size("12Q", &v, &why) == -1, "size: bad unit");
-	T_OK(fk_pq_parse_size("-1M", &v, &why) == -1, "size: negative");
-	T_OK(fk_pq_parse_size("", &v, &why) == -1, "size: empty");
-	T_OK(fk_pq_parse_size("99999999999999999999999G", &v, &why) == -1,
-	    "size: overflow");
-}
-
 /* fk_json_isolate (lib/json.c): equal, but sharing nothing. */
 static void
 test_isolate(void)
@@ -510,7 +485,6 @@ main(int argc, char **argv)
 	test_base64();
 	test_codecs();
 	test_file();
-	test_size();
 	test_isolate();
 	T_DONE();
 }

@@ -1,12 +1,12 @@
 /*
- * test_shape_canon.c: the canonical-value readers of cmd/shape/canon.c.
+ * test_shape_canon.c: the canonical-value readers of cmd/shape/check/canon.c.
  */
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "t.h"
-#include "shape/schema.h"
+#include "shape/check/schema.h"
 
 static void
 test_int64(void)

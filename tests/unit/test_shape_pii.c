@@ -7,7 +7,7 @@
 #include <gcrypt.h>
 
 #include "t.h"
-#include "shape/pii.h"
+#include "shape/check/pii.h"
 
 static size_t
 unhex(const char *h, unsigned char *out)

@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "t.h"
-#include "shape/colname.h"
-#include "shape/infer.h"
-#include "shape/schema.h"
+#include "shape/check/colname.h"
+#include "shape/check/infer.h"
+#include "shape/check/schema.h"
 
 static int
 load(const char *json, struct fk_schema *s, struct fk_err *e)

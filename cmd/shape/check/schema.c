@@ -12,7 +12,7 @@
 
 #include "colname.h"
 #include "schema.h"
-#include "shape.h"
+#include "shape/shape.h"
 
 /* Lookup data for one level of fields (the top, or a RECORD's). */
 struct level {

@@ -32,7 +32,7 @@
 #include <jv.h>
 
 #include "fk.h"
-#include "schema.h"
+#include "shape/check/schema.h"
 
 #define FK_PQ_ROW_GROUP_BYTES (128 * 1024 * 1024)
 #define FK_PQ_PAGE_BYTES (1024 * 1024)
@@ -72,12 +72,5 @@ void fk_pq_abort(struct fk_pq *w);
 
 /* Rows written so far (for summaries). */
 long long fk_pq_rows(const struct fk_pq *w);
-
-/*
- * Parse a --row-group-size value: bytes, or a number with a K, M or G
- * suffix (powers of 1024; "KiB", "MB"... are read the same), from 64K
- * to 2G.  -1 with *why set otherwise.
- */
-int fk_pq_parse_size(const char *s, size_t *out, const char **why);
 
 #endif

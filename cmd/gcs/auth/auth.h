@@ -14,19 +14,19 @@
  * expiry and refreshed before it.  No token, key or secret ever appears
  * in an fk_err message.
  */
-#ifndef FK_GCS_AUTH_H
-#define FK_GCS_AUTH_H
+#ifndef GCS_AUTH_AUTH_H
+#define GCS_AUTH_AUTH_H
 
 #include <stddef.h>
 
 #include "fk.h"
 #include "http.h"
 
-struct fk_auth;
+struct auth;
 
-enum fk_auth_mode {
-	FK_AUTH_ADC,		/* the lookup above */
-	FK_AUTH_NONE		/* --anonymous or STORAGE_EMULATOR_HOST */
+enum auth_mode {
+	AUTH_ADC,		/* the lookup above */
+	AUTH_NONE		/* --anonymous or STORAGE_EMULATOR_HOST */
 };
 
 /*
@@ -40,28 +40,28 @@ enum fk_auth_mode {
  * https://storage.googleapis.com/) instead of exchanging one at its
  * token_uri, the default.  The functions below are thread-safe.
  */
-struct fk_auth *fk_auth_new(enum fk_auth_mode mode,
+struct auth *auth_new(enum auth_mode mode,
     const struct fk_http_opts *o, const struct fk_retry *r, struct fk_err *e);
 
 /* An out buffer of this size always holds the header line below. */
-#define FK_AUTH_HEADER_MAX 8192
+#define AUTH_HEADER_MAX 8192
 
 /*
  * Write the "Authorization: Bearer ..." header line (no CRLF) into out,
  * fetching or refreshing the token when it is missing or expires within
- * the refresh margin.  With FK_AUTH_NONE, out becomes "".  -1 with e
+ * the refresh margin.  With AUTH_NONE, out becomes "".  -1 with e
  * filled (FK_EX_NOPERM when the token endpoint refuses the credentials).
  */
-int fk_auth_header(struct fk_auth *a, char *out, size_t outlen,
+int auth_header(struct auth *a, char *out, size_t outlen,
     struct fk_err *e);
 
-/* Drop the cached token so the next fk_auth_header fetches anew (after a 401). */
-void fk_auth_invalidate(struct fk_auth *a);
+/* Drop the cached token so the next auth_header fetches anew (after a 401). */
+void auth_invalidate(struct auth *a);
 
 /* A short description of the source, e.g. "service account key file"; no secrets. */
-const char *fk_auth_source(const struct fk_auth *a);
+const char *auth_source(const struct auth *a);
 
 /* Free everything, wiping key material. */
-void fk_auth_free(struct fk_auth *a);
+void auth_free(struct auth *a);
 
 #endif

@@ -839,37 +839,3 @@ fk_pq_rows(const struct fk_pq *w)
 {
 	return (long long)w->rows;
 }
-
-int
-fk_pq_parse_size(const char *s, size_t *out, const char **why)
-{
-	static const char *const units[] = { "", "K", "KB", "KiB", "M", "MB",
-	    "MiB", "G", "GB", "GiB" };
-	char *end;
-	unsigned long long v, mul = 1;
-	size_t i;
-
-	*why = "not a size";
-	if (s == NULL || *s < '0' || *s > '9')
-		return -1;
-	v = strtoull(s, &end, 10);
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (strcasecmp(end, units[i]) == 0)
-			break;
-	if (i == sizeof(units) / sizeof(units[0]))
-		return -1;
-	if (i >= 7)
-		mul = 1024ULL * 1024 * 1024;
-	else if (i >= 4)
-		mul = 1024ULL * 1024;
-	else if (i >= 1)
-		mul = 1024;
-	*why = "too small (at least 64K)";
-	if (v < (64ULL * 1024 + mul - 1) / mul)
-		return -1;
-	*why = "too large (at most 2G)";
-	if (v > 2ULL * 1024 * 1024 * 1024 / mul)
-		return -1;
-	*out = (size_t)(v * mul);
-	return 0;
-}

@@ -10,7 +10,7 @@
 
 #include "buf.h"
 #include "fk.h"
-#include "schema.h"
+#include "shape/check/schema.h"
 
 /*
  * One canonical row (borrowed) as one compact JSON line, fields in schema
@@ -19,6 +19,12 @@
  * ENOMEM or a row that is not canonical.
  */
 int fk_ndjson_row(const struct fk_schema *s, jv row, struct fk_buf *b);
+
+/*
+ * One value (borrowed) of field f as JSON, arrays and records included:
+ * what a CSV cell holds for a REPEATED or RECORD field.
+ */
+int fk_ndjson_field(const struct fk_field *f, jv v, struct fk_buf *b);
 
 struct fk_csv;
 

@@ -9,7 +9,7 @@
 #include <gcrypt.h>
 
 #include "pii.h"
-#include "shape.h"
+#include "shape/shape.h"
 
 #define MAXPATH 64
 

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "schema.h"
-#include "shape.h"
+#include "shape/shape.h"
 
 #define US_PER_DAY (86400LL * 1000000LL)
 

@@ -26,7 +26,7 @@
 
 #include "buf.h"
 #include "fk.h"
-#include "schema.h"
+#include "shape/check/schema.h"
 
 /* The Avro schema text for s (malloc'ed), logical types included. */
 char *fk_avro_schema(const struct fk_schema *s, struct fk_err *e);

@@ -12,6 +12,7 @@
 
 #include <gcrypt.h>
 
+#include "b64.h"
 #include "der.h"
 #include "jwt.h"
 
@@ -19,7 +20,7 @@
 #define MIN_BITS 2048
 #define MAX_BITS 16384
 
-struct fk_rsa {
+struct jwt_rsa {
 	gcry_sexp_t sk;
 	unsigned int bits;
 };
@@ -48,43 +49,13 @@ crypto_init(void)
 }
 
 int
-fk_jwt_crypto_init(struct fk_err *e)
+jwt_crypto_init(struct fk_err *e)
 {
 	pthread_once(&init_once, crypto_init);
 	if (!init_ok)
 		return fk_fail(e, FK_EX_SOFTWARE,
 		    "libgcrypt %s or later needed", GCRYPT_MIN);
 	return 0;
-}
-
-size_t
-fk_b64url_encode(const void *src, size_t n, char *dst)
-{
-	static const char abc[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-	const unsigned char *s = src;
-	unsigned long v;
-	size_t i, o = 0;
-
-	for (i = 0; i + 2 < n; i += 3) {
-		v = (unsigned long)s[i] << 16 | s[i + 1] << 8 | s[i + 2];
-		dst[o++] = abc[v >> 18];
-		dst[o++] = abc[(v >> 12) & 63];
-		dst[o++] = abc[(v >> 6) & 63];
-		dst[o++] = abc[v & 63];
-	}
-	if (n - i == 1) {
-		v = (unsigned long)s[i] << 16;
-		dst[o++] = abc[v >> 18];
-		dst[o++] = abc[(v >> 12) & 63];
-	} else if (n - i == 2) {
-		v = (unsigned long)s[i] << 16 | s[i + 1] << 8;
-		dst[o++] = abc[v >> 18];
-		dst[o++] = abc[(v >> 12) & 63];
-		dst[o++] = abc[(v >> 6) & 63];
-	}
-	dst[o] = '\0';
-	return o;
 }
 
 static size_t
@@ -100,7 +71,7 @@ secure_der(const char *pem, size_t len, int *kind, size_t *dlen,
 {
 	unsigned char *der, *s;
 
-	*kind = fk_pem_decode(pem, len, &der, dlen, e);
+	*kind = der_pem_decode(pem, len, &der, dlen, e);
 	if (*kind < 0)
 		return NULL;
 	s = gcry_malloc_secure(*dlen);
@@ -115,11 +86,11 @@ secure_der(const char *pem, size_t len, int *kind, size_t *dlen,
 
 /* The libgcrypt key pair as s-expressions from PKCS#1 integers. */
 static int
-build_key(struct fk_der_int ints[FK_RSA_NINT], gcry_sexp_t *sk,
+build_key(struct der_int ints[DER_RSA_NINT], gcry_sexp_t *sk,
     gcry_sexp_t *pk, struct fk_err *e)
 {
-	static const int want[] = { FK_RSA_N, FK_RSA_E, FK_RSA_D, FK_RSA_P,
-	    FK_RSA_Q };
+	static const int want[] = { DER_RSA_N, DER_RSA_E, DER_RSA_D, DER_RSA_P,
+	    DER_RSA_Q };
 	gcry_mpi_t m[6] = { NULL }, t;
 	size_t i;
 	int rc = -1;
@@ -179,23 +150,23 @@ selftest(gcry_sexp_t sk, gcry_sexp_t pk)
 	return ok ? 0 : -1;
 }
 
-struct fk_rsa *
-fk_rsa_from_pem(const char *pem, size_t len, struct fk_err *e)
+struct jwt_rsa *
+jwt_rsa_from_pem(const char *pem, size_t len, struct fk_err *e)
 {
-	struct fk_der_int ints[FK_RSA_NINT];
-	struct fk_rsa *k = NULL;
+	struct der_int ints[DER_RSA_NINT];
+	struct jwt_rsa *k = NULL;
 	gcry_sexp_t sk = NULL, pk = NULL;
 	unsigned char *der;
 	size_t dlen;
 	unsigned int bits;
 	int kind;
 
-	if (fk_jwt_crypto_init(e) < 0)
+	if (jwt_crypto_init(e) < 0)
 		return NULL;
 	der = secure_der(pem, len, &kind, &dlen, e);
 	if (der == NULL)
 		return NULL;
-	if (fk_der_rsa_private(der, dlen, kind, ints, e) < 0 ||
+	if (der_rsa_private(der, dlen, kind, ints, e) < 0 ||
 	    build_key(ints, &sk, &pk, e) < 0)
 		goto out;
 	if (gcry_pk_testkey(sk) != 0 || selftest(sk, pk) < 0) {
@@ -224,13 +195,13 @@ out:
 }
 
 unsigned int
-fk_rsa_bits(const struct fk_rsa *k)
+jwt_rsa_bits(const struct jwt_rsa *k)
 {
 	return k->bits;
 }
 
 void
-fk_rsa_free(struct fk_rsa *k)
+jwt_rsa_free(struct jwt_rsa *k)
 {
 	if (k == NULL)
 		return;
@@ -240,7 +211,7 @@ fk_rsa_free(struct fk_rsa *k)
 
 /* The RSASSA-PKCS1-v1_5 SHA-256 signature of msg, exactly klen bytes. */
 static int
-rs256(const struct fk_rsa *k, const char *msg, size_t n, unsigned char *sig,
+rs256(const struct jwt_rsa *k, const char *msg, size_t n, unsigned char *sig,
     size_t klen, struct fk_err *e)
 {
 	unsigned char digest[32];
@@ -276,7 +247,7 @@ out:
 }
 
 char *
-fk_jwt_sign(const struct fk_rsa *k, const char *header, const char *claims,
+jwt_sign(const struct jwt_rsa *k, const char *header, const char *claims,
     struct fk_err *e)
 {
 	size_t hlen = strlen(header), clen = strlen(claims);
@@ -293,16 +264,16 @@ fk_jwt_sign(const struct fk_rsa *k, const char *header, const char *claims,
 		fk_fail(e, FK_EX_SOFTWARE, "out of memory");
 		return NULL;
 	}
-	n = fk_b64url_encode(header, hlen, out);
+	n = fk_b64_encode(header, hlen, out, FK_B64_URL);
 	out[n++] = '.';
-	n += fk_b64url_encode(claims, clen, out + n);
+	n += fk_b64_encode(claims, clen, out + n, FK_B64_URL);
 	if (rs256(k, out, n, sig, klen, e) < 0) {
 		free(sig);
 		free(out);
 		return NULL;
 	}
 	out[n++] = '.';
-	fk_b64url_encode(sig, klen, out + n);
+	fk_b64_encode(sig, klen, out + n, FK_B64_URL);
 	free(sig);
 	return out;
 }

@@ -65,9 +65,9 @@ static int
 label_kind(const char *label, size_t llen, struct fk_err *e)
 {
 	if (llen == 11 && memcmp(label, "PRIVATE KEY", 11) == 0)
-		return FK_PEM_PKCS8;
+		return DER_PEM_PKCS8;
 	if (llen == 15 && memcmp(label, "RSA PRIVATE KEY", 15) == 0)
-		return FK_PEM_PKCS1;
+		return DER_PEM_PKCS1;
 	if (llen == 21 && memcmp(label, "ENCRYPTED PRIVATE KEY", 21) == 0)
 		return fk_fail(e, FK_EX_CONFIG,
 		    "encrypted private keys are not supported");
@@ -75,7 +75,7 @@ label_kind(const char *label, size_t llen, struct fk_err *e)
 }
 
 int
-fk_pem_decode(const char *text, size_t len, unsigned char **der,
+der_pem_decode(const char *text, size_t len, unsigned char **der,
     size_t *derlen, struct fk_err *e)
 {
 	const char *end = text + len, *b, *body, *stop, *label;
@@ -146,7 +146,7 @@ tlv(struct rd *r, int tag, struct rd *content)
 
 /* A non-negative INTEGER, leading zero bytes dropped; 0 must not occur. */
 static int
-der_uint(struct rd *r, struct fk_der_int *out)
+der_uint(struct rd *r, struct der_int *out)
 {
 	struct rd c;
 
@@ -174,7 +174,7 @@ der_version(struct rd *r, int *v)
 }
 
 static int
-rsa_private_key(struct rd *r, struct fk_der_int ints[FK_RSA_NINT],
+rsa_private_key(struct rd *r, struct der_int ints[DER_RSA_NINT],
     struct fk_err *e)
 {
 	struct rd seq;
@@ -187,7 +187,7 @@ rsa_private_key(struct rd *r, struct fk_der_int ints[FK_RSA_NINT],
 	if (v != 0)
 		return fk_fail(e, FK_EX_CONFIG,
 		    "multi-prime RSA keys are not supported");
-	for (i = 0; i < FK_RSA_NINT; i++)
+	for (i = 0; i < DER_RSA_NINT; i++)
 		if (der_uint(&seq, &ints[i]) < 0)
 			return fk_fail(e, FK_EX_CONFIG,
 			    "RSA private key is malformed");
@@ -212,7 +212,7 @@ rsa_algorithm(struct rd *r)
 }
 
 static int
-pkcs8(struct rd *r, struct fk_der_int ints[FK_RSA_NINT], struct fk_err *e)
+pkcs8(struct rd *r, struct der_int ints[DER_RSA_NINT], struct fk_err *e)
 {
 	struct rd info, octets;
 	int v;
@@ -236,13 +236,13 @@ pkcs8(struct rd *r, struct fk_der_int ints[FK_RSA_NINT], struct fk_err *e)
 }
 
 int
-fk_der_rsa_private(const unsigned char *der, size_t len, int kind,
-    struct fk_der_int ints[FK_RSA_NINT], struct fk_err *e)
+der_rsa_private(const unsigned char *der, size_t len, int kind,
+    struct der_int ints[DER_RSA_NINT], struct fk_err *e)
 {
 	struct rd r = { der, der + len };
 	int rc;
 
-	if (kind == FK_PEM_PKCS8)
+	if (kind == DER_PEM_PKCS8)
 		rc = pkcs8(&r, ints, e);
 	else
 		rc = rsa_private_key(&r, ints, e);

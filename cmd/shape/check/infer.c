@@ -15,7 +15,7 @@
 
 #include "colname.h"
 #include "infer.h"
-#include "shape.h"
+#include "shape/shape.h"
 
 struct node {
 	char *name;		/* column name */

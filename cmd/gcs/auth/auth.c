@@ -2,7 +2,7 @@
  * auth.c: Application Default Credentials without an SDK (auth.h,
  * gcp-protocols.md part B).
  *
- * fk_auth_new finds the credentials once; fk_auth_header hands out a
+ * auth_new finds the credentials once; auth_header hands out a
  * cached access token and fetches a new one shortly before it expires.
  * Everything secret (keys, client secrets, refresh tokens, assertions,
  * access tokens) stays in memory owned here, is wiped before it is
@@ -25,6 +25,7 @@
 #include <jv.h>
 
 #include "auth.h"
+#include "file.h"
 #include "json.h"
 #include "jwt.h"
 
@@ -48,16 +49,16 @@
 
 enum src { SRC_NONE, SRC_SERVICE, SRC_USER, SRC_META };
 
-struct fk_auth {
+struct auth {
 	enum src src;
-	char what[128];			/* fk_auth_source */
+	char what[128];			/* auth_source */
 	pthread_mutex_t lock;		/* uploads may run in threads */
 	struct fk_http_opts o;
 	struct fk_retry r;
 	char *user_agent;
 	CURL *h;			/* token requests only */
 	/* service_account */
-	struct fk_rsa *key;
+	struct jwt_rsa *key;
 	char *email;
 	char *kid;
 	int self_signed;
@@ -122,7 +123,7 @@ redact(char *msg, const char *secret)
 
 /* Belt and braces: no message leaves with a secret we hold. */
 static void
-scrub(const struct fk_auth *a, struct fk_err *e)
+scrub(const struct auth *a, struct fk_err *e)
 {
 	if (e == NULL)
 		return;
@@ -179,6 +180,25 @@ check_token_uri(const char *uri, struct fk_err *e)
 	return 0;
 }
 
+/*
+ * The key file's token_uri, or Google's when it has none (gcloud writes
+ * none; a test server names its own), checked and kept in a->token_uri.
+ */
+static int
+take_token_uri(struct auth *a, jv v, struct fk_err *e)
+{
+	const char *uri = fk_json_str(v, "token_uri");
+
+	if (uri == NULL || *uri == '\0')
+		uri = TOKEN_URI;
+	if (check_token_uri(uri, e) < 0)
+		return -1;
+	a->token_uri = strdup(uri);
+	if (a->token_uri == NULL)
+		return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
+	return 0;
+}
+
 /* host[:port] as GCE_METADATA_HOST may give it: no path, no user info. */
 static int
 plain_host(const char *s)
@@ -204,7 +224,7 @@ env(const char *name)
 
 /* Reset the handle for one kind of request: token endpoint or metadata. */
 static void
-prepare(struct fk_auth *a, int meta)
+prepare(struct auth *a, int meta)
 {
 	curl_easy_reset(a->h);
 	fk_http_setup(a->h, &a->o);
@@ -236,57 +256,23 @@ slurp(const char *path, const char *origin, int absent_ok, char **out,
     size_t *len, struct fk_err *e)
 {
 	struct stat st;
-	ssize_t n;
-	size_t got = 0;
-	char *buf = NULL;
-	int fd, rc = -1;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
+	if (stat(path, &st) < 0) {
 		if (absent_ok && (errno == ENOENT || errno == ENOTDIR))
 			return 1;
 		return fk_fail(e, FK_EX_CONFIG, "cannot read credentials '%s' "
 		    "from %s: %s", path, origin, strerror(errno));
 	}
-	if (fstat(fd, &st) < 0) {
-		fk_fail(e, FK_EX_CONFIG, "cannot read credentials '%s' from "
-		    "%s: %s", path, origin, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode) || st.st_size > MAX_CRED_FILE) {
-		fk_fail(e, FK_EX_CONFIG, "cannot read credentials '%s' from "
-		    "%s: %s", path, origin, !S_ISREG(st.st_mode) ?
-		    "not a regular file" : "larger than 1 MiB");
-		goto out;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (buf == NULL) {
-		fk_fail(e, FK_EX_SOFTWARE, "out of memory");
-		goto out;
-	}
-	while (got < (size_t)st.st_size &&
-	    (n = read(fd, buf + got, (size_t)st.st_size - got)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			fk_fail(e, FK_EX_CONFIG, "cannot read credentials '%s' "
-			    "from %s: %s", path, origin, strerror(errno));
-			goto out;
-		}
-		got += (size_t)n;
-	}
-	buf[got] = '\0';
-	*out = buf;
-	*len = got;
-	buf = NULL;
-	rc = 0;
-out:
-	if (buf != NULL) {
-		explicit_bzero(buf, (size_t)st.st_size);
-		free(buf);
-	}
-	close(fd);
-	return rc;
+	/* A FIFO or a device could hang us or feed us without end. */
+	if (!S_ISREG(st.st_mode))
+		return fk_fail(e, FK_EX_CONFIG, "cannot read credentials '%s' "
+		    "from %s: not a regular file", path, origin);
+	if (fk_read_file(path, MAX_CRED_FILE, out, len) < 0)
+		return fk_fail(e, errno == ENOMEM ? FK_EX_SOFTWARE :
+		    FK_EX_CONFIG, "cannot read credentials '%s' from %s: %s",
+		    path, origin, errno == EFBIG ? "larger than 1 MiB" :
+		    strerror(errno));
+	return 0;
 }
 
 static char *
@@ -298,10 +284,9 @@ dup_member(jv v, const char *key)
 }
 
 static int
-load_service(struct fk_auth *a, jv v, struct fk_err *e)
+load_service(struct auth *a, jv v, struct fk_err *e)
 {
 	const char *pem = fk_json_str(v, "private_key");
-	const char *uri = fk_json_str(v, "token_uri");
 	const char *self = env("FK_GCS_SELF_SIGNED_JWT");
 
 	if (pem == NULL || *pem == '\0')
@@ -309,48 +294,37 @@ load_service(struct fk_auth *a, jv v, struct fk_err *e)
 	a->email = dup_member(v, "client_email");
 	if (a->email == NULL)
 		return fk_fail(e, FK_EX_CONFIG, "no \"client_email\"");
-	if (uri == NULL || *uri == '\0')
-		uri = TOKEN_URI;
-	if (check_token_uri(uri, e) < 0)
+	if (take_token_uri(a, v, e) < 0)
 		return -1;
-	a->token_uri = strdup(uri);
 	a->kid = dup_member(v, "private_key_id");
-	a->key = fk_rsa_from_pem(pem, strlen(pem), e);
+	a->key = jwt_rsa_from_pem(pem, strlen(pem), e);
 	if (a->key == NULL)
 		return -1;
-	if (a->token_uri == NULL)
-		return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
 	a->self_signed = self != NULL && strcmp(self, "0") != 0;
 	a->src = SRC_SERVICE;
 	return 0;
 }
 
 static int
-load_user(struct fk_auth *a, jv v, struct fk_err *e)
+load_user(struct auth *a, jv v, struct fk_err *e)
 {
-	const char *uri = fk_json_str(v, "token_uri");
 	static const char *need[] = { "client_id", "client_secret",
 	    "refresh_token" };
-	size_t i;
-
 	const char *val;
+	size_t i;
 
 	for (i = 0; i < 3; i++) {
 		val = fk_json_str(v, need[i]);
 		if (val == NULL || *val == '\0')
 			return fk_fail(e, FK_EX_CONFIG, "no \"%s\"", need[i]);
 	}
-	/* gcloud writes no token_uri; a test server needs one. */
-	if (uri == NULL || *uri == '\0')
-		uri = TOKEN_URI;
-	if (check_token_uri(uri, e) < 0)
+	if (take_token_uri(a, v, e) < 0)
 		return -1;
-	a->token_uri = strdup(uri);
 	a->client_id = dup_member(v, "client_id");
 	a->client_secret = dup_member(v, "client_secret");
 	a->refresh_token = dup_member(v, "refresh_token");
-	if (a->token_uri == NULL || a->client_id == NULL ||
-	    a->client_secret == NULL || a->refresh_token == NULL)
+	if (a->client_id == NULL || a->client_secret == NULL ||
+	    a->refresh_token == NULL)
 		return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
 	a->src = SRC_USER;
 	return 0;
@@ -358,7 +332,7 @@ load_user(struct fk_auth *a, jv v, struct fk_err *e)
 
 /* Dispatch on "type" (B.2); e gets the reason alone. */
 static int
-load_json(struct fk_auth *a, jv v, struct fk_err *e)
+load_json(struct auth *a, jv v, struct fk_err *e)
 {
 	const char *type = fk_json_str(v, "type");
 
@@ -399,7 +373,7 @@ parse_quietly(const char *buf, size_t len, jv *v, struct fk_err *e)
  * absent_ok, -1 with e filled ("cannot use credentials 'path' ...").
  */
 static int
-load_file(struct fk_auth *a, const char *path, const char *origin,
+load_file(struct auth *a, const char *path, const char *origin,
     int absent_ok, struct fk_err *e)
 {
 	char why[FK_ERR_MAX], *buf = NULL;
@@ -466,7 +440,7 @@ metadata_timeout(void)
 
 /* One ping: 1 found, 0 a retryable answer, -1 nothing there (why). */
 static int
-ping_once(struct fk_auth *a, const char *url, struct curl_slist *hdr,
+ping_once(struct auth *a, const char *url, struct curl_slist *hdr,
     char *why, size_t whylen)
 {
 	struct fk_http_req q = { "GET", url, NULL, hdr, NULL, 0, NULL, NULL };
@@ -504,7 +478,7 @@ ping_once(struct fk_auth *a, const char *url, struct curl_slist *hdr,
  * 5xx or 429 is tried again, as the client libraries do.
  */
 static int
-metadata_probe(struct fk_auth *a, const char *where, char *why,
+metadata_probe(struct auth *a, const char *where, char *why,
     size_t whylen)
 {
 	struct curl_slist *hdr = curl_slist_append(NULL,
@@ -532,7 +506,7 @@ out:
 }
 
 static int
-metadata_setup(struct fk_auth *a, char *why, size_t whylen,
+metadata_setup(struct auth *a, char *why, size_t whylen,
     struct fk_err *e)
 {
 	const char *host = env("GCE_METADATA_HOST"), *ping;
@@ -564,7 +538,7 @@ metadata_setup(struct fk_auth *a, char *why, size_t whylen,
 /* ---- the lookup (B.1) */
 
 static void
-describe(struct fk_auth *a, const char *origin)
+describe(struct auth *a, const char *origin)
 {
 	static const char *kind[] = { "none (anonymous)",
 	    "service account key", "authorized user (refresh token)",
@@ -576,7 +550,7 @@ describe(struct fk_auth *a, const char *origin)
 }
 
 static int
-find_credentials(struct fk_auth *a, struct fk_err *e)
+find_credentials(struct auth *a, struct fk_err *e)
 {
 	const char *gac = env(GAC);
 	char *wk, meta_why[256] = "", wk_why[300];
@@ -609,11 +583,11 @@ find_credentials(struct fk_auth *a, struct fk_err *e)
 	    "set; %s; no metadata server %s", wk_why, meta_why);
 }
 
-struct fk_auth *
-fk_auth_new(enum fk_auth_mode mode, const struct fk_http_opts *o,
+struct auth *
+auth_new(enum auth_mode mode, const struct fk_http_opts *o,
     const struct fk_retry *r, struct fk_err *e)
 {
-	struct fk_auth *a = calloc(1, sizeof(*a));
+	struct auth *a = calloc(1, sizeof(*a));
 
 	if (a == NULL) {
 		fk_fail(e, FK_EX_SOFTWARE, "out of memory");
@@ -622,7 +596,7 @@ fk_auth_new(enum fk_auth_mode mode, const struct fk_http_opts *o,
 	pthread_mutex_init(&a->lock, NULL);
 	a->o = *o;
 	a->r = *r;
-	if (mode == FK_AUTH_NONE) {
+	if (mode == AUTH_NONE) {
 		describe(a, NULL);
 		return a;
 	}
@@ -630,7 +604,7 @@ fk_auth_new(enum fk_auth_mode mode, const struct fk_http_opts *o,
 		a->user_agent = strdup(o->user_agent);
 		a->o.user_agent = a->user_agent;
 	}
-	if (fk_jwt_crypto_init(e) < 0)
+	if (jwt_crypto_init(e) < 0)
 		goto fail;
 	a->h = curl_easy_init();
 	if (a->h == NULL) {
@@ -641,7 +615,7 @@ fk_auth_new(enum fk_auth_mode mode, const struct fk_http_opts *o,
 		goto fail;
 	return a;
 fail:
-	fk_auth_free(a);
+	auth_free(a);
 	return NULL;
 }
 
@@ -655,7 +629,7 @@ margin(double lifetime)
 }
 
 static int
-set_token(struct fk_auth *a, const char *tok, double lifetime, double t0,
+set_token(struct auth *a, const char *tok, double lifetime, double t0,
     struct fk_err *e)
 {
 	char *t = strdup(tok);
@@ -692,7 +666,7 @@ has_member(jv obj, const char *key)
 
 /* The token from a 2xx answer: access_token, expires_in, token_type. */
 static int
-take_token(struct fk_auth *a, const struct fk_resp *r, const char *from,
+take_token(struct auth *a, const struct fk_resp *r, const char *from,
     double t0, struct fk_err *e)
 {
 	const char *tok, *type;
@@ -767,7 +741,7 @@ token_refused(const struct fk_resp *r, const char *uri, struct fk_err *e)
 }
 
 static int
-token_post(struct fk_auth *a, const char *body, struct fk_err *e)
+token_post(struct auth *a, const char *body, struct fk_err *e)
 {
 	struct curl_slist *hdr = NULL, *h2;
 	struct fk_resp r = { 0 };
@@ -808,7 +782,7 @@ token_post(struct fk_auth *a, const char *body, struct fk_err *e)
 
 /* A signed JWT for aud: the 2LO assertion (scope) or a self-signed token. */
 static char *
-make_jwt(struct fk_auth *a, const char *aud, int assertion, time_t now,
+make_jwt(struct auth *a, const char *aud, int assertion, time_t now,
     struct fk_err *e)
 {
 	jv hdr = jv_object(), cl = jv_object(), hs, cs;
@@ -829,40 +803,66 @@ make_jwt(struct fk_auth *a, const char *aud, int assertion, time_t now,
 	    jv_number((double)(now + JWT_LIFETIME)));
 	hs = jv_dump_string(hdr, 0);
 	cs = jv_dump_string(cl, 0);
-	jwt = fk_jwt_sign(a->key, jv_string_value(hs), jv_string_value(cs), e);
+	jwt = jwt_sign(a->key, jv_string_value(hs), jv_string_value(cs), e);
 	jv_free(hs);
 	jv_free(cs);
 	return jwt;
 }
 
+/*
+ * POST n (at most 4) name=value pairs, form-encoded, to token_uri.
+ * Values may be secrets: the body is built in one allocation, and every
+ * copy is wiped.
+ */
+static int
+form_post(struct auth *a, const char *const *kv, size_t n, struct fk_err *e)
+{
+	char *v[4] = { NULL }, *body = NULL;
+	size_t i, len = 1;
+	int rc = -1;
+
+	for (i = 0; i < n; i++) {
+		v[i] = fk_url_escape(kv[2 * i + 1]);
+		if (v[i] == NULL)
+			goto out;
+		len += strlen(kv[2 * i]) + strlen(v[i]) + 2;
+	}
+	body = malloc(len);
+	if (body == NULL)
+		goto out;
+	body[0] = '\0';
+	for (i = 0; i < n; i++)
+		snprintf(body + strlen(body), len - strlen(body), "%s%s=%s",
+		    i > 0 ? "&" : "", kv[2 * i], v[i]);
+	rc = token_post(a, body, e);
+out:
+	if (rc < 0 && body == NULL)
+		fk_fail(e, FK_EX_SOFTWARE, "out of memory");
+	for (i = 0; i < n; i++)
+		free_secret(v[i]);
+	free_secret(body);
+	return rc;
+}
+
 /* B.3: exchange a signed assertion at token_uri. */
 static int
-jwt_exchange(struct fk_auth *a, struct fk_err *e)
+jwt_exchange(struct auth *a, struct fk_err *e)
 {
-	char *jwt, *grant, *body = NULL;
-	int rc = -1;
+	char *jwt;
+	int rc;
 
 	jwt = make_jwt(a, a->token_uri, 1, time(NULL), e);
 	if (jwt == NULL)
 		return -1;
-	/* A JWT is base64url and dots: nothing in it needs escaping. */
-	grant = fk_url_escape(JWT_GRANT);
-	if (grant == NULL || asprintf(&body, "grant_type=%s&assertion=%s",
-	    grant, jwt) < 0) {
-		body = NULL;
-		fk_fail(e, FK_EX_SOFTWARE, "out of memory");
-	} else {
-		rc = token_post(a, body, e);
-	}
-	free(grant);
-	free_secret(body);
+	rc = form_post(a, (const char *const[]){ "grant_type", JWT_GRANT,
+	    "assertion", jwt }, 2, e);
 	free_secret(jwt);
 	return rc;
 }
 
 /* B.6: the signed JWT is the token; no request at all. */
 static int
-jwt_self_signed(struct fk_auth *a, struct fk_err *e)
+jwt_self_signed(struct auth *a, struct fk_err *e)
 {
 	double t0 = fk_now();
 	char *jwt = make_jwt(a, STORAGE_AUD, 0, time(NULL), e);
@@ -877,32 +877,16 @@ jwt_self_signed(struct fk_auth *a, struct fk_err *e)
 
 /* B.4: the refresh-token grant. */
 static int
-refresh_grant(struct fk_auth *a, struct fk_err *e)
+refresh_grant(struct auth *a, struct fk_err *e)
 {
-	char *id = fk_url_escape(a->client_id);
-	char *secret = fk_url_escape(a->client_secret);
-	char *rt = fk_url_escape(a->refresh_token);
-	char *body = NULL;
-	int rc = -1;
-
-	if (id == NULL || secret == NULL || rt == NULL ||
-	    asprintf(&body, "grant_type=refresh_token&client_id=%s&"
-	    "client_secret=%s&refresh_token=%s", id, secret, rt) < 0) {
-		body = NULL;
-		fk_fail(e, FK_EX_SOFTWARE, "out of memory");
-	} else {
-		rc = token_post(a, body, e);
-	}
-	free(id);
-	free_secret(secret);
-	free_secret(rt);
-	free_secret(body);
-	return rc;
+	return form_post(a, (const char *const[]){ "grant_type",
+	    "refresh_token", "client_id", a->client_id, "client_secret",
+	    a->client_secret, "refresh_token", a->refresh_token }, 4, e);
 }
 
 /* B.5: the metadata server's token for the default service account. */
 static int
-metadata_token(struct fk_auth *a, struct fk_err *e)
+metadata_token(struct auth *a, struct fk_err *e)
 {
 	struct fk_http_req q = { 0 };
 	struct curl_slist *hdr;
@@ -937,7 +921,7 @@ metadata_token(struct fk_auth *a, struct fk_err *e)
 }
 
 static int
-fetch(struct fk_auth *a, struct fk_err *e)
+fetch(struct auth *a, struct fk_err *e)
 {
 	switch (a->src) {
 	case SRC_SERVICE:
@@ -954,7 +938,7 @@ fetch(struct fk_auth *a, struct fk_err *e)
 
 /* Called with the lock held. */
 static int
-refresh(struct fk_auth *a, struct fk_err *e)
+refresh(struct auth *a, struct fk_err *e)
 {
 	double now = fk_now();
 
@@ -970,7 +954,7 @@ refresh(struct fk_auth *a, struct fk_err *e)
 }
 
 int
-fk_auth_header(struct fk_auth *a, char *out, size_t outlen, struct fk_err *e)
+auth_header(struct auth *a, char *out, size_t outlen, struct fk_err *e)
 {
 	struct fk_err local;
 	int rc;
@@ -998,7 +982,7 @@ fk_auth_header(struct fk_auth *a, char *out, size_t outlen, struct fk_err *e)
 }
 
 void
-fk_auth_invalidate(struct fk_auth *a)
+auth_invalidate(struct auth *a)
 {
 	pthread_mutex_lock(&a->lock);
 	free_secret(a->token);
@@ -1007,19 +991,19 @@ fk_auth_invalidate(struct fk_auth *a)
 }
 
 const char *
-fk_auth_source(const struct fk_auth *a)
+auth_source(const struct auth *a)
 {
 	return a->what;
 }
 
 void
-fk_auth_free(struct fk_auth *a)
+auth_free(struct auth *a)
 {
 	if (a == NULL)
 		return;
 	if (a->h != NULL)
 		curl_easy_cleanup(a->h);
-	fk_rsa_free(a->key);
+	jwt_rsa_free(a->key);
 	free_secret(a->client_secret);
 	free_secret(a->refresh_token);
 	free_secret(a->token);

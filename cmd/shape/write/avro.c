@@ -14,8 +14,9 @@
 #include <zlib.h>
 
 #include "avro.h"
+#include "shape/write/writer.h"
 #include "b64.h"
-#include "shape.h"
+#include "shape/shape.h"
 
 struct fk_avro_enc {
 	avro_schema_t schema;
@@ -608,3 +609,161 @@ fk_avro_abort(struct fk_avro_out *w)
 	if (w != NULL)
 		out_free(w);
 }
+
+/* ---- the writer (writer.h) ------------------------------------------- */
+
+/* A row gets a block of its own if need be; BigQuery's limit is 16 MB. */
+#define AVRO_ROW_MAX (15 * 1024 * 1024)
+
+struct avro_run {
+	const struct fk_schema *s;
+	char *text;		/* the Avro schema */
+	const char *codec;
+	size_t block;
+	struct fk_avro_out *out;
+};
+
+static void *
+avro_setup(const struct fk_schema *s, const struct fk_wopts *o,
+    struct fk_err *e)
+{
+	struct avro_run *r = calloc(1, sizeof(*r));
+
+	if (r == NULL) {
+		fk_fail(e, FK_EX_SOFTWARE, "out of memory");
+		return NULL;
+	}
+	r->s = s;
+	r->codec = o->avro_codec;
+	r->block = o->avro_block;
+	r->text = fk_avro_schema(s, e);
+	if (r->text == NULL) {
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+static void
+avro_release(void *run)
+{
+	struct avro_run *r = run;
+
+	if (r == NULL)
+		return;
+	if (r->out != NULL)
+		fk_avro_abort(r->out);
+	free(r->text);
+	free(r);
+}
+
+/* A row too big for any Avro block BigQuery reads is refused. */
+static int
+avro_encode(const void *run, void **enc, jv row, struct fk_wbatch *wb,
+    struct fk_err *e)
+{
+	const struct avro_run *r = run;
+	size_t before = wb->out.len, n;
+
+	if (*enc == NULL) {
+		*enc = fk_avro_enc_new(r->text, e);
+		if (*enc == NULL)
+			return -1;
+	}
+	if (fk_avro_enc_row(*enc, r->s, row, &wb->out, e) == -1) {
+		fk_wbatch_undo(wb, before);
+		return fk_fail(e, FK_EX_SOFTWARE, "cannot encode a row (a bug "
+		    "or no memory)");
+	}
+	n = wb->out.len - before;
+	if (n > AVRO_ROW_MAX) {
+		fk_wbatch_undo(wb, before);
+		fk_fail(e, FK_EX_DATAERR, "row is %zu bytes in Avro; BigQuery "
+		    "reads no Avro block over 16 MB", n);
+		return 1;
+	}
+	if (fk_wbatch_end_row(wb) == -1) {
+		fk_wbatch_undo(wb, before);
+		return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
+	}
+	return 0;
+}
+
+static void
+avro_enc_free(void *enc)
+{
+	fk_avro_enc_free(enc);
+}
+
+static int
+avro_begin(void *run, FILE *out, struct fk_err *e)
+{
+	struct avro_run *r = run;
+
+	r->out = fk_avro_open(out, r->text, r->codec, r->block, e);
+	return r->out == NULL ? -1 : 0;
+}
+
+/* Each datum goes in whole, so blocks split between rows. */
+static int
+avro_flush(void *run, FILE *out, struct fk_wbatch *wb, size_t n,
+    struct fk_err *e)
+{
+	struct avro_run *r = run;
+	size_t i, off = 0;
+
+	(void)out;
+	for (i = 0; i < n; i++) {
+		if (fk_avro_append(r->out, wb->out.p + off, wb->end[i] - off,
+		    e) == -1)
+			return -1;
+		off = wb->end[i];
+	}
+	return 0;
+}
+
+static int
+avro_end(void *run, FILE *out, struct fk_err *e)
+{
+	struct avro_run *r = run;
+	int rc;
+
+	(void)out;
+	rc = fk_avro_close(r->out, e);
+	r->out = NULL;
+	return rc;
+}
+
+static void
+avro_abort(void *run)
+{
+	struct avro_run *r = run;
+
+	fk_avro_abort(r->out);
+	r->out = NULL;
+}
+
+static void
+avro_flags(char *buf, size_t n, const char *schema, int newlines)
+{
+	(void)schema;
+	(void)newlines;
+	snprintf(buf, n, "--source_format=AVRO --use_avro_logical_types");
+}
+
+const struct fk_writer fk_writer_avro = {
+	.name = "avro",
+	.label = "Avro",
+	.flags = FK_W_NEEDS_SCHEMA,
+	.takes = FK_WO_AVRO,
+	.setup = avro_setup,
+	.release = avro_release,
+	.encode = avro_encode,
+	.enc_free = avro_enc_free,
+	.begin = avro_begin,
+	.flush = avro_flush,
+	.end = avro_end,
+	.abort = avro_abort,
+	.schema_json = fk_writer_schema_json,
+	.bq_flags = avro_flags,
+};

@@ -1,0 +1,123 @@
+/*
+ * bad.c: bad records (see ring.h).
+ *
+ * Bad records are decided in input order by the writer: every bad record
+ * leaves a mark (how much output its batch had made up to and including
+ * it), so the run can stop exactly at the first one past --max-bad.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "shape/ring.h"
+
+int
+bfail(struct batch *b, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!b->failed) {
+		b->failed = 1;
+		b->err.code = code;
+		va_start(ap, fmt);
+		vsnprintf(b->err.msg, sizeof(b->err.msg), fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+int
+pii_has(const struct fk_pii *p)
+{
+	return p != NULL && fk_pii_has(p, -1);
+}
+
+void
+bad(struct worker *w, const struct item *it, const char *path,
+    const char *reason, jv value, int fatal)
+{
+	const struct fk_shape_opts *o = w->p->o;
+	struct batch *b = w->b;
+	struct mark *m;
+	char msg[1024];
+	void *np;
+	jv r, s;
+
+	b->rejected++;
+	if (o->reject != NULL) {
+		r = JV_OBJECT(jv_string("record"), jv_number((double)it->rec),
+		    jv_string("path"), jv_string(path),
+		    jv_string("reason"), jv_string(reason));
+		if (it->why != NULL) {
+			r = jv_object_set(r, jv_string("offset"),
+			    jv_number((double)it->boff));
+			r = jv_object_set(r, jv_string("line"),
+			    jv_number((double)it->line));
+		}
+		if (jv_is_valid(value))
+			r = jv_object_set(r, jv_string("value"), value);
+		else
+			jv_free(value);
+		if (it->text != NULL && !pii_has(o->pii))
+			r = jv_object_set(r, jv_string("text"),
+			    jv_string_sized(it->text, (int)it->tlen));
+		s = jv_dump_string(r, 0);
+		if (fk_buf_add(&b->rej, jv_string_value(s),
+		    (size_t)jv_string_length_bytes(jv_copy(s))) == -1 ||
+		    fk_buf_add(&b->rej, "\n", 1) == -1)
+			bfail(b, FK_EX_SOFTWARE, "out of memory");
+		jv_free(s);
+	} else {
+		jv_free(value);
+	}
+	if (*path != '\0')
+		snprintf(msg, sizeof(msg), "record %lld: field '%s': %s",
+		    it->rec, path, reason);
+	else
+		snprintf(msg, sizeof(msg), "record %lld: %s", it->rec, reason);
+	np = ring_grow(b->marks, &b->mcap, b->nmarks, sizeof(*b->marks));
+	if (np == NULL) {
+		bfail(b, FK_EX_SOFTWARE, "out of memory");
+		return;
+	}
+	b->marks = np;
+	m = &b->marks[b->nmarks++];
+	m->rec = it->rec;
+	m->rows = b->wb.n;
+	m->rej = b->rej.len;
+	m->read = b->read;
+	m->written = b->written;
+	m->rejected = b->rejected;
+	m->fatal = fatal;
+	m->msg = strdup(msg);
+}
+
+jv
+keep(const struct worker *w, jv v)
+{
+	if (pii_has(w->p->o->pii)) {
+		jv_free(v);
+		return jv_invalid();
+	}
+	return v;
+}
+
+long
+bad_stop_at(struct pipe *p, const struct batch *b)
+{
+	long long allowed = p->o->max_bad - p->st->rejected;
+	size_t i;
+
+	for (i = 0; i < b->nmarks; i++) {
+		if (b->marks[i].fatal) {
+			p->st->stop = FK_STOP_MALFORMED;
+			return (long)i;
+		}
+		if ((long long)i + 1 > allowed) {
+			p->st->stop = FK_STOP_TOO_MANY;
+			return (long)i;
+		}
+	}
+	return -1;
+}

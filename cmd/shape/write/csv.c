@@ -1,0 +1,379 @@
+/*
+ * csv.c: -o csv, the CSV encoder over canonical rows (see text.h) and
+ * its entry in the writer table (writer.h).
+ *
+ * A canonical row's members come in schema order (schema.c builds it so,
+ * and jq keeps insertion order), so the encoder walks the schema and the
+ * object side by side instead of looking every field up by name.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "shape/check/colname.h"
+#include "shape/shape.h"
+#include "shape/write/text.h"
+#include "shape/write/writer.h"
+
+#define ADD(b, s, n) do {						\
+	if (fk_buf_add((b), (s), (n)) == -1)				\
+		return -1;						\
+} while (0)
+#define ADDS(b, s) ADD(b, s, sizeof(s) - 1)
+
+/* ---- the encoder ------------------------------------------------------------ */
+
+struct col {
+	char *name;
+	const struct fk_field *f;	/* the leaf field */
+	enum fk_mode mode;	/* NULLABLE unless REQUIRED all the way */
+};
+
+struct fk_csv {
+	const struct fk_schema *s;
+	struct col *cols;
+	size_t ncols, cap;
+};
+
+static int
+add_col(struct fk_csv *c, const char *prefix, const struct fk_field *f,
+    int required, struct fk_err *e)
+{
+	char name[2 * FK_COLNAME_MAX + 2];
+	struct col *p;
+	size_t i, j;
+
+	snprintf(name, sizeof(name), "%s%s%s", prefix, *prefix ? "_" : "",
+	    f->name);
+	if (strlen(name) > FK_COLNAME_MAX)
+		return fk_fail(e, FK_EX_DATAERR, "flattened CSV column "
+		    "'%.60s...' is longer than %d characters", name,
+		    FK_COLNAME_MAX);
+	if (f->type == FK_T_RECORD && f->mode != FK_M_REPEATED) {
+		for (j = 0; j < f->nfields; j++)
+			if (add_col(c, name, &f->fields[j], required &&
+			    f->mode == FK_M_REQUIRED, e) == -1)
+				return -1;
+		return 0;
+	}
+	for (i = 0; i < c->ncols; i++)
+		if (strcasecmp(c->cols[i].name, name) == 0)
+			return fk_fail(e, FK_EX_DATAERR, "two fields flatten "
+			    "to the same CSV column '%s'", name);
+	if (c->ncols == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 16;
+		p = realloc(c->cols, c->cap * sizeof(*p));
+		if (p == NULL)
+			return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
+		c->cols = p;
+	}
+	p = &c->cols[c->ncols];
+	p->name = strdup(name);
+	if (p->name == NULL)
+		return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
+	p->f = f;
+	p->mode = required && f->mode == FK_M_REQUIRED ? FK_M_REQUIRED :
+	    FK_M_NULLABLE;
+	c->ncols++;
+	return 0;
+}
+
+struct fk_csv *
+fk_csv_new(const struct fk_schema *s, struct fk_err *e)
+{
+	struct fk_csv *c;
+	size_t i;
+
+	c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		fk_fail(e, FK_EX_SOFTWARE, "out of memory");
+		return NULL;
+	}
+	c->s = s;
+	for (i = 0; i < s->nfields; i++) {
+		if (add_col(c, "", &s->fields[i], 1, e) == -1) {
+			fk_csv_free(c);
+			return NULL;
+		}
+	}
+	return c;
+}
+
+void
+fk_csv_free(struct fk_csv *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->ncols; i++)
+		free(c->cols[i].name);
+	free(c->cols);
+	free(c);
+}
+
+/* One field's text, quoted when it must be. */
+static int
+csv_cell(struct fk_buf *b, const char *s, size_t n, int *nl)
+{
+	size_t i, run = 0;
+
+	if (n == 0) {
+		ADDS(b, "\"\"");
+		return 0;
+	}
+	if (strcspn(s, ",\"\r\n") >= n && memchr(s, '\0', n) == NULL) {
+		ADD(b, s, n);
+		return 0;
+	}
+	ADDS(b, "\"");
+	for (i = 0; i < n; i++) {
+		if (s[i] == '\r' || s[i] == '\n')
+			*nl = 1;
+		if (s[i] != '"')
+			continue;
+		ADD(b, s + run, i + 1 - run);
+		run = i;	/* the quote goes out twice */
+	}
+	ADD(b, s + run, n - run);
+	ADDS(b, "\"");
+	return 0;
+}
+
+/* A leaf value (borrowed, not null) as one CSV field. */
+static int
+csv_value(const struct fk_field *f, jv v, struct fk_buf *b,
+    struct fk_buf *tmp, int *nl)
+{
+	char num[FK_NUM_MAX];
+	int n;
+
+	if (f->mode == FK_M_REPEATED || f->type == FK_T_RECORD) {
+		fk_buf_reset(tmp);
+		if (fk_ndjson_field(f, v, tmp) == -1)
+			return -1;
+		return csv_cell(b, tmp->p, tmp->len, nl);
+	}
+	switch (jv_get_kind(v)) {
+	case JV_KIND_STRING:
+		return csv_cell(b, jv_string_value(v),
+		    (size_t)jv_string_length_bytes(jv_copy(v)), nl);
+	case JV_KIND_NUMBER:
+		n = fk_fmt_number(jv_number_value(v), num);
+		ADD(b, num, (size_t)n);
+		return 0;
+	case JV_KIND_TRUE:
+		ADDS(b, "true");
+		return 0;
+	case JV_KIND_FALSE:
+		ADDS(b, "false");
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* Fields of one record level in order; *k counts columns written. */
+static int
+csv_record(const struct fk_field *f, size_t n, jv o, struct fk_buf *b,
+    struct fk_buf *tmp, size_t *k, int *nl)
+{
+	size_t i;
+	int it, rc = 0;
+	jv v;
+
+	it = jv_get_kind(o) == JV_KIND_OBJECT ? jv_object_iter(o) : -1;
+	for (i = 0; i < n && rc == 0; i++) {
+		if (it != -1 && jv_object_iter_valid(o, it)) {
+			v = jv_object_iter_value(o, it);
+			it = jv_object_iter_next(o, it);
+		} else {
+			v = jv_null();	/* under a null RECORD */
+		}
+		if (f[i].type == FK_T_RECORD && f[i].mode != FK_M_REPEATED) {
+			rc = csv_record(f[i].fields, f[i].nfields, v, b, tmp,
+			    k, nl);
+			jv_free(v);
+			continue;
+		}
+		if ((*k)++ > 0)
+			ADDS(b, ",");
+		if (jv_get_kind(v) != JV_KIND_NULL)
+			rc = csv_value(&f[i], v, b, tmp, nl);
+		jv_free(v);
+	}
+	return rc;
+}
+
+int
+fk_csv_row(const struct fk_csv *c, jv row, struct fk_buf *b,
+    struct fk_buf *tmp, int *nl)
+{
+	size_t k = 0;
+
+	if (jv_get_kind(row) != JV_KIND_OBJECT ||
+	    csv_record(c->s->fields, c->s->nfields, row, b, tmp, &k, nl) == -1)
+		return -1;
+	ADDS(b, "\r\n");
+	return 0;
+}
+
+int
+fk_csv_header(const struct fk_csv *c, struct fk_buf *b)
+{
+	int nl = 0;
+	size_t i;
+
+	for (i = 0; i < c->ncols; i++) {
+		if (i > 0)
+			ADDS(b, ",");
+		if (csv_cell(b, c->cols[i].name, strlen(c->cols[i].name), &nl)
+		    == -1)
+			return -1;
+	}
+	ADDS(b, "\r\n");
+	return 0;
+}
+
+jv
+fk_csv_schema_json(const struct fk_csv *c, const unsigned char *widen)
+{
+	jv arr = jv_array(), o;
+	enum fk_type t;
+	size_t i;
+
+	for (i = 0; i < c->ncols; i++) {
+		t = fk_field_type(c->cols[i].f, widen);
+		/* Arrays and whole records travel as JSON text in a cell. */
+		if (c->cols[i].f->mode == FK_M_REPEATED || t == FK_T_RECORD)
+			t = FK_T_STRING;
+		o = jv_object();
+		o = jv_object_set(o, jv_string("name"),
+		    jv_string(c->cols[i].name));
+		o = jv_object_set(o, jv_string("type"),
+		    jv_string(fk_type_name(t)));
+		o = jv_object_set(o, jv_string("mode"),
+		    jv_string(fk_mode_name(c->cols[i].mode)));
+		arr = jv_array_append(arr, o);
+	}
+	return arr;
+}
+
+/* ---- the writer ------------------------------------------------------ */
+
+static void *
+csv_setup(const struct fk_schema *s, const struct fk_wopts *o,
+    struct fk_err *e)
+{
+	(void)o;
+	return fk_csv_new(s, e);
+}
+
+static void
+csv_release(void *run)
+{
+	fk_csv_free(run);
+}
+
+/* *enc: the worker's scratch buffer. */
+static int
+csv_encode(const void *run, void **enc, jv row, struct fk_wbatch *wb,
+    struct fk_err *e)
+{
+	size_t before = wb->out.len;
+
+	if (*enc == NULL)
+		*enc = calloc(1, sizeof(struct fk_buf));
+	if (*enc == NULL || fk_csv_row(run, row, &wb->out, *enc,
+	    &wb->nl) == -1 || fk_wbatch_end_row(wb) == -1) {
+		fk_wbatch_undo(wb, before);
+		return fk_fail(e, FK_EX_SOFTWARE, "cannot encode a row (a bug "
+		    "or no memory)");
+	}
+	return 0;
+}
+
+static void
+csv_enc_free(void *enc)
+{
+	if (enc != NULL)
+		fk_buf_free(enc);
+	free(enc);
+}
+
+static int
+csv_begin(void *run, FILE *out, struct fk_err *e)
+{
+	struct fk_buf h = { 0 };
+	int rc;
+
+	if (fk_csv_header(run, &h) == -1)
+		rc = fk_fail(e, FK_EX_SOFTWARE, "out of memory");
+	else
+		rc = fk_writer_put(out, h.p, h.len, e);
+	fk_buf_free(&h);
+	return rc;
+}
+
+static int
+csv_flush(void *run, FILE *out, struct fk_wbatch *wb, size_t n,
+    struct fk_err *e)
+{
+	(void)run;
+	return fk_wbatch_put(out, wb, n, e);
+}
+
+static int
+csv_end(void *run, FILE *out, struct fk_err *e)
+{
+	(void)run;
+	(void)out;
+	(void)e;
+	return 0;
+}
+
+static void
+csv_abort(void *run)
+{
+	(void)run;
+}
+
+/* The flat columns the file holds, not the nested schema. */
+static jv
+csv_schema_json(const struct fk_schema *s, const unsigned char *widen,
+    struct fk_err *e)
+{
+	struct fk_csv *c = fk_csv_new(s, e);
+	jv j;
+
+	if (c == NULL)
+		return jv_invalid();
+	j = fk_csv_schema_json(c, widen);
+	fk_csv_free(c);
+	return j;
+}
+
+static void
+csv_flags(char *buf, size_t n, const char *schema, int newlines)
+{
+	snprintf(buf, n, "--source_format=CSV --skip_leading_rows=1%s "
+	    "--schema=%s", newlines ? " --allow_quoted_newlines" : "", schema);
+}
+
+const struct fk_writer fk_writer_csv = {
+	.name = "csv",
+	.label = "CSV",
+	.flags = FK_W_WIDEN,
+	.setup = csv_setup,
+	.release = csv_release,
+	.encode = csv_encode,
+	.enc_free = csv_enc_free,
+	.begin = csv_begin,
+	.flush = csv_flush,
+	.end = csv_end,
+	.abort = csv_abort,
+	.schema_json = csv_schema_json,
+	.bq_flags = csv_flags,
+};

@@ -1,0 +1,277 @@
+/*
+ * ndjson.c: -o ndjson, the NDJSON encoder over canonical rows (see
+ * text.h) and its entry in the writer table (writer.h).
+ *
+ * A canonical row's members come in schema order (schema.c builds it so,
+ * and jq keeps insertion order), so the encoder walks the schema and the
+ * object side by side instead of looking every field up by name.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "shape/check/colname.h"
+#include "shape/shape.h"
+#include "shape/write/text.h"
+#include "shape/write/writer.h"
+
+#define ADD(b, s, n) do {						\
+	if (fk_buf_add((b), (s), (n)) == -1)				\
+		return -1;						\
+} while (0)
+#define ADDS(b, s) ADD(b, s, sizeof(s) - 1)
+
+int
+fk_json_quote(struct fk_buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i, run = 0;
+	char esc[8];
+	int k;
+
+	ADDS(b, "\"");
+	for (i = 0; i < n; i++) {
+		/* jq escapes DEL too: the same bytes as jq -c. */
+		if (p[i] >= 0x20 && p[i] != '"' && p[i] != '\\' &&
+		    p[i] != 0x7f)
+			continue;
+		ADD(b, s + run, i - run);
+		run = i + 1;
+		esc[0] = '\\';
+		k = 2;
+		switch (p[i]) {
+		case '"':
+		case '\\':
+			esc[1] = (char)p[i];
+			break;
+		case '\n':
+			esc[1] = 'n';
+			break;
+		case '\r':
+			esc[1] = 'r';
+			break;
+		case '\t':
+			esc[1] = 't';
+			break;
+		case '\b':
+			esc[1] = 'b';
+			break;
+		case '\f':
+			esc[1] = 'f';
+			break;
+		default:
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[p[i] >> 4];
+			esc[5] = hex[p[i] & 15];
+			k = 6;
+		}
+		ADD(b, esc, (size_t)k);
+	}
+	ADD(b, s + run, n - run);
+	ADDS(b, "\"");
+	return 0;
+}
+
+static int
+add_jstr(struct fk_buf *b, jv s)
+{
+	return fk_json_quote(b, jv_string_value(s),
+	    (size_t)jv_string_length_bytes(jv_copy(s)));
+}
+
+static int
+add_number(struct fk_buf *b, double d)
+{
+	char num[FK_NUM_MAX];
+	int n = fk_fmt_number(d, num);
+
+	ADD(b, num, (size_t)n);
+	return 0;
+}
+
+/* ---- the encoder ---------------------------------------------------------- */
+
+static int json_record(const struct fk_field *f, size_t n, jv o,
+    struct fk_buf *b);
+
+/* One canonical value (borrowed, not null) of a field's type. */
+static int
+json_value(const struct fk_field *f, jv v, struct fk_buf *b)
+{
+	switch (jv_get_kind(v)) {
+	case JV_KIND_STRING:
+		/* Canonical JSON columns hold JSON text: put it raw. */
+		if (f->type == FK_T_JSON) {
+			ADD(b, jv_string_value(v),
+			    (size_t)jv_string_length_bytes(jv_copy(v)));
+			return 0;
+		}
+		return add_jstr(b, v);
+	case JV_KIND_NUMBER:
+		return add_number(b, jv_number_value(v));
+	case JV_KIND_TRUE:
+		ADDS(b, "true");
+		return 0;
+	case JV_KIND_FALSE:
+		ADDS(b, "false");
+		return 0;
+	case JV_KIND_OBJECT:
+		if (f->type != FK_T_RECORD)
+			return -1;
+		return json_record(f->fields, f->nfields, v, b);
+	default:
+		return -1;
+	}
+}
+
+int
+fk_ndjson_field(const struct fk_field *f, jv v, struct fk_buf *b)
+{
+	int i, n, rc = 0;
+	jv el;
+
+	if (jv_get_kind(v) == JV_KIND_NULL) {
+		ADDS(b, "null");
+		return 0;
+	}
+	if (f->mode != FK_M_REPEATED)
+		return json_value(f, v, b);
+	if (jv_get_kind(v) != JV_KIND_ARRAY)
+		return -1;
+	ADDS(b, "[");
+	n = jv_array_length(jv_copy(v));
+	for (i = 0; i < n && rc == 0; i++) {
+		if (i > 0)
+			ADDS(b, ",");
+		el = jv_array_get(jv_copy(v), i);
+		rc = json_value(f, el, b);
+		jv_free(el);
+	}
+	ADDS(b, "]");
+	return rc;
+}
+
+static int
+json_record(const struct fk_field *f, size_t n, jv o, struct fk_buf *b)
+{
+	size_t i = 0;
+	int it, rc = 0;
+	jv v;
+
+	ADDS(b, "{");
+	for (it = jv_object_iter(o); rc == 0 && jv_object_iter_valid(o, it);
+	    it = jv_object_iter_next(o, it), i++) {
+		if (i == n)
+			return -1;
+		if (i > 0)
+			ADDS(b, ",");
+		if (fk_json_quote(b, f[i].name, strlen(f[i].name)) == -1)
+			return -1;
+		ADDS(b, ":");
+		v = jv_object_iter_value(o, it);
+		rc = fk_ndjson_field(&f[i], v, b);
+		jv_free(v);
+	}
+	ADDS(b, "}");
+	return rc == 0 && i == n ? 0 : -1;
+}
+
+int
+fk_ndjson_row(const struct fk_schema *s, jv row, struct fk_buf *b)
+{
+	if (jv_get_kind(row) != JV_KIND_OBJECT ||
+	    json_record(s->fields, s->nfields, row, b) == -1)
+		return -1;
+	ADDS(b, "\n");
+	return 0;
+}
+
+
+/* ---- the writer ------------------------------------------------------ */
+
+static void *
+nd_setup(const struct fk_schema *s, const struct fk_wopts *o,
+    struct fk_err *e)
+{
+	(void)o;
+	(void)e;
+	return (void *)s;
+}
+
+static void
+nd_release(void *run)
+{
+	(void)run;
+}
+
+static int
+nd_encode(const void *run, void **enc, jv row, struct fk_wbatch *wb,
+    struct fk_err *e)
+{
+	size_t before = wb->out.len;
+
+	(void)enc;
+	if (fk_ndjson_row(run, row, &wb->out) == -1 ||
+	    fk_wbatch_end_row(wb) == -1) {
+		fk_wbatch_undo(wb, before);
+		return fk_fail(e, FK_EX_SOFTWARE, "cannot encode a row (a bug "
+		    "or no memory)");
+	}
+	return 0;
+}
+
+static void
+nd_enc_free(void *enc)
+{
+	(void)enc;
+}
+
+static int
+nd_begin(void *run, FILE *out, struct fk_err *e)
+{
+	(void)run;
+	(void)out;
+	(void)e;
+	return 0;
+}
+
+static int
+nd_flush(void *run, FILE *out, struct fk_wbatch *wb, size_t n,
+    struct fk_err *e)
+{
+	(void)run;
+	return fk_wbatch_put(out, wb, n, e);
+}
+
+static void
+nd_abort(void *run)
+{
+	(void)run;
+}
+
+static void
+nd_flags(char *buf, size_t n, const char *schema, int newlines)
+{
+	(void)newlines;
+	snprintf(buf, n, "--source_format=NEWLINE_DELIMITED_JSON --schema=%s",
+	    schema);
+}
+
+const struct fk_writer fk_writer_ndjson = {
+	.name = "ndjson",
+	.label = "NDJSON",
+	.flags = FK_W_WIDEN,
+	.setup = nd_setup,
+	.release = nd_release,
+	.encode = nd_encode,
+	.enc_free = nd_enc_free,
+	.begin = nd_begin,
+	.flush = nd_flush,
+	.end = nd_begin,
+	.abort = nd_abort,
+	.schema_json = fk_writer_schema_json,
+	.bq_flags = nd_flags,
+};

@@ -1,0 +1,123 @@
+/*
+ * writer.h: the one interface every output format implements.
+ *
+ * fk-shape looks the -o name up once (fk_writer_find) and the pipeline
+ * then only calls through the entry:
+ *
+ *   setup    once the schema is known (given, or inferred from the
+ *            sample): the run's state, shared read-only by the workers
+ *   encode   on a worker: one canonical row into the batch's output
+ *   begin    on the writer thread, before the first batch: a header
+ *   flush    on the writer thread, in input order: a batch's first n rows
+ *   end      after the last batch: the trailer; abort drops the file
+ *   bq_flags the `bq load` flags that load what the format wrote
+ *
+ * Each format lives in a file or folder of its own under write/:
+ * ndjson.c, csv.c, avro.c, parquet/.
+ */
+#ifndef FK_SHAPE_WRITER_H
+#define FK_SHAPE_WRITER_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include <jv.h>
+
+#include "buf.h"
+#include "fk.h"
+#include "shape/check/schema.h"
+#include "shape/write/parquet/parquet.h"
+
+/* The format-specific options; each format reads only its own. */
+struct fk_wopts {
+	const char *avro_codec;		/* --codec */
+	size_t avro_block;		/* --avro-block-size */
+	struct fk_pq_opts pq;		/* --compression, --row-group-size */
+};
+
+/*
+ * One batch's output, filled by one worker, then read by the writer
+ * thread.  Row i's bytes end at end[i] in out.
+ */
+struct fk_wbatch {
+	struct fk_buf out;
+	size_t *end;
+	size_t n, cap;		/* rows */
+	jv *rows;		/* FK_W_JV_ROWS: the rows themselves */
+	size_t rcap;
+	int nl;			/* CSV: a quoted field held a line break */
+};
+
+enum {
+	FK_W_WIDEN = 1,		/* inferred columns may widen past the sample */
+	FK_W_NEEDS_SCHEMA = 2,	/* even a file with no rows needs a schema */
+	FK_W_JV_ROWS = 4	/* rows cross to the writer thread as jv */
+};
+
+enum {
+	FK_WO_AVRO = 1,		/* takes --codec, --avro-block-size */
+	FK_WO_PARQUET = 2	/* takes --compression, --row-group-size */
+};
+
+struct fk_writer {
+	const char *name;	/* as -o names it */
+	const char *label;	/* as messages name it */
+	unsigned flags;		/* FK_W_* */
+	unsigned takes;		/* FK_WO_* */
+	/*
+	 * The run's state for rows of s (which outlives it).  NULL with e:
+	 * DATAERR for a schema the format cannot hold, else a failure.
+	 */
+	void *(*setup)(const struct fk_schema *s, const struct fk_wopts *o,
+	    struct fk_err *e);
+	void (*release)(void *run);
+	/*
+	 * Append one canonical row (borrowed) to wb.  *enc is this worker's
+	 * own state (NULL at first; freed with enc_free).  0 when added; 1
+	 * with e->msg when the format refuses the row (nothing added, a bad
+	 * record); -1 with e for a failure of the run.
+	 */
+	int (*encode)(const void *run, void **enc, jv row,
+	    struct fk_wbatch *wb, struct fk_err *e);
+	void (*enc_free)(void *enc);
+	int (*begin)(void *run, FILE *out, struct fk_err *e);
+	/* Write wb's first n rows (n <= wb->n). */
+	int (*flush)(void *run, FILE *out, struct fk_wbatch *wb, size_t n,
+	    struct fk_err *e);
+	int (*end)(void *run, FILE *out, struct fk_err *e);
+	void (*abort)(void *run);
+	/* The schema to load the output with (for --emit-schema). */
+	jv (*schema_json)(const struct fk_schema *s,
+	    const unsigned char *widen, struct fk_err *e);
+	/*
+	 * The `bq load` flags for a file of this format: schema is the
+	 * --emit-schema file, newlines whether a CSV field held a line break.
+	 */
+	void (*bq_flags)(char *buf, size_t n, const char *schema, int newlines);
+};
+
+/* The format called name ("ndjson", "json", "csv", "avro", "parquet"). */
+const struct fk_writer *fk_writer_find(const char *name);
+
+extern const struct fk_writer fk_writer_ndjson, fk_writer_csv,
+    fk_writer_avro, fk_writer_parquet;
+
+/* ---- helpers for the formats ---------------------------------------- */
+
+/* Close the row just appended to wb->out.  -1 on ENOMEM. */
+int fk_wbatch_end_row(struct fk_wbatch *wb);
+/* Drop what a refused row appended past before. */
+void fk_wbatch_undo(struct fk_wbatch *wb, size_t before);
+/* Empty wb for the next batch (keeping its memory); free it. */
+void fk_wbatch_clear(struct fk_wbatch *wb);
+void fk_wbatch_free(struct fk_wbatch *wb);
+/* wb's first n rows' bytes, as they are, to out. */
+int fk_wbatch_put(FILE *out, const struct fk_wbatch *wb, size_t n,
+    struct fk_err *e);
+/* n bytes to out; -1 with e (IOERR) on a write error. */
+int fk_writer_put(FILE *out, const void *s, size_t n, struct fk_err *e);
+/* The schema as given or inferred (fk_schema_json). */
+jv fk_writer_schema_json(const struct fk_schema *s,
+    const unsigned char *widen, struct fk_err *e);
+
+#endif

@@ -1,0 +1,191 @@
+/*
+ * cli.c: the shared command-line grammar; see cli.h.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "file.h"
+#include "fk.h"
+#include "log.h"
+
+#define KIB 1024ULL
+
+static void
+vusage(const char *fmt, va_list ap)
+{
+	char msg[FK_ERR_MAX], hint[128];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	snprintf(hint, sizeof(hint), "Try '%s --help'.", fk_prog());
+	fk_log(FK_LOG_ERROR, "usage", (struct fk_kv[]){ { "hint", hint, 0 } },
+	    1, "%s", msg);
+	fk_usage_hint();
+}
+
+void
+fk_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vusage(fmt, ap);
+	va_end(ap);
+	exit(FK_EX_USAGE);
+}
+
+void
+fk_usage_hint(void)
+{
+	/* A JSON line already carries the hint; text gets its own line. */
+	if (!fk_log_json())
+		fprintf(stderr, "Try '%s --help'.\n", fk_prog());
+}
+
+void
+fk_bad_option(int c, char **argv, const char *shortopts)
+{
+	const char *arg = argv[optind - 1];
+	char name[64];
+	int islong = strncmp(arg, "--", 2) == 0;
+
+	/* A long option is named as typed; a short one by its letter. */
+	if (islong)
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(arg, "="),
+		    arg);
+	else
+		snprintf(name, sizeof(name), "-%c", optopt);
+	if (c == ':')
+		fk_usage_error("option '%s' needs a value", name);
+	/* --help=x: getopt knows the option, which takes no value. */
+	if (islong && optopt != 0 &&
+	    (optopt >= 256 || strchr(shortopts, optopt) != NULL))
+		fk_usage_error("option '%s' takes no value", name);
+	fk_usage_error("unknown option '%s'", name);
+}
+
+long long
+fk_opt_number(const char *opt, const char *arg, long long min,
+    long long max)
+{
+	const char *why;
+	long long v;
+
+	if (fk_parse_ll(arg, min, max, &v, &why) < 0)
+		fk_usage_error("invalid %s '%s': %s (%lld to %lld)", opt, arg,
+		    why, min, max);
+	return v;
+}
+
+int
+fk_parse_size(const char *s, unsigned long long *out, const char **why)
+{
+	static const struct {
+		const char *suffix;
+		unsigned long long mul;
+	} units[] = {
+		{ "", 1 },
+		{ "k", KIB }, { "K", KIB }, { "KiB", KIB },
+		{ "m", KIB * KIB }, { "M", KIB * KIB }, { "MiB", KIB * KIB },
+		{ "g", KIB * KIB * KIB }, { "G", KIB * KIB * KIB },
+		{ "GiB", KIB * KIB * KIB },
+	};
+	unsigned long long v = 0;
+	const char *p;
+	size_t i;
+
+	*why = "not a size";
+	for (p = s; *p >= '0' && *p <= '9'; p++) {
+		if (v > (1ULL << 50)) {
+			*why = "too large";
+			return -1;
+		}
+		v = v * 10 + (unsigned long long)(*p - '0');
+	}
+	if (p == s)
+		return -1;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(p, units[i].suffix) == 0) {
+			if (v > (1ULL << 50) / units[i].mul) {
+				*why = "too large";
+				return -1;
+			}
+			*out = v * units[i].mul;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+void
+fk_size_str(unsigned long long v, char *out, size_t n)
+{
+	static const char units[] = "KMG";
+	int i = -1;
+
+	while (i < 2 && v >= KIB && v % KIB == 0) {
+		v /= KIB;
+		i++;
+	}
+	if (i < 0)
+		snprintf(out, n, "%llu", v);
+	else
+		snprintf(out, n, "%llu%c", v, units[i]);
+}
+
+unsigned long long
+fk_opt_size(const char *opt, const char *arg, unsigned long long min,
+    unsigned long long max)
+{
+	char lo[32], hi[32];
+	const char *why;
+	unsigned long long v;
+
+	if (fk_parse_size(arg, &v, &why) == 0) {
+		if (v >= min && v <= max)
+			return v;
+		why = v < min ? "too small" : "too large";
+	}
+	fk_size_str(min, lo, sizeof(lo));
+	fk_size_str(max, hi, sizeof(hi));
+	fk_usage_error("invalid %s '%s': %s (%s to %s)", opt, arg, why, lo,
+	    hi);
+}
+
+int
+fk_close_stdout(int on_epipe)
+{
+	int err;
+
+	errno = 0;
+	err = fk_fclose_checked(stdout);
+	if (err == 0)
+		return 0;
+	if (err == EPIPE && on_epipe == FK_EPIPE_QUIET)
+		return 0;
+	if (err == EPIPE)
+		fk_die_by_signal(SIGPIPE);
+	fk_error("cannot write standard output: %s", strerror(err));
+	return FK_EX_IOERR;
+}
+
+void
+fk_die_by_signal(int sig)
+{
+	sigset_t set;
+
+	signal(sig, SIG_DFL);
+	/* Inside a handler sig is blocked: let it through at once. */
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);
+	_exit(128 + sig);
+}

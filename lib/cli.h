@@ -1,0 +1,73 @@
+/*
+ * cli.h: the command-line grammar the three tools share, so that a user
+ * who learns one already knows the others: one answer to a bad option or
+ * value, one way to write numbers and sizes, one way to close standard
+ * output and to die of a signal.
+ *
+ * Like log.c, and unlike every other lib/ module, these functions print
+ * and some exit: they are the mains' own words, kept in one place.  Call
+ * fk_log_init() first, so that messages carry the program's name and
+ * follow FK_LOG=json.
+ */
+#ifndef FK_CLI_H
+#define FK_CLI_H
+
+#include <stdio.h>
+
+/*
+ * The answer to every bad option, operand or value: "PROG: MESSAGE", then
+ * "Try 'PROG --help'.", exit 64.  Under FK_LOG=json it is one JSON line
+ * (event "usage") carrying the same hint.
+ */
+void fk_usage_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
+
+/* The "Try 'PROG --help'." line alone, after an error already printed. */
+void fk_usage_hint(void);
+
+/*
+ * getopt_long's complaint in our words.  Call it for the '?' and ':'
+ * returns of a getopt_long() whose short options start with ':' (after
+ * any '+'), with opterr set to 0.
+ */
+void fk_bad_option(int c, char **argv, const char *shortopts)
+    __attribute__((noreturn));
+
+/*
+ * A whole decimal number in [min, max] for option opt (as the user would
+ * name it: "--count", "FK_SEED"), or a usage error:
+ *   PROG: invalid --count 'abc': not a number (1 to 100000000)
+ */
+long long fk_opt_number(const char *opt, const char *arg, long long min,
+    long long max);
+
+/*
+ * The one size grammar: a byte count, or a number with k, K or KiB, m, M
+ * or MiB, g, G or GiB, all powers of 1024 (documented in fk(7)).  0 and
+ * the byte count in *out, or -1 and a reason in *why.
+ */
+int fk_parse_size(const char *s, unsigned long long *out, const char **why);
+
+/* A size in [min, max] for option opt, or a usage error. */
+unsigned long long fk_opt_size(const char *opt, const char *arg,
+    unsigned long long min, unsigned long long max);
+
+/* A size as the grammar writes it: "256K", "16M", "1G", "1000". */
+void fk_size_str(unsigned long long v, char *out, size_t n);
+
+/*
+ * Close standard output with a checked error: 0, or 74 after one
+ * message.  When the reader went away (EPIPE), FK_EPIPE_SIGNAL dies of
+ * SIGPIPE as cat(1) would; FK_EPIPE_QUIET returns 0 without a word, for
+ * a tool whose work is done before it prints.
+ */
+enum { FK_EPIPE_SIGNAL, FK_EPIPE_QUIET };
+int fk_close_stdout(int on_epipe);
+
+/*
+ * Die of sig with its default action, so that the shell sees the signal
+ * and not an exit code.  Safe in a signal handler for that signal.
+ */
+void fk_die_by_signal(int sig) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,209 @@
+/*
+ * test_shape_writer.c: the writer table (cmd/shape/write/writer.c) and
+ * each format behind it: names, options, a batch cut at a bad record,
+ * a row Avro refuses, and the `bq load` flags.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jv.h>
+
+#include "t.h"
+#include "shape/check/schema.h"
+#include "shape/write/writer.h"
+
+static const char schema[] =
+    "[{\"name\":\"id\",\"type\":\"INTEGER\"},"
+    "{\"name\":\"name\",\"type\":\"STRING\"}]";
+
+static jv
+canon(const struct fk_schema *s, const char *json)
+{
+	struct fk_cerr ce;
+	jv in = jv_parse(json), out;
+
+	if (fk_schema_coerce(s, in, 0, NULL, &out, &ce) == -1)
+		out = jv_invalid();
+	jv_free(in);
+	return out;
+}
+
+static void
+test_find(void)
+{
+	static const char *names[] = { "ndjson", "json", "csv", "avro",
+	    "parquet" };
+	const struct fk_writer *w;
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		w = fk_writer_find(names[i]);
+		T_OK(w != NULL && w->setup && w->release && w->encode &&
+		    w->enc_free && w->begin && w->flush && w->end &&
+		    w->abort && w->schema_json && w->bq_flags,
+		    "%s: every operation", names[i]);
+	}
+	T_OK(fk_writer_find("json") == fk_writer_find("ndjson"),
+	    "json is ndjson");
+	T_OK(fk_writer_find("orc") == NULL, "orc: no such format");
+	T_OK(fk_writer_find("CSV") == NULL, "names are exact");
+	T_OK(fk_writer_find("avro")->takes == FK_WO_AVRO, "avro options");
+	T_OK(fk_writer_find("parquet")->takes == FK_WO_PARQUET,
+	    "parquet options");
+	T_OK(fk_writer_find("csv")->takes == 0, "csv: no options of its own");
+	T_OK((fk_writer_find("avro")->flags & FK_W_NEEDS_SCHEMA) &&
+	    (fk_writer_find("parquet")->flags & FK_W_NEEDS_SCHEMA) &&
+	    !(fk_writer_find("ndjson")->flags & FK_W_NEEDS_SCHEMA),
+	    "binary files need a schema even with no rows");
+}
+
+/* Encode rows, then write only the first n, as the writer does at a cut.
+ * Coerce and encode both borrow their row: each jv is freed here. */
+static char *
+run_format(const char *name, const struct fk_schema *s, const char **rows,
+    size_t nrows, size_t n, size_t *len)
+{
+	const struct fk_writer *w = fk_writer_find(name);
+	struct fk_wopts o = { "null", 1 << 20, { "none", 0, 0, 0 } };
+	struct fk_wbatch wb = { 0 };
+	struct fk_err e;
+	void *run, *enc = NULL;
+	char *buf = NULL;
+	FILE *f;
+	size_t i;
+	int ok = 1;
+
+	f = open_memstream(&buf, len);
+	run = w->setup(s, &o, &e);
+	if (f == NULL || run == NULL)
+		return NULL;
+	for (i = 0; i < nrows; i++) {
+		jv row = canon(s, rows[i]);
+
+		ok &= w->encode(run, &enc, row, &wb, &e) == 0;
+		jv_free(row);
+	}
+	ok &= wb.n == nrows;
+	ok &= w->begin(run, f, &e) == 0;
+	ok &= w->flush(run, f, &wb, n, &e) == 0;
+	ok &= w->end(run, f, &e) == 0;
+	if (enc != NULL)
+		w->enc_free(enc);
+	w->release(run);
+	fk_wbatch_free(&wb);
+	fclose(f);
+	if (!ok) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static void
+test_cut(const struct fk_schema *s)
+{
+	const char *rows[] = { "{\"id\":1,\"name\":\"a\"}",
+	    "{\"id\":2,\"name\":\"b,c\"}", "{\"id\":3,\"name\":\"d\"}" };
+	const char *nd = "{\"id\":1,\"name\":\"a\"}\n"
+	    "{\"id\":2,\"name\":\"b,c\"}\n";
+	const char *csv = "id,name\r\n1,a\r\n2,\"b,c\"\r\n";
+	size_t len;
+	char *out;
+
+	out = run_format("ndjson", s, rows, 3, 2, &len);
+	T_OK(out != NULL && len == strlen(nd) && memcmp(out, nd, len) == 0,
+	    "ndjson: two rows of three, whole");
+	free(out);
+	out = run_format("csv", s, rows, 3, 2, &len);
+	T_OK(out != NULL && len == strlen(csv) && memcmp(out, csv, len) == 0,
+	    "csv: header and two rows of three");
+	free(out);
+	out = run_format("csv", s, rows, 3, 0, &len);
+	T_OK(out != NULL && len == 9 && memcmp(out, "id,name\r\n", 9) == 0,
+	    "csv: a cut before the first row still has the header");
+	free(out);
+	out = run_format("avro", s, rows, 3, 1, &len);
+	T_OK(out != NULL && len > 4 && memcmp(out, "Obj\1", 4) == 0 &&
+	    memmem(out, len, "\2\2a", 3) != NULL &&
+	    memmem(out, len, "b,c", 3) == NULL,
+	    "avro: a container holding the first row only");
+	free(out);
+	out = run_format("parquet", s, rows, 3, 2, &len);
+	T_OK(out != NULL && len > 8 && memcmp(out, "PAR1", 4) == 0 &&
+	    memcmp(out + len - 4, "PAR1", 4) == 0 &&
+	    memmem(out, len, "b,c", 3) != NULL &&
+	    memmem(out, len, "\1\0\0\0d", 5) == NULL,
+	    "parquet: a file holding the first two rows");
+	free(out);
+}
+
+static void
+test_avro_refuses(const struct fk_schema *s)
+{
+	const struct fk_writer *w = fk_writer_find("avro");
+	struct fk_wopts o = { "null", 1 << 20, { NULL, 0, 0, 0 } };
+	struct fk_wbatch wb = { 0 };
+	struct fk_err e;
+	void *run, *enc = NULL;
+	size_t big = 15 * 1024 * 1024 + 1;
+	char *str = malloc(big + 1);
+	int rc;
+	jv small, row;
+
+	memset(str, 'x', big);
+	str[big] = '\0';
+	row = JV_OBJECT(jv_string("id"), jv_number(1), jv_string("name"),
+	    jv_string(str));
+	small = canon(s, "{\"id\":7,\"name\":\"ok\"}");
+	run = w->setup(s, &o, &e);
+	rc = w->encode(run, &enc, small, &wb, &e);
+	jv_free(small);
+	T_OK(rc == 0 && wb.n == 1, "avro: a small row goes in");
+	rc = w->encode(run, &enc, row, &wb, &e);
+	T_OK(rc == 1 && wb.n == 1 && wb.out.len == wb.end[0] &&
+	    strstr(e.msg, "16 MB") != NULL,
+	    "avro: a row over 15 MiB is refused, nothing added: %s", e.msg);
+	jv_free(row);
+	w->enc_free(enc);
+	w->release(run);
+	fk_wbatch_free(&wb);
+	free(str);
+}
+
+static void
+test_flags(void)
+{
+	char buf[256];
+
+	fk_writer_find("csv")->bq_flags(buf, sizeof(buf), "s.json", 1);
+	T_STREQ(buf, "--source_format=CSV --skip_leading_rows=1 "
+	    "--allow_quoted_newlines --schema=s.json", "csv flags");
+	fk_writer_find("csv")->bq_flags(buf, sizeof(buf), "s.json", 0);
+	T_STREQ(buf, "--source_format=CSV --skip_leading_rows=1 "
+	    "--schema=s.json", "csv flags, no line breaks");
+	fk_writer_find("ndjson")->bq_flags(buf, sizeof(buf), "s.json", 0);
+	T_STREQ(buf, "--source_format=NEWLINE_DELIMITED_JSON "
+	    "--schema=s.json", "ndjson flags");
+	fk_writer_find("avro")->bq_flags(buf, sizeof(buf), "s.json", 0);
+	T_STREQ(buf, "--source_format=AVRO --use_avro_logical_types",
+	    "avro flags");
+	fk_writer_find("parquet")->bq_flags(buf, sizeof(buf), "s.json", 0);
+	T_STREQ(buf, "--source_format=PARQUET "
+	    "--parquet_enable_list_inference", "parquet flags");
+}
+
+int
+main(void)
+{
+	struct fk_schema s;
+	struct fk_err e;
+
+	test_find();
+	test_flags();
+	T_OK(fk_schema_parse(jv_parse(schema), &s, &e) == 0, "schema");
+	test_cut(&s);
+	test_avro_refuses(&s);
+	fk_schema_free(&s);
+	T_DONE();
+}
