@@ -167,28 +167,6 @@ plain_add(struct fk_pq_col *c, const void *p, size_t n)
 	col_add(c, &c->vals, p, n);
 }
 
-/* Eight bytes at a time, then a full mix: slots take the low bits. */
-static uint32_t
-hash_bytes(const unsigned char *p, size_t n)
-{
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
-
-	for (; n >= 8; p += 8, n -= 8) {
-		memcpy(&w, p, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdULL;
-		h ^= h >> 31;
-	}
-	if (n > 0) {
-		w = 0;
-		memcpy(&w, p, n);
-		h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
-	}
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	return (uint32_t)h;
-}
-
 static void
 dict_clear(struct fk_pq_dict *d)
 {
@@ -210,8 +188,7 @@ dict_rehash(struct fk_pq_col *c)
 	if (slot == NULL)
 		return -1;
 	for (i = 0; i < d->n; i++) {
-		h = hash_bytes((unsigned char *)d->plain.p + d->off[i],
-		    d->len[i]);
+		h = fk_pq_hash(d->plain.p + d->off[i], d->len[i]);
 		s = h & (nslot - 1);
 		while (slot[s] != 0)
 			s = (s + 1) & (nslot - 1);
@@ -243,14 +220,15 @@ dict_grow(struct fk_pq_col *c)
 }
 
 /*
- * The dictionary index of p[0..n), adding it if new (*isnew set).  -1
+ * The dictionary index of p[0..n) (h: its fk_pq_hash), adding it if new
+ * (*isnew set).  -1
  * when the dictionary is full (or memory ran out: c->oom).
  */
 static long
-dict_index(struct fk_pq_col *c, const unsigned char *p, size_t n, int *isnew)
+dict_index(struct fk_pq_col *c, const unsigned char *p, size_t n, uint32_t h,
+    int *isnew)
 {
 	struct fk_pq_dict *d = &c->d;
-	uint32_t h = hash_bytes(p, n);
 	size_t s, i;
 
 	*isnew = 0;
@@ -347,7 +325,8 @@ ids_add(struct fk_pq_col *c, uint32_t k)
 }
 
 void
-fk_pqc_value(struct fk_pq_col *c, int rep, const void *p, size_t n)
+fk_pqc_value(struct fk_pq_col *c, int rep, const void *p, size_t n,
+    uint32_t h)
 {
 	long k;
 	int isnew;
@@ -356,7 +335,7 @@ fk_pqc_value(struct fk_pq_col *c, int rep, const void *p, size_t n)
 	c->nvals++;
 	c->plain_bytes += plain_size(c, n);
 	if (c->dict == FK_PQD_ON) {
-		k = dict_index(c, p, n, &isnew);
+		k = dict_index(c, p, n, h, &isnew);
 		if (k >= 0) {
 			/* Only a new distinct value can move min or max. */
 			if (isnew)

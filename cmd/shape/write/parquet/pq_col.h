@@ -3,8 +3,8 @@
  * the open data page (levels and values), the dictionary, the finished
  * (compressed) pages of the column chunk, and its statistics.
  *
- * parquet.c shreds rows into (repetition level, definition level, value)
- * triples and feeds them here; at the end of a row group it asks each
+ * parquet.c feeds it the (repetition level, definition level, value)
+ * entries that shred.c made of the rows; at the end of a row group it asks each
  * column to write its chunk and describe it in the footer.  Memory is one
  * compressed column chunk plus one open page per column.
  */
@@ -103,9 +103,11 @@ void fk_pqc_free(struct fk_pq_col *c);
 void fk_pqc_null(struct fk_pq_col *c, int rep, int def);
 /*
  * A value, in PLAIN bytes (little-endian numbers; BYTE_ARRAY without its
- * length prefix; FLBA of tlen bytes).
+ * length prefix; FLBA of tlen bytes); h is fk_pq_hash(p, n) when the
+ * column may use a dictionary.
  */
-void fk_pqc_value(struct fk_pq_col *c, int rep, const void *p, size_t n);
+void fk_pqc_value(struct fk_pq_col *c, int rep, const void *p, size_t n,
+    uint32_t h);
 void fk_pqc_bool(struct fk_pq_col *c, int rep, int v);
 
 /* Nonzero when the open page should be closed (call at row ends). */
