@@ -230,20 +230,6 @@ take_u32(struct pq_in *in)
 	    (uint32_t)p[3] << 24;
 }
 
-static size_t
-take_varint(struct pq_in *in)
-{
-	size_t v = 0;
-	unsigned b, shift = 0;
-
-	do {
-		b = take_byte(in);
-		v |= (size_t)(b & 0x7f) << shift;
-		shift += 7;
-	} while ((b & 0x80) && shift < 64 && !in->bad);
-	return v;
-}
-
 /* One entry of column i: its levels, and its value if present. */
 static void
 add_entry(struct fk_pq *w, size_t i, struct pq_in *in)
@@ -285,7 +271,7 @@ fk_pq_add(struct fk_pq *w, const void *p, size_t len, size_t n,
 	for (r = 0; r < n; r++) {
 		for (i = 0; i < w->ncols && !in.bad; i++) {
 			count = w->p->cols[i].max_rep > 0 ?
-			    take_varint(&in) : 1;
+			    take_u32(&in) : 1;
 			for (k = 0; k < count && !in.bad; k++)
 				add_entry(w, i, &in);
 		}

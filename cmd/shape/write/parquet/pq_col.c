@@ -182,14 +182,12 @@ dict_rehash(struct fk_pq_col *c)
 	struct fk_pq_dict *d = &c->d;
 	size_t nslot = d->nslot ? d->nslot * 2 : 1024, i, s;
 	uint32_t *slot;
-	uint32_t h;
 
 	slot = calloc(nslot, sizeof(*slot));
 	if (slot == NULL)
 		return -1;
 	for (i = 0; i < d->n; i++) {
-		h = fk_pq_hash(d->plain.p + d->off[i], d->len[i]);
-		s = h & (nslot - 1);
+		s = d->hash[i] & (nslot - 1);
 		while (slot[s] != 0)
 			s = (s + 1) & (nslot - 1);
 		slot[s] = (uint32_t)i + 1;
@@ -205,7 +203,7 @@ dict_grow(struct fk_pq_col *c)
 {
 	struct fk_pq_dict *d = &c->d;
 	size_t cap = d->cap ? d->cap * 2 : 256;
-	uint32_t *off, *len;
+	uint32_t *off, *len, *hash;
 
 	off = realloc(d->off, cap * sizeof(*off));
 	if (off == NULL)
@@ -215,6 +213,10 @@ dict_grow(struct fk_pq_col *c)
 	if (len == NULL)
 		return -1;
 	d->len = len;
+	hash = realloc(d->hash, cap * sizeof(*hash));
+	if (hash == NULL)
+		return -1;
+	d->hash = hash;
 	d->cap = cap;
 	return 0;
 }
@@ -254,6 +256,7 @@ dict_index(struct fk_pq_col *c, const unsigned char *p, size_t n, uint32_t h,
 	}
 	d->off[d->n] = (uint32_t)d->plain.len;
 	d->len[d->n] = (uint32_t)n;
+	d->hash[d->n] = h;
 	if (fk_buf_add(&d->plain, p, n) == -1)
 		goto nomem;
 	d->slot[s] = (uint32_t)d->n + 1;
@@ -553,6 +556,7 @@ fk_pqc_free(struct fk_pq_col *c)
 	fk_buf_free(&c->d.plain);
 	free(c->d.off);
 	free(c->d.len);
+	free(c->d.hash);
 	free(c->d.slot);
 	fk_buf_free(&c->pages);
 	fk_buf_free(&c->bmin);

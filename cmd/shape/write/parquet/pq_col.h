@@ -50,6 +50,7 @@ struct fk_pq_dict {
 	struct fk_buf plain;	/* the dictionary page body (PLAIN) */
 	uint32_t *off;		/* entry i's value: plain.p + off[i] */
 	uint32_t *len;
+	uint32_t *hash;		/* fk_pq_hash of entry i, to rehash */
 	size_t n, cap;
 	uint32_t *slot;		/* hash table: entry index + 1, 0 free */
 	size_t nslot;

@@ -161,13 +161,7 @@ fk_rle_free(struct fk_rle *r)
 int
 fk_bit_width(uint32_t max)
 {
-	int n = 0;
-
-	while (max != 0) {
-		n++;
-		max >>= 1;
-	}
-	return n;
+	return max == 0 ? 0 : 32 - __builtin_clz(max);
 }
 
 /* Eight bytes at a time, then a full mix: slots take the low bits. */

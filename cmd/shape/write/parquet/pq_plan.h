@@ -5,8 +5,8 @@
  *
  * A SHREDDED ROW is, for each leaf column in schema order:
  *
- *   the count of its entries as a LEB128 varint, if max_rep > 0 (else
- *   exactly one entry), then each entry:
+ *   the count of its entries, 4 bytes little-endian, if max_rep > 0
+ *   (else exactly one entry), then each entry:
  *     the repetition level, one byte, if max_rep > 0
  *     the definition level, one byte, if max_def > 0
  *     if the definition level is max_def, the value:

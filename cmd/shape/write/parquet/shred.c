@@ -600,29 +600,18 @@ shred_field(struct fk_pq_shred *x, const struct pq_node *n, jv v, int r,
 	}
 }
 
-static void
-put_varint(struct fk_pq_shred *x, size_t v)
-{
-	unsigned char tmp[10];
-	size_t n = 0;
-
-	while (v >= 0x80) {
-		tmp[n++] = (unsigned char)(v | 0x80);
-		v >>= 7;
-	}
-	tmp[n++] = (unsigned char)v;
-	add(x, x->out, tmp, n);
-}
-
 /* With repetition: the columns' entries, each after its count. */
 static void
 gather(struct fk_pq_shred *x)
 {
+	unsigned char n[4];
 	size_t i;
 
 	for (i = 0; i < x->p->ncols; i++) {
-		if (x->p->cols[i].max_rep > 0)
-			put_varint(x, x->count[i]);
+		if (x->p->cols[i].max_rep > 0) {
+			put_le(n, x->count[i], 4);
+			add(x, x->out, n, 4);
+		}
 		add(x, x->out, x->col[i].p, x->col[i].len);
 	}
 }
