@@ -31,7 +31,4 @@ int fk_fmt_double(double d, char out[32]);
 #define FK_NUM_MAX 40
 int fk_fmt_number(double d, char out[FK_NUM_MAX]);
 
-/* Append s[0..n) as a JSON string literal (quotes and escapes) to b. */
-int fk_json_quote(struct fk_buf *b, const char *s, size_t n);
-
 #endif

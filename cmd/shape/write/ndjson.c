@@ -23,62 +23,10 @@
 } while (0)
 #define ADDS(b, s) ADD(b, s, sizeof(s) - 1)
 
-int
-fk_json_quote(struct fk_buf *b, const char *s, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i, run = 0;
-	char esc[8];
-	int k;
-
-	ADDS(b, "\"");
-	for (i = 0; i < n; i++) {
-		/* jq escapes DEL too: the same bytes as jq -c. */
-		if (p[i] >= 0x20 && p[i] != '"' && p[i] != '\\' &&
-		    p[i] != 0x7f)
-			continue;
-		ADD(b, s + run, i - run);
-		run = i + 1;
-		esc[0] = '\\';
-		k = 2;
-		switch (p[i]) {
-		case '"':
-		case '\\':
-			esc[1] = (char)p[i];
-			break;
-		case '\n':
-			esc[1] = 'n';
-			break;
-		case '\r':
-			esc[1] = 'r';
-			break;
-		case '\t':
-			esc[1] = 't';
-			break;
-		case '\b':
-			esc[1] = 'b';
-			break;
-		case '\f':
-			esc[1] = 'f';
-			break;
-		default:
-			memcpy(esc + 1, "u00", 3);
-			esc[4] = hex[p[i] >> 4];
-			esc[5] = hex[p[i] & 15];
-			k = 6;
-		}
-		ADD(b, esc, (size_t)k);
-	}
-	ADD(b, s + run, n - run);
-	ADDS(b, "\"");
-	return 0;
-}
-
 static int
 add_jstr(struct fk_buf *b, jv s)
 {
-	return fk_json_quote(b, jv_string_value(s),
+	return fk_buf_add_jstr(b, jv_string_value(s),
 	    (size_t)jv_string_length_bytes(jv_copy(s)));
 }
 
@@ -168,7 +116,7 @@ json_record(const struct fk_field *f, size_t n, jv o, struct fk_buf *b)
 			return -1;
 		if (i > 0)
 			ADDS(b, ",");
-		if (fk_json_quote(b, f[i].name, strlen(f[i].name)) == -1)
+		if (fk_buf_add_jstr(b, f[i].name, strlen(f[i].name)) == -1)
 			return -1;
 		ADDS(b, ":");
 		v = jv_object_iter_value(o, it);
