@@ -176,15 +176,12 @@ flush_row_group(struct fk_pq *w, struct fk_err *e)
 static int
 row_end(struct fk_pq *w, struct fk_err *e)
 {
-	size_t i, total = 0;
+	size_t i, n, total = 0;
 
 	for (i = 0; i < w->ncols; i++) {
-		if (w->cols[i].oom)
-			return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
-		if (fk_pqc_page_full(&w->cols[i]) &&
-		    fk_pqc_page_close(&w->cols[i], e) == -1)
+		if (fk_pqc_row_end(&w->cols[i], &n, e) == -1)
 			return -1;
-		total += fk_pqc_chunk_size(&w->cols[i]);
+		total += n;
 	}
 	if (total >= w->rg_bytes)
 		return flush_row_group(w, e);

@@ -390,20 +390,32 @@ page_size(const struct fk_pq_col *c)
 	return n;
 }
 
-int
-fk_pqc_page_full(const struct fk_pq_col *c)
+/* The chunk's size with an open page of ps bytes. */
+static size_t
+chunk_size(const struct fk_pq_col *c, size_t ps)
 {
-	return c->levels >= FK_PQ_PAGE_LEVELS || page_size(c) >= c->page_bytes;
-}
-
-size_t
-fk_pqc_chunk_size(const struct fk_pq_col *c)
-{
-	size_t n = (size_t)c->usize + page_size(c);
+	size_t n = (size_t)c->usize + ps;
 
 	if (c->dict != FK_PQD_OFF)
 		n += c->d.plain.len;
 	return n;
+}
+
+int
+fk_pqc_row_end(struct fk_pq_col *c, size_t *size, struct fk_err *e)
+{
+	size_t ps;
+
+	if (c->oom)
+		return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
+	ps = page_size(c);
+	if (c->levels >= FK_PQ_PAGE_LEVELS || ps >= c->page_bytes) {
+		if (fk_pqc_page_close(c, e) == -1)
+			return -1;
+		ps = page_size(c);
+	}
+	*size = chunk_size(c, ps);
+	return 0;
 }
 
 /* Does the dictionary beat PLAIN on the chunk's first page? */

@@ -111,12 +111,14 @@ void fk_pqc_value(struct fk_pq_col *c, int rep, const void *p, size_t n,
     uint32_t h);
 void fk_pqc_bool(struct fk_pq_col *c, int rep, int v);
 
-/* Nonzero when the open page should be closed (call at row ends). */
-int fk_pqc_page_full(const struct fk_pq_col *c);
+/*
+ * At a row end: close the open page if full (encode, compress, keep),
+ * and say how many uncompressed bytes the chunk holds so far, open page
+ * included.  -1 with e on failure.
+ */
+int fk_pqc_row_end(struct fk_pq_col *c, size_t *size, struct fk_err *e);
 /* Close the open page: encode, compress, keep.  -1 on failure. */
 int fk_pqc_page_close(struct fk_pq_col *c, struct fk_err *e);
-/* Uncompressed bytes the chunk holds so far, open page included. */
-size_t fk_pqc_chunk_size(const struct fk_pq_col *c);
 
 /*
  * Write the chunk (dictionary page, data pages) to s and append its
