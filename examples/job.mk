@@ -40,7 +40,8 @@
 # A configuration error (unknown or bad CONFIG line, no bucket, no key, a
 # policy that is neither protect nor keep) stops the job in its first step,
 # `preflight`, with exit code 78 before any request; make reports it as
-# "Error 78" and itself exits 2, as for any failed step.
+# "Error 78" and itself exits 2, as for any failed step.  examples/job
+# runs this file with the failed step's own code as its exit status.
 #
 # Shards are separate processes: one machine after another, GNU parallel
 # (`seq 1 8 | parallel make -f examples/job.mk part SHARDS=8 SHARD={}`), or

@@ -121,17 +121,26 @@ avro_rows users/part-1.avro > "$T/got"
 same "its rows are the users the host's fk-fetch gets (uuid, id)" "$T/want" "$T/got"
 
 # One shard the way the README's Kubernetes Indexed Job runs it: the
-# job's part target, the hash key mounted as a file.
+# job's part target through examples/job, the hash key mounted as a file.
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$T/hash.key"
 chmod 644 "$T/hash.key"
 if run $env -e JOB_COMPLETION_INDEX=2 -e FK_HASH_KEY_FILE=/var/run/fk/hash.key \
     -v "$T/hash.key:/var/run/fk/hash.key:ro" fk:latest \
-    make -f examples/job.mk part BUCKET=fk-ci SHARDS=8 COUNT=8000 SEED=20261125 DATE=2026-11-25 \
+    examples/job part BUCKET=fk-ci SHARDS=8 COUNT=8000 SEED=20261125 DATE=2026-11-25 \
     FETCH_FLAGS=--rate=0 >/dev/null 2>"$T/err"; then
-	ok "Kubernetes-style shard (JOB_COMPLETION_INDEX=2, job.mk part) in the container"
+	ok "Kubernetes-style shard (JOB_COMPLETION_INDEX=2, examples/job part) in the container"
 else
-	notok "Kubernetes-style shard (JOB_COMPLETION_INDEX=2, job.mk part) in the container" "$(tail -n 5 "$T/err")"
+	notok "Kubernetes-style shard (JOB_COMPLETION_INDEX=2, examples/job part) in the container" "$(tail -n 5 "$T/err")"
 fi
+# The same shard with no key mounted: exit 78 (what a podFailurePolicy
+# reads), before any request to FakerAPI.
+h=$(curl -s "http://127.0.0.1:$faker_PORT/_ctl/stats" | jq .requests)
+run $env -e JOB_COMPLETION_INDEX=3 fk:latest \
+    examples/job part BUCKET=fk-ci SHARDS=8 COUNT=8000 SEED=20261125 DATE=2026-11-25 >/dev/null 2>"$T/err"
+rc=$?
+[ $rc = 78 ] && [ "$(curl -s "http://127.0.0.1:$faker_PORT/_ctl/stats" | jq .requests)" = "$h" ] &&
+    ok "no key mounted: the shard exits 78 before any request" ||
+    notok "no key mounted: the shard exits 78 before any request" "exit $rc: $(tail -n 3 "$T/err")"
 FK_BASE_URL=http://127.0.0.1:$faker_PORT/api/v2 fk-fetch -q -n 8000 --seed 20261125 --shard 3/8 |
     jq -r '"\(.uuid) \(.id)"' > "$T/want3"
 avro_rows users/dt=2026-11-25/part-3-of-8.avro > "$T/got3"
