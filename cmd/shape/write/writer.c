@@ -58,10 +58,6 @@ fk_wbatch_undo(struct fk_wbatch *wb, size_t before)
 void
 fk_wbatch_clear(struct fk_wbatch *wb)
 {
-	size_t i;
-
-	for (i = 0; wb->rows != NULL && i < wb->n; i++)
-		jv_free(wb->rows[i]);
 	wb->n = 0;
 	wb->nl = 0;
 	fk_buf_reset(&wb->out);
@@ -72,7 +68,6 @@ fk_wbatch_free(struct fk_wbatch *wb)
 {
 	fk_wbatch_clear(wb);
 	free(wb->end);
-	free(wb->rows);
 	fk_buf_free(&wb->out);
 	memset(wb, 0, sizeof(*wb));
 }
