@@ -35,7 +35,7 @@ enum {
 #define PQ_PRECISION 38
 
 struct pq_node {
-	const struct fk_field *f;
+	const struct schema_field *f;
 	jv key;			/* the field name, to look values up */
 	char *path;		/* dotted, for messages */
 	int def;		/* definition level of a present value */
@@ -45,13 +45,13 @@ struct pq_node {
 	size_t nkids;
 };
 
-struct fk_pq {
-	struct fk_pq_sink out;
-	const struct fk_schema *s;
+struct pq {
+	struct pqc_sink out;
+	const struct schema *s;
 	struct pq_node root;
-	struct fk_pq_col *cols;
+	struct pq_col *cols;
 	size_t ncols;
-	struct fk_pqz z;
+	struct pqz z;
 	struct fk_buf scratch;	/* page assembly, shared by the columns */
 	struct fk_buf bytes;	/* decoded BYTES value */
 	size_t rg_bytes;
@@ -64,18 +64,18 @@ struct fk_pq {
 static const struct {
 	int ptype, tlen;
 } pq_types[] = {
-	[FK_T_STRING] = { FK_PQT_BYTE_ARRAY, 0 },
-	[FK_T_BYTES] = { FK_PQT_BYTE_ARRAY, 0 },
-	[FK_T_INTEGER] = { FK_PQT_INT64, 8 },
-	[FK_T_FLOAT] = { FK_PQT_DOUBLE, 8 },
-	[FK_T_NUMERIC] = { FK_PQT_FLBA, 16 },
-	[FK_T_BOOLEAN] = { FK_PQT_BOOLEAN, 1 },
-	[FK_T_DATE] = { FK_PQT_INT32, 4 },
-	[FK_T_TIME] = { FK_PQT_INT64, 8 },
-	[FK_T_DATETIME] = { FK_PQT_INT64, 8 },
-	[FK_T_TIMESTAMP] = { FK_PQT_INT64, 8 },
-	[FK_T_JSON] = { FK_PQT_BYTE_ARRAY, 0 },
-	[FK_T_RECORD] = { -1, 0 },
+	[SCHEMA_STRING] = { PQT_BYTE_ARRAY, 0 },
+	[SCHEMA_BYTES] = { PQT_BYTE_ARRAY, 0 },
+	[SCHEMA_INTEGER] = { PQT_INT64, 8 },
+	[SCHEMA_FLOAT] = { PQT_DOUBLE, 8 },
+	[SCHEMA_NUMERIC] = { PQT_FLBA, 16 },
+	[SCHEMA_BOOLEAN] = { PQT_BOOLEAN, 1 },
+	[SCHEMA_DATE] = { PQT_INT32, 4 },
+	[SCHEMA_TIME] = { PQT_INT64, 8 },
+	[SCHEMA_DATETIME] = { PQT_INT64, 8 },
+	[SCHEMA_TIMESTAMP] = { PQT_INT64, 8 },
+	[SCHEMA_JSON] = { PQT_BYTE_ARRAY, 0 },
+	[SCHEMA_RECORD] = { -1, 0 },
 };
 
 static const char *const type_names[] = {
@@ -86,7 +86,7 @@ static const char *const type_names[] = {
 /* Build: the node tree, one column per leaf. */
 
 struct pq_build {
-	struct fk_pq *w;
+	struct pq *w;
 	const char *stack[3 * PQ_MAX_DEPTH + 3];
 	size_t depth;		/* path components on the stack */
 	size_t ncols;		/* columns assigned so far */
@@ -94,7 +94,7 @@ struct pq_build {
 };
 
 static int
-count_leaves(const struct fk_field *f, size_t n, int depth, size_t *count,
+count_leaves(const struct schema_field *f, size_t n, int depth, size_t *count,
     struct fk_err *e)
 {
 	size_t i;
@@ -103,7 +103,7 @@ count_leaves(const struct fk_field *f, size_t n, int depth, size_t *count,
 		return fk_fail(e, FK_EX_DATAERR, "cannot write parquet: schema "
 		    "nested deeper than %d levels", PQ_MAX_DEPTH);
 	for (i = 0; i < n; i++) {
-		if (f[i].type != FK_T_RECORD) {
+		if (f[i].type != SCHEMA_RECORD) {
 			(*count)++;
 			continue;
 		}
@@ -137,7 +137,7 @@ join_path(const char *parent, const char *name)
 static int
 build_leaf(struct pq_build *b, struct pq_node *n, int rep)
 {
-	struct fk_pq_col *c = &b->w->cols[b->ncols];
+	struct pq_col *c = &b->w->cols[b->ncols];
 	const char **path;
 
 	path = malloc(b->depth * sizeof(*path));
@@ -148,7 +148,7 @@ build_leaf(struct pq_build *b, struct pq_node *n, int rep)
 	c->npath = b->depth;
 	c->z = &b->w->z;
 	c->scratch = &b->w->scratch;
-	fk_pqc_init(c, pq_types[n->f->type].ptype, pq_types[n->f->type].tlen,
+	pqc_init(c, pq_types[n->f->type].ptype, pq_types[n->f->type].tlen,
 	    n->def, rep, !b->no_dict);
 	n->col0 = b->ncols++;
 	n->ncol = 1;
@@ -156,7 +156,7 @@ build_leaf(struct pq_build *b, struct pq_node *n, int rep)
 }
 
 static int build_node(struct pq_build *, struct pq_node *,
-    const struct fk_field *, const char *, int, int);
+    const struct schema_field *, const char *, int, int);
 
 static int
 build_kids(struct pq_build *b, struct pq_node *n, int rep)
@@ -177,7 +177,7 @@ build_kids(struct pq_build *b, struct pq_node *n, int rep)
 }
 
 static int
-build_node(struct pq_build *b, struct pq_node *n, const struct fk_field *f,
+build_node(struct pq_build *b, struct pq_node *n, const struct schema_field *f,
     const char *parent, int def, int rep)
 {
 	size_t depth = b->depth;
@@ -189,16 +189,16 @@ build_node(struct pq_build *b, struct pq_node *n, const struct fk_field *f,
 	if (n->path == NULL)
 		return -1;
 	b->stack[b->depth++] = f->name;
-	if (f->mode == FK_M_REPEATED) {
+	if (f->mode == SCHEMA_REPEATED) {
 		b->stack[b->depth++] = "list";
 		b->stack[b->depth++] = "element";
 		def++;
 		n->rep = ++rep;
-	} else if (f->mode == FK_M_NULLABLE) {
+	} else if (f->mode == SCHEMA_NULLABLE) {
 		def++;
 	}
 	n->def = def;
-	if (f->type == FK_T_RECORD)
+	if (f->type == SCHEMA_RECORD)
 		rc = build_kids(b, n, rep);
 	else
 		rc = build_leaf(b, n, rep);
@@ -219,7 +219,7 @@ free_node(struct pq_node *n)
 }
 
 static void
-pq_free(struct fk_pq *w)
+pq_destroy(struct pq *w)
 {
 	size_t i;
 
@@ -227,11 +227,11 @@ pq_free(struct fk_pq *w)
 		return;
 	for (i = 0; i < w->ncols; i++) {
 		free((void *)w->cols[i].path);
-		fk_pqc_free(&w->cols[i]);
+		pqc_free(&w->cols[i]);
 	}
 	free(w->cols);
 	free_node(&w->root);
-	fk_pqz_free(&w->z);
+	pqz_free(&w->z);
 	fk_buf_free(&w->scratch);
 	fk_buf_free(&w->bytes);
 	fk_buf_free(&w->rgs);
@@ -239,7 +239,7 @@ pq_free(struct fk_pq *w)
 }
 
 static int
-build(struct fk_pq *w, const struct fk_schema *s, int no_dict,
+build(struct pq *w, const struct schema *s, int no_dict,
     struct fk_err *e)
 {
 	struct pq_build b = { .w = w, .no_dict = no_dict };
@@ -267,13 +267,13 @@ nomem:
 	return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
 }
 
-struct fk_pq *
-fk_pq_open(FILE *out, const struct fk_schema *s, const struct fk_pq_opts *o,
+struct pq *
+pq_open(FILE *out, const struct schema *s, const struct pq_opts *o,
     struct fk_err *e)
 {
-	static const struct fk_pq_opts defaults;
-	static const struct fk_field root;
-	struct fk_pq *w;
+	static const struct pq_opts defaults;
+	static const struct schema_field root;
+	struct pq *w;
 	size_t i;
 
 	if (o == NULL)
@@ -288,18 +288,18 @@ fk_pq_open(FILE *out, const struct fk_schema *s, const struct fk_pq_opts *o,
 	w->root.f = &root;
 	w->root.key = jv_null();
 	w->rg_bytes = o->row_group_bytes ? o->row_group_bytes :
-	    FK_PQ_ROW_GROUP_BYTES;
-	if (fk_pqz_init(&w->z, o->codec, e) == -1 ||
+	    PQ_ROW_GROUP_BYTES;
+	if (pqz_init(&w->z, o->codec, e) == -1 ||
 	    build(w, s, o->no_dict, e) == -1)
 		goto fail;
 	for (i = 0; i < w->ncols; i++)
 		w->cols[i].page_bytes = o->page_bytes ? o->page_bytes :
-		    FK_PQ_PAGE_BYTES;
-	if (fk_pq_sink_write(&w->out, PQ_MAGIC, 4, e) == -1)
+		    PQ_PAGE_BYTES;
+	if (pqc_sink_write(&w->out, PQ_MAGIC, 4, e) == -1)
 		goto fail;
 	return w;
 fail:
-	pq_free(w);
+	pq_destroy(w);
 	return NULL;
 }
 
@@ -322,7 +322,7 @@ put_le(unsigned char *p, uint64_t v, int n)
 }
 
 static int
-put_bytes(struct fk_pq *w, const struct pq_node *n, jv v, int r,
+put_bytes(struct pq *w, const struct pq_node *n, jv v, int r,
     struct fk_err *e)
 {
 	const char *s = jv_string_value(v);
@@ -333,7 +333,7 @@ put_bytes(struct fk_pq *w, const struct pq_node *n, jv v, int r,
 	    &w->bytes, &oom) == -1)
 		return oom ? fk_fail(e, FK_EX_SOFTWARE, "out of memory") :
 		    not_canonical(n, e);
-	fk_pqc_value(&w->cols[n->col0], r, w->bytes.p ? w->bytes.p : "",
+	pqc_value(&w->cols[n->col0], r, w->bytes.p ? w->bytes.p : "",
 	    w->bytes.len);
 	return 0;
 }
@@ -364,35 +364,35 @@ put_fixed(const struct pq_node *n, jv v, unsigned char *buf)
 	uint64_t u;
 
 	switch (n->f->type) {
-	case FK_T_INTEGER:
-		rc = fk_canon_int64(v, &i64);
+	case SCHEMA_INTEGER:
+		rc = canon_int64(v, &i64);
 		put_le(buf, (uint64_t)i64, 8);
 		break;
-	case FK_T_FLOAT:
+	case SCHEMA_FLOAT:
 		if (!float_ok(v))
 			return -1;
-		d = fk_canon_double(v);
+		d = canon_double(v);
 		memcpy(&u, &d, sizeof(u));
 		put_le(buf, u, 8);
 		break;
-	case FK_T_NUMERIC:
-		rc = s ? fk_canon_numeric(s, buf) : -1;
+	case SCHEMA_NUMERIC:
+		rc = s ? canon_numeric(s, buf) : -1;
 		break;
-	case FK_T_BOOLEAN:
+	case SCHEMA_BOOLEAN:
 		if (kind != JV_KIND_TRUE && kind != JV_KIND_FALSE)
 			return -1;
 		buf[0] = kind == JV_KIND_TRUE;
 		break;
-	case FK_T_DATE:
-		rc = s ? fk_canon_date(s, &i32) : -1;
+	case SCHEMA_DATE:
+		rc = s ? canon_date(s, &i32) : -1;
 		put_le(buf, (uint32_t)i32, 4);
 		break;
-	case FK_T_TIME:
-		rc = s ? fk_canon_time(s, &i64) : -1;
+	case SCHEMA_TIME:
+		rc = s ? canon_time(s, &i64) : -1;
 		put_le(buf, (uint64_t)i64, 8);
 		break;
 	default:	/* DATETIME, TIMESTAMP */
-		rc = s ? fk_canon_micros(s, &i64) : -1;
+		rc = s ? canon_micros(s, &i64) : -1;
 		put_le(buf, (uint64_t)i64, 8);
 		break;
 	}
@@ -400,58 +400,58 @@ put_fixed(const struct pq_node *n, jv v, unsigned char *buf)
 }
 
 static int
-put_leaf(struct fk_pq *w, const struct pq_node *n, jv v, int r,
+put_leaf(struct pq *w, const struct pq_node *n, jv v, int r,
     struct fk_err *e)
 {
-	struct fk_pq_col *c = &w->cols[n->col0];
+	struct pq_col *c = &w->cols[n->col0];
 	unsigned char buf[16] = { 0 };
 	int kind = jv_get_kind(v);
 
 	switch (n->f->type) {
-	case FK_T_STRING:
-	case FK_T_JSON:
+	case SCHEMA_STRING:
+	case SCHEMA_JSON:
 		if (kind != JV_KIND_STRING)
 			return not_canonical(n, e);
-		fk_pqc_value(c, r, jv_string_value(v),
+		pqc_value(c, r, jv_string_value(v),
 		    (size_t)jv_string_length_bytes(jv_copy(v)));
 		return 0;
-	case FK_T_BYTES:
+	case SCHEMA_BYTES:
 		if (kind != JV_KIND_STRING)
 			return not_canonical(n, e);
 		return put_bytes(w, n, v, r, e);
 	default:
 		if (put_fixed(n, v, buf) == -1)
 			return not_canonical(n, e);
-		if (c->ptype == FK_PQT_BOOLEAN)
-			fk_pqc_bool(c, r, buf[0]);
+		if (c->ptype == PQT_BOOLEAN)
+			pqc_bool(c, r, buf[0]);
 		else
-			fk_pqc_value(c, r, buf, (size_t)c->tlen);
+			pqc_value(c, r, buf, (size_t)c->tlen);
 		return 0;
 	}
 }
 
 static void
-put_nulls(struct fk_pq *w, const struct pq_node *n, int r, int d)
+put_nulls(struct pq *w, const struct pq_node *n, int r, int d)
 {
 	size_t i;
 
 	for (i = n->col0; i < n->col0 + n->ncol; i++)
-		fk_pqc_null(&w->cols[i], r, d);
+		pqc_null(&w->cols[i], r, d);
 }
 
-static int shred_field(struct fk_pq *, const struct pq_node *, jv, int, int,
+static int shred_field(struct pq *, const struct pq_node *, jv, int, int,
     struct fk_err *);
 
 /* A present value of node n (v borrowed). */
 static int
-shred_value(struct fk_pq *w, const struct pq_node *n, jv v, int r,
+shred_value(struct pq *w, const struct pq_node *n, jv v, int r,
     struct fk_err *e)
 {
 	size_t i;
 	jv fv;
 	int rc;
 
-	if (n->f->type != FK_T_RECORD)
+	if (n->f->type != SCHEMA_RECORD)
 		return put_leaf(w, n, v, r, e);
 	if (jv_get_kind(v) != JV_KIND_OBJECT)
 		return not_canonical(n, e);
@@ -466,7 +466,7 @@ shred_value(struct fk_pq *w, const struct pq_node *n, jv v, int r,
 }
 
 static int
-shred_list(struct fk_pq *w, const struct pq_node *n, jv v, int r, int d,
+shred_list(struct pq *w, const struct pq_node *n, jv v, int r, int d,
     struct fk_err *e)
 {
 	int i, len;
@@ -501,20 +501,20 @@ shred_list(struct fk_pq *w, const struct pq_node *n, jv v, int r, int d,
  * definition level.
  */
 static int
-shred_field(struct fk_pq *w, const struct pq_node *n, jv v, int r, int d,
+shred_field(struct pq *w, const struct pq_node *n, jv v, int r, int d,
     struct fk_err *e)
 {
 	int kind = jv_get_kind(v);
 	int absent = kind == JV_KIND_NULL || kind == JV_KIND_INVALID;
 
 	switch (n->f->mode) {
-	case FK_M_REPEATED:
+	case SCHEMA_REPEATED:
 		if (absent) {
 			put_nulls(w, n, r, d);
 			return 0;
 		}
 		return shred_list(w, n, v, r, d, e);
-	case FK_M_NULLABLE:
+	case SCHEMA_NULLABLE:
 		if (absent) {
 			put_nulls(w, n, r, d);
 			return 0;
@@ -531,30 +531,30 @@ shred_field(struct fk_pq *w, const struct pq_node *n, jv v, int r, int d,
 /* Row groups. */
 
 static int
-flush_row_group(struct fk_pq *w, struct fk_err *e)
+flush_row_group(struct pq *w, struct fk_err *e)
 {
 	uint64_t start = w->out.off;
 	int64_t usize = 0, csize = 0;
-	struct fk_tc t;
+	struct thrift t;
 	size_t i;
 
 	if (w->rg_rows == 0)
 		return 0;
-	fk_tc_init(&t, &w->rgs);
-	fk_tc_begin(&t);
-	fk_tc_list(&t, 1, FK_TC_STRUCT, w->ncols);
+	thrift_init(&t, &w->rgs);
+	thrift_begin(&t);
+	thrift_list(&t, 1, THRIFT_STRUCT, w->ncols);
 	for (i = 0; i < w->ncols; i++)
-		if (fk_pqc_chunk_write(&w->cols[i], &w->out, &t, &usize, &csize,
+		if (pqc_chunk_write(&w->cols[i], &w->out, &t, &usize, &csize,
 		    e) == -1)
 			return -1;
-	fk_tc_i64(&t, 2, usize);
-	fk_tc_i64(&t, 3, w->rg_rows);
-	fk_tc_i64(&t, 5, (int64_t)start);
-	fk_tc_i64(&t, 6, csize);
+	thrift_i64(&t, 2, usize);
+	thrift_i64(&t, 3, w->rg_rows);
+	thrift_i64(&t, 5, (int64_t)start);
+	thrift_i64(&t, 6, csize);
 	if (w->nrg <= INT16_MAX)
-		fk_tc_i16(&t, 7, (int16_t)w->nrg);
-	fk_tc_end(&t);
-	if (fk_tc_failed(&t))
+		thrift_i16(&t, 7, (int16_t)w->nrg);
+	thrift_end(&t);
+	if (thrift_failed(&t))
 		return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
 	w->nrg++;
 	w->rg_rows = 0;
@@ -563,17 +563,17 @@ flush_row_group(struct fk_pq *w, struct fk_err *e)
 
 /* At a row boundary: close full pages, write a full row group. */
 static int
-row_end(struct fk_pq *w, struct fk_err *e)
+row_end(struct pq *w, struct fk_err *e)
 {
 	size_t i, total = 0;
 
 	for (i = 0; i < w->ncols; i++) {
 		if (w->cols[i].oom)
 			return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
-		if (fk_pqc_page_full(&w->cols[i]) &&
-		    fk_pqc_page_close(&w->cols[i], e) == -1)
+		if (pqc_page_full(&w->cols[i]) &&
+		    pqc_page_close(&w->cols[i], e) == -1)
 			return -1;
-		total += fk_pqc_chunk_size(&w->cols[i]);
+		total += pqc_chunk_size(&w->cols[i]);
 	}
 	if (total >= w->rg_bytes)
 		return flush_row_group(w, e);
@@ -581,7 +581,7 @@ row_end(struct fk_pq *w, struct fk_err *e)
 }
 
 int
-fk_pq_write(struct fk_pq *w, jv row, struct fk_err *e)
+pq_write(struct pq *w, jv row, struct fk_err *e)
 {
 	size_t i;
 	jv fv;
@@ -618,195 +618,196 @@ out:
 /* The footer. */
 
 static void
-logical_unit(struct fk_tc *t, int16_t id, int utc)
+logical_unit(struct thrift *t, int16_t id, int utc)
 {
-	fk_tc_struct(t, id);		/* TimeType / TimestampType */
-	fk_tc_bool(t, 1, utc);		/* isAdjustedToUTC */
-	fk_tc_struct(t, 2);		/* unit: TimeUnit */
-	fk_tc_struct(t, 2);		/* MICROS */
-	fk_tc_end(t);
-	fk_tc_end(t);
-	fk_tc_end(t);
+	thrift_struct(t, id);		/* TimeType / TimestampType */
+	thrift_bool(t, 1, utc);		/* isAdjustedToUTC */
+	thrift_struct(t, 2);		/* unit: TimeUnit */
+	thrift_struct(t, 2);		/* MICROS */
+	thrift_end(t);
+	thrift_end(t);
+	thrift_end(t);
 }
 
 /* converted_type (6), scale/precision (7, 8), logicalType (10). */
 static void
-leaf_annotation(struct fk_tc *t, enum fk_type type)
+leaf_annotation(struct thrift *t, enum schema_type type)
 {
 	static const int ct[] = {
-		[FK_T_STRING] = PQ_CT_UTF8, [FK_T_NUMERIC] = PQ_CT_DECIMAL,
-		[FK_T_DATE] = PQ_CT_DATE, [FK_T_TIME] = PQ_CT_TIME_MICROS,
-		[FK_T_DATETIME] = PQ_CT_TIMESTAMP_MICROS,
-		[FK_T_TIMESTAMP] = PQ_CT_TIMESTAMP_MICROS,
-		[FK_T_JSON] = PQ_CT_JSON,
+		[SCHEMA_STRING] = PQ_CT_UTF8, [SCHEMA_NUMERIC] = PQ_CT_DECIMAL,
+		[SCHEMA_DATE] = PQ_CT_DATE, [SCHEMA_TIME] = PQ_CT_TIME_MICROS,
+		[SCHEMA_DATETIME] = PQ_CT_TIMESTAMP_MICROS,
+		[SCHEMA_TIMESTAMP] = PQ_CT_TIMESTAMP_MICROS,
+		[SCHEMA_JSON] = PQ_CT_JSON,
 	};
 
 	switch (type) {
-	case FK_T_STRING: case FK_T_NUMERIC: case FK_T_DATE: case FK_T_TIME:
-	case FK_T_DATETIME: case FK_T_TIMESTAMP: case FK_T_JSON:
+	case SCHEMA_STRING: case SCHEMA_NUMERIC: case SCHEMA_DATE:
+	case SCHEMA_TIME: case SCHEMA_DATETIME: case SCHEMA_TIMESTAMP:
+	case SCHEMA_JSON:
 		break;
 	default:
 		return;
 	}
-	fk_tc_i32(t, 6, ct[type]);
-	if (type == FK_T_NUMERIC) {
-		fk_tc_i32(t, 7, PQ_SCALE);
-		fk_tc_i32(t, 8, PQ_PRECISION);
+	thrift_i32(t, 6, ct[type]);
+	if (type == SCHEMA_NUMERIC) {
+		thrift_i32(t, 7, PQ_SCALE);
+		thrift_i32(t, 8, PQ_PRECISION);
 	}
-	fk_tc_struct(t, 10);
+	thrift_struct(t, 10);
 	switch (type) {
-	case FK_T_STRING:
-		fk_tc_struct(t, 1);
-		fk_tc_end(t);
+	case SCHEMA_STRING:
+		thrift_struct(t, 1);
+		thrift_end(t);
 		break;
-	case FK_T_NUMERIC:
-		fk_tc_struct(t, 5);
-		fk_tc_i32(t, 1, PQ_SCALE);
-		fk_tc_i32(t, 2, PQ_PRECISION);
-		fk_tc_end(t);
+	case SCHEMA_NUMERIC:
+		thrift_struct(t, 5);
+		thrift_i32(t, 1, PQ_SCALE);
+		thrift_i32(t, 2, PQ_PRECISION);
+		thrift_end(t);
 		break;
-	case FK_T_DATE:
-		fk_tc_struct(t, 6);
-		fk_tc_end(t);
+	case SCHEMA_DATE:
+		thrift_struct(t, 6);
+		thrift_end(t);
 		break;
-	case FK_T_TIME:
+	case SCHEMA_TIME:
 		logical_unit(t, 7, 0);
 		break;
-	case FK_T_DATETIME:
+	case SCHEMA_DATETIME:
 		logical_unit(t, 8, 0);
 		break;
-	case FK_T_TIMESTAMP:
+	case SCHEMA_TIMESTAMP:
 		logical_unit(t, 8, 1);
 		break;
 	default:	/* JSON */
-		fk_tc_struct(t, 12);
-		fk_tc_end(t);
+		thrift_struct(t, 12);
+		thrift_end(t);
 		break;
 	}
-	fk_tc_end(t);
+	thrift_end(t);
 }
 
 static void
-schema_group(struct fk_tc *t, const char *name, int repetition, size_t nkids,
+se_group(struct thrift *t, const char *name, int repetition, size_t nkids,
     int list)
 {
-	fk_tc_begin(t);
-	fk_tc_i32(t, 3, repetition);
-	fk_tc_str(t, 4, name);
-	fk_tc_i32(t, 5, (int32_t)nkids);
+	thrift_begin(t);
+	thrift_i32(t, 3, repetition);
+	thrift_str(t, 4, name);
+	thrift_i32(t, 5, (int32_t)nkids);
 	if (list) {
-		fk_tc_i32(t, 6, PQ_CT_LIST);
-		fk_tc_struct(t, 10);
-		fk_tc_struct(t, 3);
-		fk_tc_end(t);
-		fk_tc_end(t);
+		thrift_i32(t, 6, PQ_CT_LIST);
+		thrift_struct(t, 10);
+		thrift_struct(t, 3);
+		thrift_end(t);
+		thrift_end(t);
 	}
-	fk_tc_end(t);
+	thrift_end(t);
 }
 
-static void schema_fields(struct fk_tc *, const struct fk_field *, size_t);
+static void se_fields(struct thrift *, const struct schema_field *, size_t);
 
 /* One field's element (or group and children), named name. */
 static void
-schema_element(struct fk_tc *t, const struct fk_field *f, const char *name,
+se_element(struct thrift *t, const struct schema_field *f, const char *name,
     int repetition)
 {
-	if (f->type == FK_T_RECORD) {
-		schema_group(t, name, repetition, f->nfields, 0);
-		schema_fields(t, f->fields, f->nfields);
+	if (f->type == SCHEMA_RECORD) {
+		se_group(t, name, repetition, f->nfields, 0);
+		se_fields(t, f->fields, f->nfields);
 		return;
 	}
-	fk_tc_begin(t);
-	fk_tc_i32(t, 1, pq_types[f->type].ptype);
-	if (f->type == FK_T_NUMERIC)
-		fk_tc_i32(t, 2, pq_types[f->type].tlen);
-	fk_tc_i32(t, 3, repetition);
-	fk_tc_str(t, 4, name);
+	thrift_begin(t);
+	thrift_i32(t, 1, pq_types[f->type].ptype);
+	if (f->type == SCHEMA_NUMERIC)
+		thrift_i32(t, 2, pq_types[f->type].tlen);
+	thrift_i32(t, 3, repetition);
+	thrift_str(t, 4, name);
 	leaf_annotation(t, f->type);
-	fk_tc_end(t);
+	thrift_end(t);
 }
 
 static void
-schema_fields(struct fk_tc *t, const struct fk_field *f, size_t n)
+se_fields(struct thrift *t, const struct schema_field *f, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (f[i].mode != FK_M_REPEATED) {
-			schema_element(t, &f[i], f[i].name,
-			    f[i].mode == FK_M_NULLABLE ? PQ_OPTIONAL :
+		if (f[i].mode != SCHEMA_REPEATED) {
+			se_element(t, &f[i], f[i].name,
+			    f[i].mode == SCHEMA_NULLABLE ? PQ_OPTIONAL :
 			    PQ_REQUIRED);
 			continue;
 		}
 		/* BigQuery arrays have no null: a required list of required. */
-		schema_group(t, f[i].name, PQ_REQUIRED, 1, 1);
-		schema_group(t, "list", PQ_REPEATED, 1, 0);
-		schema_element(t, &f[i], "element", PQ_REQUIRED);
+		se_group(t, f[i].name, PQ_REQUIRED, 1, 1);
+		se_group(t, "list", PQ_REPEATED, 1, 0);
+		se_element(t, &f[i], "element", PQ_REQUIRED);
 	}
 }
 
 static size_t
-schema_count(const struct fk_field *f, size_t n)
+se_count(const struct schema_field *f, size_t n)
 {
 	size_t i, count = 0;
 
 	for (i = 0; i < n; i++) {
-		count += f[i].mode == FK_M_REPEATED ? 3 : 1;
-		if (f[i].type == FK_T_RECORD)
-			count += schema_count(f[i].fields, f[i].nfields);
+		count += f[i].mode == SCHEMA_REPEATED ? 3 : 1;
+		if (f[i].type == SCHEMA_RECORD)
+			count += se_count(f[i].fields, f[i].nfields);
 	}
 	return count;
 }
 
 static void
-footer(struct fk_pq *w, struct fk_tc *t)
+footer(struct pq *w, struct thrift *t)
 {
 	const struct pq_node *r = &w->root;
 	size_t i;
 
-	fk_tc_begin(t);
-	fk_tc_i32(t, 1, 1);			/* version */
-	fk_tc_list(t, 2, FK_TC_STRUCT, 1 + schema_count(w->s->fields,
+	thrift_begin(t);
+	thrift_i32(t, 1, 1);			/* version */
+	thrift_list(t, 2, THRIFT_STRUCT, 1 + se_count(w->s->fields,
 	    w->s->nfields));
-	fk_tc_begin(t);				/* the root */
-	fk_tc_str(t, 4, "schema");
-	fk_tc_i32(t, 5, (int32_t)r->nkids);
-	fk_tc_end(t);
-	schema_fields(t, w->s->fields, w->s->nfields);
-	fk_tc_i64(t, 3, w->rows);
-	fk_tc_list(t, 4, FK_TC_STRUCT, w->nrg);
-	fk_tc_raw(t, w->rgs.p, w->rgs.len);
-	fk_tc_str(t, 6, "fk-shape version " FK_VERSION);
-	fk_tc_list(t, 7, FK_TC_STRUCT, w->ncols);
+	thrift_begin(t);				/* the root */
+	thrift_str(t, 4, "schema");
+	thrift_i32(t, 5, (int32_t)r->nkids);
+	thrift_end(t);
+	se_fields(t, w->s->fields, w->s->nfields);
+	thrift_i64(t, 3, w->rows);
+	thrift_list(t, 4, THRIFT_STRUCT, w->nrg);
+	thrift_raw(t, w->rgs.p, w->rgs.len);
+	thrift_str(t, 6, "fk-shape version " FK_VERSION);
+	thrift_list(t, 7, THRIFT_STRUCT, w->ncols);
 	for (i = 0; i < w->ncols; i++) {
-		fk_tc_begin(t);			/* ColumnOrder */
-		fk_tc_struct(t, 1);		/* TYPE_ORDER */
-		fk_tc_end(t);
-		fk_tc_end(t);
+		thrift_begin(t);			/* ColumnOrder */
+		thrift_struct(t, 1);		/* TYPE_ORDER */
+		thrift_end(t);
+		thrift_end(t);
 	}
-	fk_tc_end(t);
+	thrift_end(t);
 }
 
 static int
-finish(struct fk_pq *w, struct fk_err *e)
+finish(struct pq *w, struct fk_err *e)
 {
 	struct fk_buf meta = { 0 };
 	unsigned char len[4];
-	struct fk_tc t;
+	struct thrift t;
 	int rc = -1;
 
 	if (flush_row_group(w, e) == -1)
 		return -1;
-	fk_tc_init(&t, &meta);
+	thrift_init(&t, &meta);
 	footer(w, &t);
-	if (fk_tc_failed(&t) || meta.len > UINT32_MAX) {
+	if (thrift_failed(&t) || meta.len > UINT32_MAX) {
 		fk_fail(e, FK_EX_SOFTWARE, "out of memory");
 		goto out;
 	}
 	put_le(len, meta.len, 4);
-	if (fk_pq_sink_write(&w->out, meta.p, meta.len, e) == -1 ||
-	    fk_pq_sink_write(&w->out, len, 4, e) == -1 ||
-	    fk_pq_sink_write(&w->out, PQ_MAGIC, 4, e) == -1)
+	if (pqc_sink_write(&w->out, meta.p, meta.len, e) == -1 ||
+	    pqc_sink_write(&w->out, len, 4, e) == -1 ||
+	    pqc_sink_write(&w->out, PQ_MAGIC, 4, e) == -1)
 		goto out;
 	rc = 0;
 out:
@@ -815,7 +816,7 @@ out:
 }
 
 int
-fk_pq_close(struct fk_pq *w, struct fk_err *e)
+pq_close(struct pq *w, struct fk_err *e)
 {
 	int rc;
 
@@ -824,18 +825,18 @@ fk_pq_close(struct fk_pq *w, struct fk_err *e)
 		    "parquet writer closed after an error");
 	else
 		rc = finish(w, e);
-	pq_free(w);
+	pq_destroy(w);
 	return rc;
 }
 
 void
-fk_pq_abort(struct fk_pq *w)
+pq_abort(struct pq *w)
 {
-	pq_free(w);
+	pq_destroy(w);
 }
 
 long long
-fk_pq_rows(const struct fk_pq *w)
+pq_rows(const struct pq *w)
 {
 	return (long long)w->rows;
 }

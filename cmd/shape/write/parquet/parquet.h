@@ -34,12 +34,12 @@
 #include "fk.h"
 #include "shape/check/schema.h"
 
-#define FK_PQ_ROW_GROUP_BYTES (128 * 1024 * 1024)
-#define FK_PQ_PAGE_BYTES (1024 * 1024)
+#define PQ_ROW_GROUP_BYTES (128 * 1024 * 1024)
+#define PQ_PAGE_BYTES (1024 * 1024)
 
-struct fk_pq;
+struct pq;
 
-struct fk_pq_opts {
+struct pq_opts {
 	const char *codec;	/* "snappy" (NULL), "zstd", "gzip", "none" */
 	size_t row_group_bytes;	/* 0: 128 MiB of uncompressed data */
 	size_t page_bytes;	/* 0: 1 MiB */
@@ -51,26 +51,26 @@ struct fk_pq_opts {
  * the writer.  NULL with e filled: USAGE for a bad option, DATAERR for a
  * schema Parquet cannot hold, IOERR for a write error.
  */
-struct fk_pq *fk_pq_open(FILE *out, const struct fk_schema *s,
-    const struct fk_pq_opts *o, struct fk_err *e);
+struct pq *pq_open(FILE *out, const struct schema *s,
+    const struct pq_opts *o, struct fk_err *e);
 
 /*
  * Add one canonical row (consumed).  May write a row group.  -1 with e
  * filled: DATAERR for a value that is not canonical for its field, IOERR
- * for a write error.  After an error, only fk_pq_abort is allowed.
+ * for a write error.  After an error, only pq_abort is allowed.
  */
-int fk_pq_write(struct fk_pq *w, jv row, struct fk_err *e);
+int pq_write(struct pq *w, jv row, struct fk_err *e);
 
 /*
  * Write the last row group, the footer and the closing magic, then free
  * w (also on error).  The caller flushes and closes out.
  */
-int fk_pq_close(struct fk_pq *w, struct fk_err *e);
+int pq_close(struct pq *w, struct fk_err *e);
 
 /* Free w without finishing the file. */
-void fk_pq_abort(struct fk_pq *w);
+void pq_abort(struct pq *w);
 
 /* Rows written so far (for summaries). */
-long long fk_pq_rows(const struct fk_pq *w);
+long long pq_rows(const struct pq *w);
 
 #endif

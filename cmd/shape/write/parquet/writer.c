@@ -13,13 +13,13 @@
 #include "shape/write/writer.h"
 
 struct pq_run {
-	const struct fk_schema *s;
-	struct fk_pq_opts o;
-	struct fk_pq *w;
+	const struct schema *s;
+	struct pq_opts o;
+	struct pq *w;
 };
 
 static void *
-pq_setup(const struct fk_schema *s, const struct fk_wopts *o,
+w_setup(const struct schema *s, const struct writer_opts *o,
     struct fk_err *e)
 {
 	struct pq_run *r = calloc(1, sizeof(*r));
@@ -34,18 +34,18 @@ pq_setup(const struct fk_schema *s, const struct fk_wopts *o,
 }
 
 static void
-pq_release(void *run)
+w_release(void *run)
 {
 	struct pq_run *r = run;
 
 	if (r == NULL)
 		return;
-	fk_pq_abort(r->w);
+	pq_abort(r->w);
 	free(r);
 }
 
 static int
-pq_encode(const void *run, void **enc, jv row, struct fk_wbatch *wb,
+w_encode(const void *run, void **enc, jv row, struct wbatch *wb,
     struct fk_err *e)
 {
 	size_t nc;
@@ -61,29 +61,29 @@ pq_encode(const void *run, void **enc, jv row, struct fk_wbatch *wb,
 		wb->rows = np;
 		wb->rcap = nc;
 	}
-	if (fk_wbatch_end_row(wb) == -1)
+	if (wbatch_end_row(wb) == -1)
 		return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
 	wb->rows[wb->n - 1] = fk_json_isolate(jv_copy(row));
 	return 0;
 }
 
 static void
-pq_enc_free(void *enc)
+w_enc_free(void *enc)
 {
 	(void)enc;
 }
 
 static int
-pq_begin(void *run, FILE *out, struct fk_err *e)
+w_begin(void *run, FILE *out, struct fk_err *e)
 {
 	struct pq_run *r = run;
 
-	r->w = fk_pq_open(out, r->s, &r->o, e);
+	r->w = pq_open(out, r->s, &r->o, e);
 	return r->w == NULL ? -1 : 0;
 }
 
 static int
-pq_flush(void *run, FILE *out, struct fk_wbatch *wb, size_t n,
+w_flush(void *run, FILE *out, struct wbatch *wb, size_t n,
     struct fk_err *e)
 {
 	struct pq_run *r = run;
@@ -92,7 +92,7 @@ pq_flush(void *run, FILE *out, struct fk_wbatch *wb, size_t n,
 
 	(void)out;
 	for (i = 0; i < n; i++) {
-		rc = fk_pq_write(r->w, wb->rows[i], e);
+		rc = pq_write(r->w, wb->rows[i], e);
 		wb->rows[i] = jv_invalid();
 		if (rc == -1)
 			return -1;
@@ -101,28 +101,28 @@ pq_flush(void *run, FILE *out, struct fk_wbatch *wb, size_t n,
 }
 
 static int
-pq_end(void *run, FILE *out, struct fk_err *e)
+w_end(void *run, FILE *out, struct fk_err *e)
 {
 	struct pq_run *r = run;
 	int rc;
 
 	(void)out;
-	rc = fk_pq_close(r->w, e);
+	rc = pq_close(r->w, e);
 	r->w = NULL;
 	return rc;
 }
 
 static void
-pq_abort(void *run)
+w_abort(void *run)
 {
 	struct pq_run *r = run;
 
-	fk_pq_abort(r->w);
+	pq_abort(r->w);
 	r->w = NULL;
 }
 
 static void
-pq_flags(char *buf, size_t n, const char *schema, int newlines)
+w_flags(char *buf, size_t n, const char *schema, int newlines)
 {
 	(void)schema;
 	(void)newlines;
@@ -130,19 +130,19 @@ pq_flags(char *buf, size_t n, const char *schema, int newlines)
 	    "--parquet_enable_list_inference");
 }
 
-const struct fk_writer fk_writer_parquet = {
+const struct writer pq_writer = {
 	.name = "parquet",
 	.label = "Parquet",
-	.flags = FK_W_NEEDS_SCHEMA | FK_W_JV_ROWS,
-	.takes = FK_WO_PARQUET,
-	.setup = pq_setup,
-	.release = pq_release,
-	.encode = pq_encode,
-	.enc_free = pq_enc_free,
-	.begin = pq_begin,
-	.flush = pq_flush,
-	.end = pq_end,
-	.abort = pq_abort,
-	.schema_json = fk_writer_schema_json,
-	.bq_flags = pq_flags,
+	.flags = WRITER_NEEDS_SCHEMA | WRITER_JV_ROWS,
+	.takes = WRITER_TAKES_PARQUET,
+	.setup = w_setup,
+	.release = w_release,
+	.encode = w_encode,
+	.enc_free = w_enc_free,
+	.begin = w_begin,
+	.flush = w_flush,
+	.end = w_end,
+	.abort = w_abort,
+	.schema_json = writer_schema_json,
+	.bq_flags = w_flags,
 };
