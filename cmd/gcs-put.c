@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gcrypt.h>
@@ -56,6 +57,8 @@ struct ctx {
 	struct auth *auth;
 	int progress;			/* draw progress on stderr */
 	int drawn;			/* a progress line is on screen */
+	double every;			/* > 0: JSON progress events */
+	double last_event;
 	double start;
 };
 
@@ -388,6 +391,23 @@ clear_progress(struct ctx *x)
 	x->drawn = 0;
 }
 
+/* Under FK_LOG=json: how far the upload got, every x->every seconds. */
+static void
+log_progress(struct ctx *x, const struct gcs_event *ev)
+{
+	double now = fk_now(), secs = now - x->start;
+
+	if (now - x->last_event < x->every)
+		return;
+	x->last_event = now;
+	fk_log(FK_LOG_INFO, "progress", (struct fk_kv[]){
+	    FK_N("sent", (double)ev->sent),
+	    FK_N("confirmed", (double)ev->confirmed),
+	    FK_N("seconds", secs),
+	    FK_N("rate", secs > 0 ? (double)ev->sent / secs : 0),
+	    FK_N("retries", ev->retries) }, 5, "%llu bytes sent", ev->sent);
+}
+
 static void
 on_event(void *arg, const struct gcs_event *ev)
 {
@@ -396,6 +416,8 @@ on_event(void *arg, const struct gcs_event *ev)
 	if (ev->kind == GCS_EV_PROGRESS) {
 		if (x->progress)
 			draw_progress(x, ev);
+		else if (x->every > 0)
+			log_progress(x, ev);
 		return;
 	}
 	clear_progress(x);
@@ -420,6 +442,11 @@ on_event(void *arg, const struct gcs_event *ev)
 		    FK_N("status", ev->status) }, 1, "upload session lost "
 		    "(HTTP %ld); starting again from the spool", ev->status);
 		break;
+	case GCS_EV_UNREADABLE:
+		fk_warn("cannot tell whether the object exists (HTTP 403: no "
+		    "permission to read it); uploading with the precondition "
+		    "alone");
+		break;
 	case GCS_EV_ADOPT:
 		fk_log(FK_LOG_INFO, "adopt", NULL, 0, "an earlier attempt "
 		    "stored the object; its hashes match");
@@ -429,6 +456,19 @@ on_event(void *arg, const struct gcs_event *ev)
 	}
 }
 
+/*
+ * fk(7), PROGRESS: a stage that reads a pipe leaves the line to the one
+ * upstream, which runs as long and knows the totals.
+ */
+static void
+set_progress(struct ctx *x)
+{
+	struct stat st;
+	int piped = fstat(0, &st) == 0 && (S_ISFIFO(st.st_mode) ||
+	    S_ISSOCK(st.st_mode));
+
+	x->progress = fk_progress_rule(piped, &x->every);
+}
 
 static void
 summary(struct gcs_up *u, jv obj, double secs)
@@ -571,8 +611,8 @@ main(int argc, char **argv)
 	conf.event = on_event;
 	conf.arg = &x;
 	conf.stop = &got_signal;
-	x.progress = o.verbosity >= 1 && isatty(2) && !fk_log_json();
-	x.start = fk_now();
+	set_progress(&x);
+	x.start = x.last_event = fk_now();
 	if (gcs_src_open(&src, 0, o.gzip, o.spool, &got_signal, &e) < 0)
 		goto fail;
 	src_open = 1;

@@ -112,7 +112,7 @@ FK_LOG=json gcs-put -v --chunk-size 256K gs://$BKT/verbose <"$T/in.$((3 * K + 1)
 id=$(ctl GET requests | "$PY" -c 'import json, sys
 print(next(r["query"]["upload_id"] for r in json.load(sys.stdin) if "upload_id" in r["query"]))')
 [ "$(grep -c 'PUT .*upload_id=.*bytes' "$T/v.txt")" -eq 4 ] &&
-    [ "$(grep -c '"event":"request"' "$T/v.json")" -eq 5 ] &&
+    [ "$(grep -c '"event":"request"' "$T/v.json")" -eq 6 ] &&
     ok "-v: one line per request, in text and JSON" || notok "-v: one line per request" "$(cat "$T/v.txt")"
 [ ${#id} -ge 8 ] && ! grep -q "$id" "$T/v.txt" "$T/v.json" &&
     ok "-v: the upload_id is never shown whole" || notok "-v: the upload_id is never shown whole" "$id"

@@ -16,7 +16,7 @@ for mode in multipart resumable; do
 	gcs-put --chunk-size 256K gs://$BKT/p.$mode <"$T/b" >"$T/out" 2>"$T/err"
 	rc=$?
 	fetch_obj $BKT p.$mode "$T/got" >/dev/null
-	[ $rc -eq 1 ] && grep -q "exists; use --overwrite" "$T/err" && [ ! -s "$T/out" ] &&
+	[ $rc -eq 1 ] && grep -q "exists (generation $g1); use --overwrite" "$T/err" && [ ! -s "$T/out" ] &&
 	    cmp -s "$first" "$T/got" && [ "$(gen_of p.$mode)" = "$g1" ] &&
 	    ok "$mode: existing object: exit 1, 'use --overwrite', untouched" ||
 	    notok "$mode: existing object refused" "exit $rc: $(cat "$T/err")"

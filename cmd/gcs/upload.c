@@ -31,8 +31,12 @@ enum {
 	ST_LOST,	/* the session is gone: 404, 410, 499 */
 	ST_401,		/* the token was refused; refresh once */
 	ST_FAIL,	/* anything else: permanent */
-	ST_STOP		/* a signal asked us to stop */
+	ST_STOP,	/* a signal asked us to stop */
+	ST_UNSURE	/* all of a completing request went out, no answer */
 };
+
+/* What reading the object's metadata after a lost answer found. */
+enum { LK_MATCH, LK_DIFFERS, LK_ABSENT, LK_UNKNOWN };
 
 /* What send_chunk reports. */
 enum { CH_NEXT, CH_DONE, CH_LOST };
@@ -52,6 +56,7 @@ struct req {
 	const char *what;		/* subject of error messages */
 	int auth;			/* send Authorization */
 	int session;			/* 404/410/499: session lost */
+	int completes;			/* its success makes the object */
 	int body;			/* u->body is the request body */
 	const char *ctype;		/* Content-Type */
 	const char *range;		/* Content-Range */
@@ -82,6 +87,7 @@ struct gcs_up {
 	struct gcs_sums sums;
 	unsigned long long sent, confirmed, wire;
 	int requests, retries, restarts, resumable;
+	int unreadable;			/* metadata reads answer 403 */
 	double last_progress;
 	curl_off_t seen;		/* bytes up + down in this request */
 	double active;			/* when they last changed */
@@ -444,9 +450,10 @@ retry_wait(struct gcs_up *u, int fails, double since, struct fk_err *e)
 }
 
 /*
- * q with retries (and one token refresh on 401).  Returns ST_OK, ST_308
- * or ST_LOST, or -1 with e filled.  *unsure (if not NULL) is set when an
- * attempt failed in a way that may hide a success.
+ * q with retries (and one token refresh on 401).  Returns ST_OK, ST_308,
+ * ST_LOST or (q->completes) ST_UNSURE, or -1 with e filled.  *unsure (if
+ * not NULL) is set when an attempt failed in a way that may hide a
+ * success.
  */
 static int
 simple(struct gcs_up *u, const struct req *q, int *unsure, struct fk_err *e)
@@ -464,6 +471,13 @@ simple(struct gcs_up *u, const struct req *q, int *unsure, struct fk_err *e)
 		case ST_RETRY:
 			if (unsure != NULL)
 				*unsure = 1;
+			/*
+			 * Every byte of a completing request went out and no
+			 * answer came: the object may exist.  Look, don't resend.
+			 */
+			if (q->completes && q->body && u->r.status == 0 &&
+			    u->body.pos >= u->body.len)
+				return ST_UNSURE;
 			if (retry_wait(u, ++fails, since, e) < 0)
 				return -1;
 			break;
@@ -532,6 +546,19 @@ explain(struct gcs_up *u, int final_req, struct fk_err *e)
 		    "(%s)", u->target, why);
 	}
 	return -1;
+}
+
+/* The generation in a resource, or -1 when it has none that parses. */
+static long long
+generation_of(jv obj)
+{
+	const char *g = fk_json_str(obj, "generation");
+	long long v;
+	const char *why;
+
+	if (g == NULL || fk_parse_ll(g, 0, (1LL << 62), &v, &why) < 0)
+		return -1;
+	return v;
 }
 
 /* The object resource in u->r's body into *obj (the caller frees it). */
@@ -658,12 +685,29 @@ query(struct gcs_up *u, unsigned long long *off, struct fk_err *e)
 	struct req q = { 0 };
 	int k;
 
+	char range[64], xhash[64];
+
+	/*
+	 * With the last chunk in hand the total is known: "bytes *" "/N" also
+	 * completes a session that holds every byte, checked against the
+	 * hashes sent with it.
+	 */
+	if (u->final) {
+		snprintf(range, sizeof(range), "bytes */%llu",
+		    u->cstart + u->clen);
+		snprintf(xhash, sizeof(xhash), "crc32c=%s,md5=%s",
+		    u->sums.crc32c, u->sums.md5);
+		q.range = range;
+		q.xhash = xhash;
+		q.completes = 1;
+	} else {
+		q.range = "bytes */*";
+	}
 	q.method = "PUT";
 	q.url = u->session;
 	q.what = u->target;
 	q.auth = u->session_auth;
 	q.session = 1;
-	q.range = "bytes */*";
 	k = simple(u, &q, NULL, e);
 	if (k == ST_308 && persisted(u, off, e) < 0)
 		return -1;
@@ -708,6 +752,7 @@ put_range(struct gcs_up *u, unsigned long long pos, struct fk_err *e)
 	q.auth = u->session_auth;
 	q.session = 1;
 	q.body = 1;
+	q.completes = u->final;
 	q.range = range;
 	return attempt(u, &q, e);
 }
@@ -725,6 +770,85 @@ check_offset(struct gcs_up *u, unsigned long long off, struct fk_err *e)
 	    "[%llu, %llu]", u->target, off, u->cstart, end);
 }
 
+static void
+adopted(struct gcs_up *u)
+{
+	struct gcs_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = GCS_EV_ADOPT;
+	emit(u, &ev);
+}
+
+/*
+ * Read the object's metadata after the answer to a completing request
+ * was lost.  LK_MATCH with *obj when it holds exactly what was sent;
+ * otherwise e says what was found: LK_DIFFERS (another generation, maybe
+ * someone else's: never deleted on this evidence), LK_ABSENT (404) or
+ * LK_UNKNOWN (no permission, or no answer).
+ */
+static int
+lookup(struct gcs_up *u, jv *obj, struct fk_err *e)
+{
+	struct req q = { 0 };
+	struct fk_err e2;
+	char *url = object_url(u, "");
+	long long gen;
+	int k;
+
+	*obj = jv_invalid();
+	if (url == NULL)
+		return fk_fail(e, FK_EX_SOFTWARE, "out of memory"), LK_UNKNOWN;
+	q.method = "GET";
+	q.url = url;
+	q.what = u->target;
+	q.auth = 1;
+	k = simple(u, &q, NULL, e);
+	free(url);
+	if (k < 0 && u->r.status == 404) {
+		fk_fail(e, FK_EX_TEMPFAIL, "%s: the server's answer was lost "
+		    "and the object is not there: nothing was stored",
+		    u->target);
+		return LK_ABSENT;
+	}
+	if (k != ST_OK || parse_object(u, obj, &e2) < 0) {
+		fk_fail(e, FK_EX_TEMPFAIL, "%s: the server's answer was lost, "
+		    "and whether the object was stored cannot be learned "
+		    "(HTTP %ld on its metadata): check before running again",
+		    u->target, u->r.status);
+		return LK_UNKNOWN;
+	}
+	if (gcs_verify(*obj, &u->sums, &e2) == 0) {
+		adopted(u);
+		return LK_MATCH;
+	}
+	gen = generation_of(*obj);
+	fk_fail(e, FK_EX_DATAERR, "%s: the server's answer was lost, and "
+	    "the object there (generation %lld) is not what was sent (%s); "
+	    "it may be someone else's, so it was left in place", u->target,
+	    gen, e2.msg);
+	jv_free(*obj);
+	*obj = jv_invalid();
+	return LK_DIFFERS;
+}
+
+/*
+ * The answer that completed the upload came back unreadable (cut short,
+ * not JSON).  Ask the session first, which needs no permission beyond
+ * the upload's own, then the object's metadata.
+ */
+static int
+recover(struct gcs_up *u, jv *obj, struct fk_err *e)
+{
+	unsigned long long off;
+	struct fk_err e2;
+
+	if (u->session != NULL && query(u, &off, &e2) == ST_OK &&
+	    parse_object(u, obj, &e2) == 0)
+		return 0;
+	return lookup(u, obj, e) == LK_MATCH ? 0 : -1;
+}
+
 static int
 completed(struct gcs_up *u, jv *obj, struct fk_err *e)
 {
@@ -732,7 +856,7 @@ completed(struct gcs_up *u, jv *obj, struct fk_err *e)
 		return fk_fail(e, FK_EX_DATAERR, "%s: protocol error: the "
 		    "server completed the upload before its last chunk",
 		    u->target);
-	if (parse_object(u, obj, e) < 0)
+	if (parse_object(u, obj, e) < 0 && recover(u, obj, e) < 0)
 		return -1;
 	u->confirmed = u->cstart + u->clen;
 	return CH_DONE;
@@ -793,6 +917,22 @@ realign(struct gcs_up *u, unsigned long long off, struct fk_err *e)
 }
 
 /*
+ * The last chunk went out but the session cannot be asked (retries
+ * spent): the object may still exist.  Its metadata decides; otherwise
+ * the failure in e stands.
+ */
+static int
+last_resort(struct gcs_up *u, jv *obj, struct fk_err *e)
+{
+	struct fk_err e2;
+
+	if (e->code != FK_EX_TEMPFAIL || lookup(u, obj, &e2) != LK_MATCH)
+		return -1;
+	u->confirmed = u->cstart + u->clen;
+	return CH_DONE;
+}
+
+/*
  * Send the chunk in hand until the server holds all of it: CH_NEXT,
  * CH_DONE (the last chunk; *obj set), CH_LOST (e says why), or -1.
  */
@@ -812,8 +952,10 @@ send_chunk(struct gcs_up *u, jv *obj, struct fk_err *e)
 		asked = k == ST_RETRY;
 		if (asked) {
 			if (retry_wait(u, ++fails, since, e) < 0)
-				return -1;
+				return u->final ? last_resort(u, obj, e) : -1;
 			k = query(u, &off, e);
+			if (k < 0 && u->final)
+				return last_resort(u, obj, e);
 		} else if (k == ST_308 && persisted(u, &off, e) < 0) {
 			return -1;
 		}
@@ -945,35 +1087,54 @@ random_boundary(char *out, size_t len, const struct iovec *parts, int n)
 	return -1;
 }
 
-/* GET the object; if it is the one we sent, a lost answer hid success. */
-static int
-adopt(struct gcs_up *u, jv *obj)
-{
-	struct req q = { 0 };
-	struct fk_err e2;
-	struct gcs_event ev;
-	char *url = object_url(u, "");
-	int k;
+/*
+ * Send the multipart request q until its outcome is known.  An answer
+ * lost after the last byte went out is settled by reading the object:
+ * ours (same size and hashes) is success; absent or another one, send
+ * again (create-only then meets 412 and reads once more).  When the
+ * object cannot be read and any generation may be replaced, the bytes go
+ * again through a session, whose outcome can always be asked.
+ */
+static int resumable(struct gcs_up *, jv *, struct fk_err *);
 
-	if (url == NULL)
-		return -1;
-	q.method = "GET";
-	q.url = url;
-	q.what = u->target;
-	q.auth = 1;
-	k = simple(u, &q, NULL, &e2);
-	free(url);
-	if (k != ST_OK || parse_object(u, obj, &e2) < 0)
-		return -1;
-	if (gcs_verify(*obj, &u->sums, &e2) < 0) {
-		jv_free(*obj);
-		*obj = jv_invalid();
-		return -1;
+static int
+post_multipart(struct gcs_up *u, const struct req *q, jv *obj,
+    struct fk_err *e)
+{
+	double since = fk_now();
+	int fails = 0, k, l;
+
+	for (;;) {
+		k = simple(u, q, NULL, e);
+		if (k == ST_OK && parse_object(u, obj, e) == 0)
+			return 0;
+		/*
+		 * A 412 may answer a resend of our own request (libcurl
+		 * resends by itself on a reused connection that died).
+		 */
+		if (k < 0 && u->r.status != 412) {
+			explain(u, 1, e);
+			return -1;
+		}
+		if (k >= 0 && k != ST_OK && k != ST_UNSURE)
+			return fk_fail(e, FK_EX_DATAERR, "%s: unexpected HTTP "
+			    "%ld", u->target, u->r.status);
+		l = lookup(u, obj, e);
+		if (l == LK_MATCH)
+			return 0;
+		if (l == LK_UNKNOWN && u->c.if_generation_match < 0)
+			return resumable(u, obj, e);
+		if (k < 0) {
+			/* 412: the object there is not ours. */
+			if (l != LK_UNKNOWN)
+				explain(u, 1, e);
+			return -1;
+		}
+		if (k == ST_OK)
+			return -1;
+		if (retry_wait(u, ++fails, since, e) < 0)
+			return -1;
 	}
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = GCS_EV_ADOPT;
-	emit(u, &ev);
-	return 0;
 }
 
 static int
@@ -982,7 +1143,7 @@ multipart(struct gcs_up *u, jv *obj, struct fk_err *e)
 	struct req q = { 0 };
 	char bnd[40], *json = NULL, *head = NULL, *tail = NULL, *url = NULL;
 	char *ctype = NULL;
-	int unsure = 0, k = -1;
+	int k = -1;
 
 	hash_to(u, u->clen);
 	if (gcs_digest_sums(&u->dg, &u->sums, e) < 0)
@@ -1016,17 +1177,9 @@ multipart(struct gcs_up *u, jv *obj, struct fk_err *e)
 	q.what = u->target;
 	q.auth = 1;
 	q.body = 1;
+	q.completes = 1;
 	q.ctype = ctype;
-	k = simple(u, &q, &unsure, e);
-	if (k == ST_OK)
-		k = parse_object(u, obj, e);
-	else if (u->r.status == 412 && unsure && adopt(u, obj) == 0)
-		k = 0;
-	else if (k >= 0)
-		k = fk_fail(e, FK_EX_DATAERR, "%s: unexpected HTTP %ld",
-		    u->target, u->r.status);
-	else
-		explain(u, 1, e);
+	k = post_multipart(u, &q, obj, e);
 	if (k == 0)
 		u->confirmed = u->clen;
 	goto out;
@@ -1040,6 +1193,73 @@ out:
 	free(ctype);
 	free(url);
 	return k < 0 ? -1 : 0;
+}
+
+/*
+ * A create-only upload (or one bound to a generation) looks before it
+ * leaps: a service may check ifGenerationMatch only when the upload
+ * completes, after every byte was sent.  A 403 means the caller may
+ * create but not read (roles/storage.objectCreator): that is "unknown",
+ * reported once, and the precondition on the upload still decides; so
+ * does any other failure of this single attempt.
+ */
+static int
+precheck(struct gcs_up *u, struct fk_err *e)
+{
+	struct req q = { 0 };
+	struct gcs_event ev;
+	char *url = object_url(u, "?fields=generation");
+	long long want = u->c.if_generation_match, have = 0;
+	jv obj;
+	int k;
+
+	if (url == NULL)
+		return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
+	q.method = "GET";
+	q.url = url;
+	q.what = u->target;
+	q.auth = 1;
+	/*
+	 * One attempt (and one with a fresh token after a 401): the check
+	 * only saves time, the upload decides.
+	 */
+	k = attempt(u, &q, e);
+	if (k == ST_401) {
+		u->refresh = 1;
+		k = attempt(u, &q, e);
+	}
+	free(url);
+	if (k == ST_STOP || k == ST_401 || k < 0)
+		return -1;
+	if (u->r.status == 403) {
+		u->unreadable = 1;
+		memset(&ev, 0, sizeof(ev));
+		ev.kind = GCS_EV_UNREADABLE;
+		emit(u, &ev);
+		return 0;
+	}
+	if (k != ST_OK && u->r.status != 404)
+		return 0;
+	if (k == ST_OK) {
+		if (parse_object(u, &obj, e) < 0)
+			return -1;
+		have = generation_of(obj);
+		jv_free(obj);
+	}
+	if (have == want)
+		return 0;
+	if (want == 0 && have < 0)
+		return fk_fail(e, FK_EX_FAIL, "object '%s' exists; use "
+		    "--overwrite to replace it", u->target);
+	if (want == 0)
+		return fk_fail(e, FK_EX_FAIL, "object '%s' exists (generation "
+		    "%lld); use --overwrite to replace it", u->target, have);
+	if (have == 0)
+		return fk_fail(e, FK_EX_FAIL, "precondition failed: the "
+		    "generation of '%s' is not %lld (no such object)",
+		    u->target, want);
+	return fk_fail(e, FK_EX_FAIL, "precondition failed: the generation "
+	    "of '%s' is not %lld (it is %lld)", u->target, want, have);
 }
 
 /* The object differs from what was sent: remove that generation. */
@@ -1106,12 +1326,16 @@ gcs_up_run(struct gcs_up *u, struct gcs_src *src, jv *obj, struct fk_err *e)
 
 	*obj = jv_invalid();
 	u->src = src;
+	if (u->c.if_generation_match >= 0 && precheck(u, e) < 0)
+		return -1;
 	if (fill(u, u->c.chunk, e) < 0)
 		return -1;
 	if (u->c.no_empty && src->raw == 0)
 		return fk_fail(e, FK_EX_DATAERR, "refusing to store an empty "
 		    "object at '%s' (--no-empty)", u->target);
-	k = u->final ? multipart(u, obj, e) : resumable(u, obj, e);
+	/* Without read access only a session can tell a lost answer's fate. */
+	k = u->final && !u->unreadable ? multipart(u, obj, e) :
+	    resumable(u, obj, e);
 	if (k < 0)
 		return -1;
 	if (gcs_verify(*obj, &u->sums, e) < 0) {

@@ -13,6 +13,12 @@
  * source's spool when there is one, and fails otherwise.  The object
  * the service returns is compared with the sums of the bytes sent.
  *
+ * Unless it may replace any generation, it first reads the object's
+ * metadata and fails at once (FK_EX_FAIL) if the precondition does not
+ * hold, before a byte is sent; a 403 there means "unknown" and the
+ * upload goes on (GCS_EV_UNREADABLE), in a session even when short, since
+ * only a session can be asked what became of a lost answer.
+ *
  * The module never prints: it reports through conf.event and fills a
  * struct fk_err.  Exit classes: FK_EX_FAIL (permanent HTTP failure,
  * 412 precondition), FK_EX_DATAERR (hash or size mismatch, protocol
@@ -39,7 +45,8 @@ enum gcs_ev_kind {
 	GCS_EV_RETRY,		/* about to wait `delay` s and retry */
 	GCS_EV_PROGRESS,	/* bytes went out (at most 4 times a second) */
 	GCS_EV_RESTART,		/* a lost session restarts (spool) */
-	GCS_EV_ADOPT		/* an unsure retry found our object */
+	GCS_EV_ADOPT,		/* an unsure retry found our object */
+	GCS_EV_UNREADABLE	/* 403 on the existence check: unknown */
 };
 
 struct gcs_event {
