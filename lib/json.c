@@ -97,39 +97,3 @@ fk_json_write_line(jv v, FILE *f)
 	jv_free(s);
 	return rc;
 }
-
-jv
-fk_json_isolate(jv v)
-{
-	jv out;
-	int i, n, it;
-
-	switch (jv_get_kind(v)) {
-	case JV_KIND_STRING:
-		out = jv_string_sized(jv_string_value(v),
-		    jv_string_length_bytes(jv_copy(v)));
-		break;
-	case JV_KIND_NUMBER:
-		out = jv_number(jv_number_value(v));
-		break;
-	case JV_KIND_ARRAY:
-		n = jv_array_length(jv_copy(v));
-		out = jv_array_sized(n);
-		for (i = 0; i < n; i++)
-			out = jv_array_append(out,
-			    fk_json_isolate(jv_array_get(jv_copy(v), i)));
-		break;
-	case JV_KIND_OBJECT:
-		out = jv_object();
-		for (it = jv_object_iter(v); jv_object_iter_valid(v, it);
-		    it = jv_object_iter_next(v, it))
-			out = jv_object_set(out,
-			    fk_json_isolate(jv_object_iter_key(v, it)),
-			    fk_json_isolate(jv_object_iter_value(v, it)));
-		break;
-	default:	/* null, true, false: no storage */
-		return v;
-	}
-	jv_free(v);
-	return out;
-}

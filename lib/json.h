@@ -30,14 +30,4 @@ int fk_json_int(jv obj, const char *key, long long *out);
  */
 int fk_json_write_line(jv v, FILE *f);
 
-/*
- * Consumes v: a deep copy sharing no storage with anything else (strings,
- * arrays, objects and their keys are new; numbers become plain doubles),
- * so that it may be handed to another thread.  jq 1.6 counts references
- * without atomics: a jv that another thread may still touch (a schema's
- * key, a constant of a jq program) must never cross.  Allocation failure
- * aborts, as everywhere in jq.
- */
-jv fk_json_isolate(jv v);
-
 #endif

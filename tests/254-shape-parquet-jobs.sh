@@ -3,6 +3,8 @@
 # rows cross many batches and row groups (a small --row-group-size), and
 # whatever thread encodes them, the file is the one -j 1 writes.  Both
 # readers read the -j 4 file back as the rows fk-shape gave the writer.
+# And the files are the ones fk-shape wrote before its workers shredded
+# the rows (golden hashes, at the end).
 . "$FK_TESTDIR/lib.sh"
 . "$FK_TESTDIR/pqnode/pq.sh"
 
@@ -22,3 +24,46 @@ same "-j 2 writes the same bytes as -j 1" "$T/j1.parquet" "$T/j2.parquet"
 same "-j 4 writes the same bytes as -j 1" "$T/j1.parquet" "$T/j4.parquet"
 pq_check "-j 4: the rows given" "$EX/users.schema.json" \
     "$T/j4.parquet.want" "$T/j4.parquet"
+
+# The same bytes as before the workers shredded the rows (fk-shape at
+# commit a3f6c8d shredded, encoded and compressed them all on the writer
+# thread): page by page and row group by row group, dictionaries and
+# statistics included.  Uncompressed, so that no codec library's version
+# matters; the hash leaves out the writer's version string.  A change to
+# the file on purpose updates these hashes, and says so.
+pqhash() {
+	"$PY" - "$1" <<'P'
+import hashlib, struct, sys
+b = open(sys.argv[1], 'rb').read()
+n = struct.unpack('<I', b[-8:-4])[0]
+data, foot = b[:-8 - n], b[-8 - n:-8]
+i = foot.index(b'fk-shape version ')
+foot = foot[:i - 1] + foot[i + foot[i - 1]:]
+print(hashlib.sha256(data + foot).hexdigest()[:16])
+P
+}
+golden() {
+	_d=$1 _want=$2
+	shift 2
+	fk-shape -q -o parquet --compression none "$@" >"$T/g.parquet" \
+	    2>"$T/err" || { notok "$_d: fk-shape ran" "$(cat "$T/err")"; return; }
+	_got=$(pqhash "$T/g.parquet")
+	if [ "$_got" = "$_want" ]; then ok "$_d: the bytes of before"
+	else notok "$_d: the bytes of before" "hash $_got, want $_want"; fi
+}
+sed -n '/^cat >"$T\/nest.json"/,/^J$/p' "$FK_TESTDIR/250-shape-parquet.sh" |
+    sed '1d;$d' >"$T/nest.json"
+sed -n '/^cat >"$T\/all.json"/,/^J$/p' "$FK_TESTDIR/250-shape-parquet.sh" |
+    sed '1d;$d' >"$T/all.json"
+"$PY" "$FK_TESTDIR/shape-gen.py" users 30000 11 >"$T/u30.ndjson"
+"$PY" "$PQN/genmixed.py" nest 4000 3 >"$T/nest.ndjson"
+"$PY" "$PQN/genmixed.py" types 4000 4 >"$T/types.ndjson"
+golden "users, two pages a column" 1d164ba421e685c0 -j 2 \
+    --schema "$EX/users.schema.json" -f "$EX/users.jq" "$T/u30.ndjson"
+golden "users, row groups of 64K" e80415f20e55288f -j 4 \
+    --row-group-size 64K --schema "$EX/users.schema.json" \
+    -f "$EX/users.jq" "$T/u30.ndjson"
+golden "nested and repeated, row groups of 64K" 14fde0c2a82cd6df -j 2 \
+    --row-group-size 64K --schema "$T/nest.json" <"$T/nest.ndjson"
+golden "every type, with nulls" 963b41676f7b8089 -j 2 \
+    --schema "$T/all.json" <"$T/types.ndjson"

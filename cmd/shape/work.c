@@ -134,9 +134,10 @@ row(struct worker *w, const struct item *it, jv r)
 		jv_free(r);
 		return;
 	}
-	flags = o->drop_unknown ? SCHEMA_CO_DROP_UNKNOWN : 0;
-	if (!(p->wr->flags & WRITER_JV_ROWS))
-		flags |= SCHEMA_CO_THREAD_KEYS;
+	/* The row never leaves this thread: the encoders take it here. */
+	flags = SCHEMA_CO_THREAD_KEYS;
+	if (o->drop_unknown)
+		flags |= SCHEMA_CO_DROP_UNKNOWN;
 	if (o->schema == NULL && (p->wr->flags & WRITER_WIDEN)) {
 		flags |= SCHEMA_CO_WIDEN;
 		if (w->b->widen == NULL)

@@ -337,32 +337,6 @@ test_file(void)
 	    "file: an empty schema is refused (%s)", e.msg);
 }
 
-/* fk_json_isolate (lib/json.c): equal, but sharing nothing. */
-static void
-test_isolate(void)
-{
-	jv key = jv_string("shared"), orig, copy, inner;
-
-	orig = jv_object_set(jv_object(), jv_copy(key),
-	    jv_array_append(jv_array_append(jv_array(), jv_copy(key)),
-	    jv_number(1.5)));
-	orig = jv_object_set(orig, jv_string("n"), jv_null());
-	copy = fk_json_isolate(jv_copy(orig));
-	T_OK(jv_equal(jv_copy(orig), jv_copy(copy)), "isolate: equal copy");
-	/* key: ours + orig's key + orig's array element = 3; untouched. */
-	T_OK(jv_get_refcnt(key) == 3, "isolate: the original's strings are "
-	    "not referenced by the copy");
-	inner = jv_object_get(jv_copy(copy), jv_string("shared"));
-	T_OK(jv_get_refcnt(inner) == 2, "isolate: the copy's array is its "
-	    "own (refcount %d)", jv_get_refcnt(inner));
-	jv_free(inner);
-	T_OK(jv_get_kind(fk_json_isolate(jv_true())) == JV_KIND_TRUE,
-	    "isolate: literals pass through");
-	jv_free(copy);
-	jv_free(orig);
-	jv_free(key);
-}
-
 /* --- driver --------------------------------------------------------- */
 
 static const char *const tnames[] = {
@@ -487,6 +461,5 @@ main(int argc, char **argv)
 	test_base64();
 	test_codecs();
 	test_file();
-	test_isolate();
 	T_DONE();
 }

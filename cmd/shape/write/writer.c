@@ -58,10 +58,6 @@ wbatch_undo(struct wbatch *wb, size_t before)
 void
 wbatch_clear(struct wbatch *wb)
 {
-	size_t i;
-
-	for (i = 0; wb->rows != NULL && i < wb->n; i++)
-		jv_free(wb->rows[i]);
 	wb->n = 0;
 	wb->nl = 0;
 	fk_buf_reset(&wb->out);
@@ -72,7 +68,6 @@ wbatch_free(struct wbatch *wb)
 {
 	wbatch_clear(wb);
 	free(wb->end);
-	free(wb->rows);
 	fk_buf_free(&wb->out);
 	memset(wb, 0, sizeof(*wb));
 }

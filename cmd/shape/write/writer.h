@@ -43,15 +43,12 @@ struct wbatch {
 	struct fk_buf out;
 	size_t *end;
 	size_t n, cap;		/* rows */
-	jv *rows;		/* WRITER_JV_ROWS: the rows themselves */
-	size_t rcap;
 	int nl;			/* CSV: a quoted field held a line break */
 };
 
 enum {
 	WRITER_WIDEN = 1,	/* inferred columns may widen past the sample */
-	WRITER_NEEDS_SCHEMA = 2, /* even a file with no rows needs a schema */
-	WRITER_JV_ROWS = 4	/* rows cross to the writer thread as jv */
+	WRITER_NEEDS_SCHEMA = 2	/* even a file with no rows needs a schema */
 };
 
 enum {

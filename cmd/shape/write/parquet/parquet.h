@@ -22,6 +22,15 @@
  * NULLABLE fields are optional, REQUIRED required, and REPEATED fields
  * the standard 3-level LIST: required group <name> (LIST) { repeated
  * group list { required <element> } }.
+ *
+ * The work is split in two so that no jv crosses a thread.  A plan (the
+ * schema's columns, read-only once made) lets any thread shred canonical
+ * rows into flat bytes: each leaf column's (repetition level, definition
+ * level, PLAIN value, dictionary hash) entries, row after row
+ * (shred_row).  The writer (pq_open) then takes those bytes in row
+ * order (pq_add) and does what depends on the rows before: the
+ * dictionaries, pages, row groups and footer.  See writer.c for why the
+ * pages themselves cannot be made on the workers.
  */
 #ifndef FK_SHAPE_PARQUET_H
 #define FK_SHAPE_PARQUET_H
@@ -31,6 +40,7 @@
 
 #include <jv.h>
 
+#include "buf.h"
 #include "fk.h"
 #include "shape/check/schema.h"
 
@@ -38,6 +48,8 @@
 #define PQ_PAGE_BYTES (1024 * 1024)
 
 struct pq;
+struct pq_plan;
+struct shred;
 
 struct pq_opts {
 	const char *codec;	/* "snappy" (NULL), "zstd", "gzip", "none" */
@@ -47,17 +59,56 @@ struct pq_opts {
 };
 
 /*
- * Start a Parquet file on out (writes the leading magic).  s must outlive
- * the writer.  NULL with e filled: USAGE for a bad option, DATAERR for a
- * schema Parquet cannot hold, IOERR for a write error.
+ * The columns of s (which must outlive the plan), for rows shredded with
+ * dictionaries (no_dict 0) or not.  NULL with e: DATAERR for a schema
+ * Parquet cannot hold, SOFTWARE when out of memory.
+ */
+struct pq_plan *shred_plan_new(const struct schema *s, int no_dict,
+    struct fk_err *e);
+void shred_plan_free(struct pq_plan *p);
+
+/*
+ * One thread's shredder for rows of plan p (which outlives it): keep one
+ * per thread, never share it.  NULL when out of memory.
+ */
+struct shred *shred_new(const struct pq_plan *p);
+void shred_free(struct shred *x);
+
+/*
+ * Append one canonical row (borrowed) to out, shredded.  -1 with e:
+ * DATAERR for a value that is not canonical for its field (out may then
+ * hold part of the row: cut it back), SOFTWARE when out of memory.
+ */
+int shred_row(struct shred *x, jv row, struct fk_buf *out,
+    struct fk_err *e);
+
+/*
+ * Start a Parquet file on out (writes the leading magic), for rows
+ * shredded by plan p (which must outlive the writer).  NULL with e
+ * filled: USAGE for a bad option, IOERR for a write error.
+ */
+struct pq *pq_open_plan(FILE *out, const struct pq_plan *p,
+    const struct pq_opts *o, struct fk_err *e);
+
+/*
+ * As pq_open_plan with a plan of its own for s (which must outlive the
+ * writer); also DATAERR for a schema Parquet cannot hold.
  */
 struct pq *pq_open(FILE *out, const struct schema *s,
     const struct pq_opts *o, struct fk_err *e);
 
 /*
- * Add one canonical row (consumed).  May write a row group.  -1 with e
- * filled: DATAERR for a value that is not canonical for its field, IOERR
- * for a write error.  After an error, only pq_abort is allowed.
+ * Add n rows shredded by the writer's plan: exactly the len bytes at p.
+ * May write row groups.  -1 with e filled: SOFTWARE for bytes that are
+ * not n shredded rows or no memory, IOERR for a write error.  After an
+ * error, only pq_abort is allowed.
+ */
+int pq_add(struct pq *w, const void *p, size_t len, size_t n,
+    struct fk_err *e);
+
+/*
+ * Add one canonical row (consumed): shred_row, then pq_add.  -1
+ * with e filled as those; after an error, only pq_abort is allowed.
  */
 int pq_write(struct pq *w, jv row, struct fk_err *e);
 

@@ -167,28 +167,6 @@ plain_add(struct pq_col *c, const void *p, size_t n)
 	col_add(c, &c->vals, p, n);
 }
 
-/* Eight bytes at a time, then a full mix: slots take the low bits. */
-static uint32_t
-hash_bytes(const unsigned char *p, size_t n)
-{
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
-
-	for (; n >= 8; p += 8, n -= 8) {
-		memcpy(&w, p, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdULL;
-		h ^= h >> 31;
-	}
-	if (n > 0) {
-		w = 0;
-		memcpy(&w, p, n);
-		h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
-	}
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	return (uint32_t)h;
-}
-
 static void
 dict_clear(struct pqc_dict *d)
 {
@@ -204,15 +182,12 @@ dict_rehash(struct pq_col *c)
 	struct pqc_dict *d = &c->d;
 	size_t nslot = d->nslot ? d->nslot * 2 : 1024, i, s;
 	uint32_t *slot;
-	uint32_t h;
 
 	slot = calloc(nslot, sizeof(*slot));
 	if (slot == NULL)
 		return -1;
 	for (i = 0; i < d->n; i++) {
-		h = hash_bytes((unsigned char *)d->plain.p + d->off[i],
-		    d->len[i]);
-		s = h & (nslot - 1);
+		s = d->hash[i] & (nslot - 1);
 		while (slot[s] != 0)
 			s = (s + 1) & (nslot - 1);
 		slot[s] = (uint32_t)i + 1;
@@ -228,7 +203,7 @@ dict_grow(struct pq_col *c)
 {
 	struct pqc_dict *d = &c->d;
 	size_t cap = d->cap ? d->cap * 2 : 256;
-	uint32_t *off, *len;
+	uint32_t *off, *len, *hash;
 
 	off = realloc(d->off, cap * sizeof(*off));
 	if (off == NULL)
@@ -238,19 +213,24 @@ dict_grow(struct pq_col *c)
 	if (len == NULL)
 		return -1;
 	d->len = len;
+	hash = realloc(d->hash, cap * sizeof(*hash));
+	if (hash == NULL)
+		return -1;
+	d->hash = hash;
 	d->cap = cap;
 	return 0;
 }
 
 /*
- * The dictionary index of p[0..n), adding it if new (*isnew set).  -1
+ * The dictionary index of p[0..n) (h: its pq_hash), adding it if new
+ * (*isnew set).  -1
  * when the dictionary is full (or memory ran out: c->oom).
  */
 static long
-dict_index(struct pq_col *c, const unsigned char *p, size_t n, int *isnew)
+dict_index(struct pq_col *c, const unsigned char *p, size_t n, uint32_t h,
+    int *isnew)
 {
 	struct pqc_dict *d = &c->d;
-	uint32_t h = hash_bytes(p, n);
 	size_t s, i;
 
 	*isnew = 0;
@@ -276,6 +256,7 @@ dict_index(struct pq_col *c, const unsigned char *p, size_t n, int *isnew)
 	}
 	d->off[d->n] = (uint32_t)d->plain.len;
 	d->len[d->n] = (uint32_t)n;
+	d->hash[d->n] = h;
 	if (fk_buf_add(&d->plain, p, n) == -1)
 		goto nomem;
 	d->slot[s] = (uint32_t)d->n + 1;
@@ -347,7 +328,8 @@ ids_add(struct pq_col *c, uint32_t k)
 }
 
 void
-pqc_value(struct pq_col *c, int rep, const void *p, size_t n)
+pqc_value(struct pq_col *c, int rep, const void *p, size_t n,
+    uint32_t h)
 {
 	long k;
 	int isnew;
@@ -356,7 +338,7 @@ pqc_value(struct pq_col *c, int rep, const void *p, size_t n)
 	c->nvals++;
 	c->plain_bytes += plain_size(c, n);
 	if (c->dict == PQD_ON) {
-		k = dict_index(c, p, n, &isnew);
+		k = dict_index(c, p, n, h, &isnew);
 		if (k >= 0) {
 			/* Only a new distinct value can move min or max. */
 			if (isnew)
@@ -408,20 +390,32 @@ page_size(const struct pq_col *c)
 	return n;
 }
 
-int
-pqc_page_full(const struct pq_col *c)
+/* The chunk's size with an open page of ps bytes. */
+static size_t
+chunk_size(const struct pq_col *c, size_t ps)
 {
-	return c->levels >= PQ_PAGE_LEVELS || page_size(c) >= c->page_bytes;
-}
-
-size_t
-pqc_chunk_size(const struct pq_col *c)
-{
-	size_t n = (size_t)c->usize + page_size(c);
+	size_t n = (size_t)c->usize + ps;
 
 	if (c->dict != PQD_OFF)
 		n += c->d.plain.len;
 	return n;
+}
+
+int
+pqc_row_end(struct pq_col *c, size_t *size, struct fk_err *e)
+{
+	size_t ps;
+
+	if (c->oom)
+		return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
+	ps = page_size(c);
+	if (c->levels >= PQ_PAGE_LEVELS || ps >= c->page_bytes) {
+		if (pqc_page_close(c, e) == -1)
+			return -1;
+		ps = page_size(c);
+	}
+	*size = chunk_size(c, ps);
+	return 0;
 }
 
 /* Does the dictionary beat PLAIN on the chunk's first page? */
@@ -574,6 +568,7 @@ pqc_free(struct pq_col *c)
 	fk_buf_free(&c->d.plain);
 	free(c->d.off);
 	free(c->d.len);
+	free(c->d.hash);
 	free(c->d.slot);
 	fk_buf_free(&c->pages);
 	fk_buf_free(&c->bmin);

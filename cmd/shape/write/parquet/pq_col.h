@@ -3,8 +3,8 @@
  * the open data page (levels and values), the dictionary, the finished
  * (compressed) pages of the column chunk, and its statistics.
  *
- * parquet.c shreds rows into (repetition level, definition level, value)
- * triples and feeds them here; at the end of a row group it asks each
+ * parquet.c feeds it the (repetition level, definition level, value)
+ * entries that shred.c made of the rows; at the end of a row group it asks each
  * column to write its chunk and describe it in the footer.  Memory is one
  * compressed column chunk plus one open page per column.
  */
@@ -50,6 +50,7 @@ struct pqc_dict {
 	struct fk_buf plain;	/* the dictionary page body (PLAIN) */
 	uint32_t *off;		/* entry i's value: plain.p + off[i] */
 	uint32_t *len;
+	uint32_t *hash;		/* pq_hash of entry i, to rehash */
 	size_t n, cap;
 	uint32_t *slot;		/* hash table: entry index + 1, 0 free */
 	size_t nslot;
@@ -103,17 +104,21 @@ void pqc_free(struct pq_col *c);
 void pqc_null(struct pq_col *c, int rep, int def);
 /*
  * A value, in PLAIN bytes (little-endian numbers; BYTE_ARRAY without its
- * length prefix; FLBA of tlen bytes).
+ * length prefix; FLBA of tlen bytes); h is pq_hash(p, n) when the
+ * column may use a dictionary.
  */
-void pqc_value(struct pq_col *c, int rep, const void *p, size_t n);
+void pqc_value(struct pq_col *c, int rep, const void *p, size_t n,
+    uint32_t h);
 void pqc_bool(struct pq_col *c, int rep, int v);
 
-/* Nonzero when the open page should be closed (call at row ends). */
-int pqc_page_full(const struct pq_col *c);
+/*
+ * At a row end: close the open page if full (encode, compress, keep),
+ * and say how many uncompressed bytes the chunk holds so far, open page
+ * included.  -1 with e on failure.
+ */
+int pqc_row_end(struct pq_col *c, size_t *size, struct fk_err *e);
 /* Close the open page: encode, compress, keep.  -1 on failure. */
 int pqc_page_close(struct pq_col *c, struct fk_err *e);
-/* Uncompressed bytes the chunk holds so far, open page included. */
-size_t pqc_chunk_size(const struct pq_col *c);
 
 /*
  * Write the chunk (dictionary page, data pages) to s and append its

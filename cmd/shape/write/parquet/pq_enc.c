@@ -161,13 +161,30 @@ rle_free(struct rle *r)
 int
 rle_bit_width(uint32_t max)
 {
-	int n = 0;
+	return max == 0 ? 0 : 32 - __builtin_clz(max);
+}
 
-	while (max != 0) {
-		n++;
-		max >>= 1;
+/* Eight bytes at a time, then a full mix: slots take the low bits. */
+uint32_t
+pq_hash(const void *v, size_t n)
+{
+	const unsigned char *p = v;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
+
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 31;
 	}
-	return n;
+	if (n > 0) {
+		w = 0;
+		memcpy(&w, p, n);
+		h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return (uint32_t)h;
 }
 
 int

@@ -59,6 +59,13 @@ size_t rle_size(const struct rle *r);
 /* Bits needed for values 0..max (0 for max 0). */
 int rle_bit_width(uint32_t max);
 
+/*
+ * The hash of a value's PLAIN bytes (no length prefix) that places it
+ * in a column's dictionary: made where the row is shredded, used where
+ * the column is written.
+ */
+uint32_t pq_hash(const void *p, size_t n);
+
 
 /* Parquet CompressionCodec values. */
 enum {

@@ -1,19 +1,30 @@
 /*
  * writer.c: -o parquet's entry in the writer table (see ../writer.h).
  *
- * The Parquet writer (parquet.c) still shreds, encodes and compresses on
- * the writer thread, so the workers hand it whole canonical rows: each
- * is deep-copied (fk_json_isolate) because jq 1.6's reference counts are
- * not atomic and the row changes threads.
+ * The workers shred each canonical row into flat bytes (shred.c, the
+ * format in pq_plan.h): levels, PLAIN values (base64, dates, decimals
+ * decoded) and dictionary hashes, so no jv crosses a thread.  The writer
+ * thread feeds those bytes, in input order, to the columns (parquet.c).
+ *
+ * Why the pages are not made on the workers too: the output must be the
+ * same bytes at every -j, and a page's content depends on every row
+ * before it in its row group.  Each column chunk has one dictionary
+ * built in row order (entry numbers, the point where it falls back to
+ * PLAIN), a page closes at the first row where its encoded size reaches
+ * the page size (a size that depends on the dictionary's width), and a
+ * row group closes at the first row where all its chunks together reach
+ * --row-group-size.  Where a batch's rows fall in pages and row groups
+ * is only known once the rows before it are in, so dictionary lookup,
+ * level and index encoding, page compression and statistics stay on the
+ * writer thread; the workers do everything that depends on a row alone.
  */
 #include <stdlib.h>
 
-#include "json.h"
 #include "shape/write/parquet/parquet.h"
 #include "shape/write/writer.h"
 
 struct pq_run {
-	const struct schema *s;
+	struct pq_plan *plan;
 	struct pq_opts o;
 	struct pq *w;
 };
@@ -28,8 +39,12 @@ w_setup(const struct schema *s, const struct writer_opts *o,
 		fk_fail(e, FK_EX_SOFTWARE, "out of memory");
 		return NULL;
 	}
-	r->s = s;
 	r->o = o->pq;
+	r->plan = shred_plan_new(s, r->o.no_dict, e);
+	if (r->plan == NULL) {
+		free(r);
+		return NULL;
+	}
 	return r;
 }
 
@@ -41,36 +56,33 @@ w_release(void *run)
 	if (r == NULL)
 		return;
 	pq_abort(r->w);
+	shred_plan_free(r->plan);
 	free(r);
 }
 
+/* On a worker: the row's shredded bytes are its output. */
 static int
 w_encode(const void *run, void **enc, jv row, struct wbatch *wb,
     struct fk_err *e)
 {
-	size_t nc;
-	jv *np;
+	const struct pq_run *r = run;
+	size_t before = wb->out.len;
 
-	(void)run;
-	(void)enc;
-	if (wb->n == wb->rcap) {
-		nc = wb->rcap ? 2 * wb->rcap : 256;
-		np = realloc(wb->rows, nc * sizeof(*np));
-		if (np == NULL)
-			return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
-		wb->rows = np;
-		wb->rcap = nc;
+	if (*enc == NULL && (*enc = shred_new(r->plan)) == NULL)
+		return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
+	if (shred_row(*enc, row, &wb->out, e) == -1) {
+		wbatch_undo(wb, before);
+		return -1;
 	}
 	if (wbatch_end_row(wb) == -1)
 		return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
-	wb->rows[wb->n - 1] = fk_json_isolate(jv_copy(row));
 	return 0;
 }
 
 static void
 w_enc_free(void *enc)
 {
-	(void)enc;
+	shred_free(enc);
 }
 
 static int
@@ -78,7 +90,7 @@ w_begin(void *run, FILE *out, struct fk_err *e)
 {
 	struct pq_run *r = run;
 
-	r->w = pq_open(out, r->s, &r->o, e);
+	r->w = pq_open_plan(out, r->plan, &r->o, e);
 	return r->w == NULL ? -1 : 0;
 }
 
@@ -87,17 +99,11 @@ w_flush(void *run, FILE *out, struct wbatch *wb, size_t n,
     struct fk_err *e)
 {
 	struct pq_run *r = run;
-	size_t i;
-	int rc;
 
 	(void)out;
-	for (i = 0; i < n; i++) {
-		rc = pq_write(r->w, wb->rows[i], e);
-		wb->rows[i] = jv_invalid();
-		if (rc == -1)
-			return -1;
-	}
-	return 0;
+	if (n == 0)
+		return 0;
+	return pq_add(r->w, wb->out.p, wb->end[n - 1], n, e);
 }
 
 static int
@@ -133,7 +139,7 @@ w_flags(char *buf, size_t n, const char *schema, int newlines)
 const struct writer pq_writer = {
 	.name = "parquet",
 	.label = "Parquet",
-	.flags = WRITER_NEEDS_SCHEMA | WRITER_JV_ROWS,
+	.flags = WRITER_NEEDS_SCHEMA,
 	.takes = WRITER_TAKES_PARQUET,
 	.setup = w_setup,
 	.release = w_release,
