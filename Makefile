@@ -100,11 +100,11 @@ demo: deps-if-missing
 	@FK_BIN=$(abspath $(B)) sh examples/demo.sh
 
 # The real job: fakerapi.it into gs://$(BUCKET), credentials from ADC.
-COUNT  = 1000
-SHARDS = 1
+# Its settings (BUCKET, COUNT, CONFIG, PII, ...) reach examples/job.mk as
+# they were given here: command-line variables through MAKEFLAGS, the
+# environment as it is, so job.mk's order of precedence holds.
 run: all
-	PATH="$(abspath $(B)):$$PATH" $(MAKE) -f examples/job.mk BUCKET=$(BUCKET) \
-	    COUNT=$(COUNT) SHARDS=$(SHARDS) $(if $(SEED),SEED=$(SEED))
+	PATH="$(abspath $(B)):$$PATH" $(MAKE) -f examples/job.mk
 
 deps-if-missing:
 	@sh .ci/deps.sh --if-missing

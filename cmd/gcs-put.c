@@ -40,7 +40,7 @@ _Static_assert(GCS_AUTH_MAX >= AUTH_HEADER_MAX,
 static volatile sig_atomic_t got_signal;
 
 struct opts {
-	int anonymous, gzip, no_empty, overwrite, verbosity;
+	int anonymous, check, gzip, no_empty, overwrite, verbosity;
 	long long if_gen;		/* -1: not given */
 	unsigned long long chunk;
 	const char *content_type, *cache_control, *endpoint, *spool;
@@ -66,7 +66,7 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-"usage: gcs-put [-qvz] [--anonymous] [--cache-control value]\n"
+"usage: gcs-put [-qvz] [--anonymous] [--cache-control value] [--check]\n"
 "               [--chunk-size size] [--content-type type] [--endpoint url]\n"
 "               [--if-generation-match n | --overwrite] [-m key=value]\n"
 "               [--no-empty] [--retries n] [--retry-delay seconds]\n"
@@ -86,6 +86,9 @@ help(void)
 "\n"
 "  --anonymous             send no credentials\n"
 "  --cache-control value   the object's Cache-Control\n"
+"  --check                 read no input, create nothing: only check that\n"
+"                          the credentials work, the bucket accepts new\n"
+"                          objects and the precondition holds\n"
 "  --chunk-size size       resumable chunk, k x 256KiB (default 8MiB);\n"
 "                          a size as in fk(7): 256K, 8M, 1G\n"
 "  --content-type type     default: from the name (.avro .json .ndjson\n"
@@ -179,7 +182,7 @@ set_storage_class(struct opts *o, const char *s)
 enum {
 	OPT_ANON = 256, OPT_CACHE, OPT_CHUNK, OPT_CTYPE, OPT_ENDPOINT,
 	OPT_IFGEN, OPT_NOEMPTY, OPT_OVERWRITE, OPT_RETRIES, OPT_RDELAY,
-	OPT_RTIME, OPT_SPOOL, OPT_STALL, OPT_CLASS
+	OPT_RTIME, OPT_SPOOL, OPT_STALL, OPT_CLASS, OPT_CHECK
 };
 
 /* The leading ':' lets us word the complaints ourselves. */
@@ -188,6 +191,7 @@ static const char shortopts[] = ":hm:qvVz";
 static const struct option longopts[] = {
 	{ "anonymous", no_argument, NULL, OPT_ANON },
 	{ "cache-control", required_argument, NULL, OPT_CACHE },
+	{ "check", no_argument, NULL, OPT_CHECK },
 	{ "chunk-size", required_argument, NULL, OPT_CHUNK },
 	{ "content-type", required_argument, NULL, OPT_CTYPE },
 	{ "endpoint", required_argument, NULL, OPT_ENDPOINT },
@@ -265,6 +269,9 @@ parse_long(struct opts *o, int c, const char *arg)
 		break;
 	case OPT_CLASS:
 		set_storage_class(o, arg);
+		break;
+	case OPT_CHECK:
+		o->check = 1;
 		break;
 	}
 }
@@ -573,6 +580,29 @@ set_target(struct gcs_up_conf *c, const struct opts *o, const char *base,
 	c->max_restarts = 3;
 }
 
+/*
+ * --check: everything an upload would need first, before a long job
+ * produces its input.  0, or the exit code after saying why.
+ */
+static int
+check_only(const struct gcs_up_conf *conf, struct fk_err *e)
+{
+	struct gcs_up *u = gcs_up_new(conf, e);
+	int rc = 0;
+
+	if (u == NULL || gcs_up_check(u, e) < 0) {
+		if (got_signal == 0)
+			fk_error("%s", e->msg);
+		rc = e->code != 0 ? e->code : FK_EX_SOFTWARE;
+	} else {
+		fk_log(FK_LOG_INFO, "check", NULL, 0, "gs://%s/%s: the "
+		    "credentials work, the bucket accepts new objects and "
+		    "the precondition holds", conf->bucket, conf->name);
+	}
+	gcs_up_free(u);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -613,6 +643,11 @@ main(int argc, char **argv)
 	conf.stop = &got_signal;
 	set_progress(&x);
 	x.start = x.last_event = fk_now();
+	if (o.check) {
+		rc = check_only(&conf, &e);
+		sig = got_signal;
+		goto out;
+	}
 	if (gcs_src_open(&src, 0, o.gzip, o.spool, &got_signal, &e) < 0)
 		goto fail;
 	src_open = 1;

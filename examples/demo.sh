@@ -2,9 +2,10 @@
 # examples/demo.sh (make demo): the whole job, offline.  Starts the local
 # FakerAPI and Cloud Storage test servers, runs
 #   fk-fetch | fk-shape -o avro | gcs-put
-# for 100 users, shows the object's metadata and checksums, the schema and
-# the first rows read back from storage by an independent Avro reader
-# (python3-avro), then stops the servers.
+# for 100 users, with email hashed under a throwaway key and ip masked as
+# the job does by default, shows the object's metadata and checksums, the
+# schema and the first rows read back from storage by an independent Avro
+# reader (python3-avro), then stops the servers.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin=${FK_BIN:-$top/build}
@@ -13,15 +14,25 @@ PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 tmp=$(mktemp -d)
 pids=
+# Stop every server this script started, on any exit: success, failure
+# (set -e) or a signal.  Servers run in the background of a non-interactive
+# shell, which starts them with SIGINT ignored, so a Ctrl-C reaches only
+# this script: without this they would live on.
 stop() {
+	trap - EXIT INT TERM HUP
 	for p in $pids; do kill "$p" 2>/dev/null || :; done
-	wait 2>/dev/null || :
+	for p in $pids; do wait "$p" 2>/dev/null || :; done
 	rm -rf "$tmp"
 }
 trap stop EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
 
-serve() {	# name, script, args...: start a test server, print its port
+# name, script, args...: start a test server and set ${name}_port.  Called
+# directly, never inside $(...): a command substitution is a subshell,
+# and a pid recorded there is lost to the trap above.
+serve() {
 	name=$1 script=$2; shift 2
 	"$PY" "$top/tests/$script" --port 0 --port-file "$tmp/$name.port" "$@" \
 	    >"$tmp/$name.log" 2>&1 &
@@ -29,20 +40,31 @@ serve() {	# name, script, args...: start a test server, print its port
 	i=0
 	while [ ! -s "$tmp/$name.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 	[ -s "$tmp/$name.port" ] || { echo "demo: $name server did not start" >&2; exit 1; }
-	cat "$tmp/$name.port"
+	eval "${name}_port=\$(cat \"\$tmp/\$name.port\")"
 }
 
-faker=$(serve fakerapi fakerapi_server.py --throttle off)
-gcs=$(serve gcs gcs_server.py --data-dir "$tmp/gcs")
+serve faker fakerapi_server.py --throttle off
+serve gcs gcs_server.py --data-dir "$tmp/gcs"
+faker=$faker_port gcs=$gcs_port
 export FK_BASE_URL=http://127.0.0.1:$faker/api/v2
 export STORAGE_EMULATOR_HOST=127.0.0.1:$gcs
 obj=users/dt=$(date -u +%F)/part-1-of-1.avro
 
+# A throwaway HMAC key, in a file (never on a command line), gone with $tmp.
+unset FK_HASH_KEY
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$tmp/hash.key"
+keyid=$(sha256sum < "$tmp/hash.key" | cut -c1-8)
+
 echo "== FakerAPI test server on 127.0.0.1:$faker, Cloud Storage test server on 127.0.0.1:$gcs"
-echo "== fk-fetch -n 100 --seed 42 | fk-shape -o avro -f examples/users.jq --schema examples/users.schema.json | gcs-put gs://demo/$obj"
+echo "== personal data: the users look like real people, so, as the job (examples/job.mk) does by"
+echo "   default, email becomes its HMAC-SHA256 under a key (here a throwaway one, key id $keyid:"
+echo "   the same email gives the same token, so joins still work, and nobody without the key can"
+echo "   reverse it), ip keeps only its /24, and users.jq never passes the password on"
+echo "== fk-fetch -n 100 --seed 42 | fk-shape -o avro -f examples/users.jq --schema examples/users.schema.json --hash email --mask-ip ip --hash-key-file KEYFILE | gcs-put gs://demo/$obj"
 fk-fetch -n 100 --seed 42 --rate 0 \
     | fk-shape -o avro -f "$top/examples/users.jq" \
         --schema "$top/examples/users.schema.json" --emit-schema "$tmp/schema.json" \
+        --hash email --mask-ip ip --hash-key-file "$tmp/hash.key" \
     | gcs-put "gs://demo/$obj" > "$tmp/object.json"
 
 echo
@@ -70,7 +92,7 @@ echo "== the BigQuery schema (examples/users.schema.json)"
 jq -c '.[]' "$top/examples/users.schema.json"
 
 echo
-echo "== the first 3 rows, decoded by python3-avro from the downloaded object"
+echo "== the first 3 rows, decoded by python3-avro from the downloaded object: email hashed, ip masked"
 "$PY" - "$tmp/back.avro" <<'PYEOF'
 import sys
 from avro.datafile import DataFileReader

@@ -4,8 +4,9 @@
 #
 # Unwraps a FakerAPI envelope when given one (.data[]), keeps the fields a
 # warehouse wants under snake_case names and never passes the password on.
-# The email and the IP address are still personal data: hash and mask them
-# with fk-shape's --hash email --mask-ip ip.
+# The email and the IP address are still personal data: the job
+# (examples/job.mk) hashes and masks them by default with fk-shape's
+# --hash email --mask-ip ip; do the same when you run the pipeline by hand.
 (if type == "object" and has("data") then .data[] else . end)
 | {
 	id,

@@ -10,6 +10,8 @@ start_server faker "$PY" "$FK_TESTDIR/fakerapi_server.py" --throttle off
 start_server gcs "$PY" "$FK_TESTDIR/gcs_server.py"
 export FK_BASE_URL=http://127.0.0.1:$faker_PORT/api/v2
 export STORAGE_EMULATOR_HOST=127.0.0.1:$gcs_PORT
+# The job hashes email and masks ip by default (tests/530-job-pii.sh).
+export FK_HASH_KEY=shard-test-key-0123456789
 gcs=http://127.0.0.1:$gcs_PORT
 cd "$T" && ln -s "$top/examples" examples
 job="make -s -f examples/job.mk BUCKET=fk-lake COUNT=8000 SHARDS=8 SEED=4242 DATE=2026-01-02 FETCH_FLAGS=--rate=0"
@@ -57,7 +59,8 @@ same "the 8 parts hold exactly the single-run records (uuid, id)" single.txt sha
 # users have no field drawn against "now" (fk-fetch(1), CAVEATS): every
 # field of every row is identical between the parts and the single run.
 fk-fetch -q -n 8000 --seed 4242 --rate 0 |
-    fk-shape -o avro -f examples/users.jq --schema examples/users.schema.json >single.avro
+    fk-shape -o avro -f examples/users.jq --schema examples/users.schema.json \
+        --hash email --mask-ip ip >single.avro
 avro_rows single.avro | sort >single.rows
 sort "$T/rows" >sharded.rows
 same "the 8 parts hold the single run's rows, every field identical" single.rows sharded.rows

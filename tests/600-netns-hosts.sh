@@ -153,7 +153,7 @@ printf '1/root@%s.11\n' $NET > "$T/hosts1"
 env="PATH=$T/prefix/bin:\$PATH FK_BASE_URL=http://$NET.1:$faker_PORT/api/v2 STORAGE_EMULATOR_HOST=127.0.0.1:$gcs_PORT"
 D=2026-02-03 W=work/users/dt=2026-02-03
 job() {	# bucket shards: the job's make command
-	echo "make -s -f examples/job.mk BUCKET=$1 COUNT=$COUNT SHARDS=$2 SEED=$SEED DATE=$D FORMAT=ndjson FETCH_FLAGS=-r0"
+	echo "make -s -f examples/job.mk BUCKET=$1 COUNT=$COUNT SHARDS=$2 SEED=$SEED DATE=$D FORMAT=ndjson FETCH_FLAGS=-r0 PII=keep"
 }
 for d in one four cut; do
 	for i in 1 2 3 4; do mkdir -p "$T/disk$i/$d" && ln -s "$top/examples" "$T/disk$i/$d/examples"; done

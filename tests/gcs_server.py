@@ -44,6 +44,9 @@ MODES (the untidy ways of the real service, each on for every request)
     --role creator     the caller has roles/storage.objectCreator only:
                        reading an object (metadata or media), listing and
                        deleting answer 403; uploads and sessions work.
+    --role viewer      roles/storage.objectViewer only: reading and listing
+                       work; uploads (a new one of any kind) and deleting
+                       answer 403.
 
 STORAGE ENDPOINTS (any bucket name exists: buckets are created implicitly)
     POST   /upload/storage/v1/b/B/o?uploadType=media|multipart|resumable&name=
@@ -59,6 +62,9 @@ STORAGE ENDPOINTS (any bucket name exists: buckets are created implicitly)
     DELETE /storage/v1/b/B/o/OBJ                 204
     GET    /storage/v1/b/B/o?prefix=&delimiter=&maxResults=&pageToken=
     GET    /storage/v1/b/B, POST /storage/v1/b   a bucket resource
+    GET    /storage/v1/b/B/iam/testPermissions?permissions=P[&permissions=Q]
+           the caller's permissions among P, Q (by --role); the field is
+           left out when none is held, as the service does
     The same JSON API paths without the /storage/v1 prefix (/b/B/o/...) are
     accepted too: that is where the Node client sends them when only
     STORAGE_EMULATOR_HOST is set.
@@ -937,8 +943,9 @@ class Handler(BaseHTTPRequestHandler):
         self.entry = None
         url = urllib.parse.urlsplit(self.path)
         self.raw_path = url.path
-        self.query = {k: v[-1] for k, v in urllib.parse.parse_qs(
-            url.query, keep_blank_values=True).items()}
+        self.query_all = urllib.parse.parse_qs(url.query,
+                                               keep_blank_values=True)
+        self.query = {k: v[-1] for k, v in self.query_all.items()}
         self.body = Body(self.rfile, self.headers)
         cls = request_class(url.path)
         try:
@@ -1084,6 +1091,12 @@ class Handler(BaseHTTPRequestHandler):
         self.require_auth()
         if self.command != "POST":
             raise HttpError(405, "Method Not Allowed")
+        if "storage.objects.create" not in self.permissions():
+            raise HttpError(403, "fk-test@fk-test.iam.gserviceaccount.com "
+                            "does not have storage.objects.create access to "
+                            "the Google Cloud Storage object. Permission "
+                            "'storage.objects.create' denied on resource (or "
+                            "it may not exist).", "forbidden")
         kind = self.query.get("uploadType", "media")
         if kind == "resumable":
             return self.upload_init(bucket)
@@ -1107,6 +1120,13 @@ class Handler(BaseHTTPRequestHandler):
             if method == "DELETE":
                 return self.reply(204)
             raise HttpError(405, "Method Not Allowed")
+        if parts[2:] == ["iam", "testPermissions"] and method == "GET":
+            held = [p for p in self.query_all.get("permissions", [])
+                    if p in self.permissions()]
+            doc = {"kind": "storage#testIamPermissionsResponse"}
+            if held:
+                doc["permissions"] = held
+            return self.reply(200, doc)
         if parts[2] != "o":
             raise HttpError(404, "Not Found")
         if len(parts) == 3:
@@ -1128,9 +1148,22 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(204)
         raise HttpError(405, "Method Not Allowed")
 
+    ROLES = {
+        "owner": ("storage.objects.create", "storage.objects.get",
+                  "storage.objects.list", "storage.objects.delete"),
+        "creator": ("storage.objects.create",),
+        "viewer": ("storage.objects.get", "storage.objects.list"),
+    }
+
+    def permissions(self):
+        return self.ROLES[self.state.args.role]
+
     def check_role(self, bucket, name):
-        """--role creator: storage.objects.create only, no get/list/delete."""
-        if self.state.args.role == "creator":
+        """--role creator: storage.objects.create only, no get/list/delete;
+        --role viewer: get and list only."""
+        role = self.state.args.role
+        if role == "creator" or (role == "viewer" and
+                                 self.command == "DELETE"):
             what = "storage.objects.list" if not name else \
                 "storage.objects.delete" if self.command == "DELETE" else \
                 "storage.objects.get"
@@ -1786,7 +1819,8 @@ def parse_args(argv):
     p.add_argument("--cut-final", type=int)
     p.add_argument("--drop-final", action="store_true")
     p.add_argument("--late-preconditions", action="store_true")
-    p.add_argument("--role", choices=("owner", "creator"), default="owner")
+    p.add_argument("--role", choices=("owner", "creator", "viewer"),
+                   default="owner")
     args = p.parse_args(argv)
     for rule in args.fault or []:
         try:

@@ -1384,6 +1384,82 @@ gcs_up_stats(const struct gcs_up *u, struct gcs_up_stats *st)
 	st->wire = u->wire;
 }
 
+/* Whether a testIamPermissions answer lists the permission name. */
+static int
+holds(jv doc, const char *name)
+{
+	jv list = jv_object_get(jv_copy(doc), jv_string("permissions")), p;
+	int i, n, found = 0;
+
+	if (jv_get_kind(list) == JV_KIND_ARRAY) {
+		n = jv_array_length(jv_copy(list));
+		for (i = 0; i < n && !found; i++) {
+			p = jv_array_get(jv_copy(list), i);
+			found = jv_get_kind(p) == JV_KIND_STRING &&
+			    strcmp(jv_string_value(p), name) == 0;
+			jv_free(p);
+		}
+	}
+	jv_free(list);
+	return found;
+}
+
+/*
+ * May these credentials create objects in the bucket?  testIamPermissions
+ * answers for the caller and creates nothing; its "permissions" field is
+ * left out when none of those asked about is held.
+ */
+static int
+may_create(struct gcs_up *u, struct fk_err *e)
+{
+	struct req q = { 0 };
+	char *b = fk_url_escape(u->c.bucket), *url = NULL;
+	jv doc = jv_invalid();
+	int k, yes = 0;
+
+	if (b != NULL)
+		url = xasprintf("%s/storage/v1/b/%s/iam/testPermissions"
+		    "?permissions=storage.objects.create", u->c.base, b);
+	free(b);
+	if (url == NULL)
+		return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
+	q.method = "GET";
+	q.url = url;
+	q.what = u->target;
+	q.auth = 1;
+	k = simple(u, &q, NULL, e);
+	free(url);
+	if (k < 0 && u->r.status == 404)
+		return fk_fail(e, FK_EX_FAIL, "bucket '%s' does not exist",
+		    u->c.bucket);
+	if (k < 0)
+		return -1;
+	if (k == ST_OK && fk_json_parse(u->r.body.p != NULL ? u->r.body.p :
+	    "", u->r.body.len, &doc, e) == 0 &&
+	    jv_get_kind(doc) == JV_KIND_OBJECT)
+		yes = holds(doc, "storage.objects.create") ? 1 : -1;
+	jv_free(doc);
+	if (yes == 0)
+		return fk_fail(e, FK_EX_DATAERR, "invalid testIamPermissions "
+		    "answer (HTTP %ld) for bucket '%s'", u->r.status,
+		    u->c.bucket);
+	if (yes < 0)
+		return fk_fail(e, FK_EX_NOPERM, "%s: these credentials may not "
+		    "create objects in bucket '%s' (they lack "
+		    "storage.objects.create)", u->target, u->c.bucket);
+	return 0;
+}
+
+int
+gcs_up_check(struct gcs_up *u, struct fk_err *e)
+{
+	if (may_create(u, e) < 0)
+		return -1;
+	if (u->c.if_generation_match < 0)
+		return 0;
+	return precheck(u, e);
+}
+
 void
 gcs_up_free(struct gcs_up *u)
 {

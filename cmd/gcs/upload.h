@@ -112,6 +112,16 @@ int gcs_up_run(struct gcs_up *u, struct gcs_src *src, jv *obj,
     struct fk_err *e);
 
 /*
+ * gcs-put --check: would an upload be allowed?  The credentials resolve
+ * (the first request needs a token), they may create objects in the
+ * bucket (testIamPermissions: FK_EX_NOPERM if not, FK_EX_FAIL if there is
+ * no such bucket), and the precondition holds as far as the object's
+ * metadata tells (see gcs_up_run).  Nothing is created and no byte of
+ * the source is read.  0, or -1 with e filled.
+ */
+int gcs_up_check(struct gcs_up *u, struct fk_err *e);
+
+/*
  * Cancel the resumable session, if one is open (DELETE on its URI,
  * one short attempt, even while *stop is set).  Returns the HTTP status,
  * 0 when there was no session, -1 when the request failed.

@@ -120,17 +120,36 @@ avro_rows users/part-1.avro > "$T/got"
     notok "the object reads back: $(wc -l < "$T/got") Avro rows"
 same "its rows are the users the host's fk-fetch gets (uuid, id)" "$T/want" "$T/got"
 
-# One shard the way the README's Kubernetes Indexed Job runs it.
-if run $env -e JOB_COMPLETION_INDEX=2 -e FK_SHARD_COUNT=8 -e FK_SEED=20261125 fk:latest \
-    bash -c 'set -o pipefail; I=$((JOB_COMPLETION_INDEX + 1));
-      fk-fetch -n 8000 | fk-shape -o avro -f examples/users.jq --schema examples/users.schema.json |
-      gcs-put gs://fk-ci/users/dt=2026-11-25/part-$I-of-8.avro' >/dev/null 2>"$T/err"; then
-	ok "Kubernetes-style shard (JOB_COMPLETION_INDEX=2) in the container"
+# One shard the way the README's Kubernetes Indexed Job runs it: the
+# job's part target through examples/job, the hash key mounted as a file.
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$T/hash.key"
+chmod 644 "$T/hash.key"
+if run $env -e JOB_COMPLETION_INDEX=2 -e FK_HASH_KEY_FILE=/var/run/fk/hash.key \
+    -v "$T/hash.key:/var/run/fk/hash.key:ro" fk:latest \
+    examples/job part BUCKET=fk-ci SHARDS=8 COUNT=8000 SEED=20261125 DATE=2026-11-25 \
+    FETCH_FLAGS=--rate=0 >/dev/null 2>"$T/err"; then
+	ok "Kubernetes-style shard (JOB_COMPLETION_INDEX=2, examples/job part) in the container"
 else
-	notok "Kubernetes-style shard (JOB_COMPLETION_INDEX=2) in the container" "$(tail -n 5 "$T/err")"
+	notok "Kubernetes-style shard (JOB_COMPLETION_INDEX=2, examples/job part) in the container" "$(tail -n 5 "$T/err")"
 fi
+# The same shard with no key mounted: exit 78 (what a podFailurePolicy
+# reads), before any request to FakerAPI.
+h=$(curl -s "http://127.0.0.1:$faker_PORT/_ctl/stats" | jq .requests)
+run $env -e JOB_COMPLETION_INDEX=3 fk:latest \
+    examples/job part BUCKET=fk-ci SHARDS=8 COUNT=8000 SEED=20261125 DATE=2026-11-25 >/dev/null 2>"$T/err"
+rc=$?
+[ $rc = 78 ] && [ "$(curl -s "http://127.0.0.1:$faker_PORT/_ctl/stats" | jq .requests)" = "$h" ] &&
+    ok "no key mounted: the shard exits 78 before any request" ||
+    notok "no key mounted: the shard exits 78 before any request" "exit $rc: $(tail -n 3 "$T/err")"
 FK_BASE_URL=http://127.0.0.1:$faker_PORT/api/v2 fk-fetch -q -n 8000 --seed 20261125 --shard 3/8 |
     jq -r '"\(.uuid) \(.id)"' > "$T/want3"
 avro_rows users/dt=2026-11-25/part-3-of-8.avro > "$T/got3"
 [ -s "$T/want3" ] && same "part-3-of-8 holds exactly shard 3/8 of the run" "$T/want3" "$T/got3" ||
     notok "shard 3/8 is empty"
+"$PY" -c 'import re, sys
+from avro.datafile import DataFileReader
+from avro.io import DatumReader
+rows = list(DataFileReader(open(sys.argv[1], "rb"), DatumReader()))
+sys.exit(0 if rows and all(re.fullmatch("[0-9a-f]{64}", r["email"]) and
+                           r["ip"].endswith(".0") for r in rows) else 1)' "$T/obj.avro" &&
+    ok "the shard's emails are hashed and its ips masked" || notok "the shard's emails are hashed and its ips masked"
