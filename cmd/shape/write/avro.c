@@ -520,7 +520,16 @@ out_free(struct avro_out *w)
 	free(w);
 }
 
-struct avro_out *
+/*
+ * The container writer: avro_out_open starts a container on out (which
+ * stays the caller's to close): codec is "deflate", "snappy" or "null";
+ * block_size bounds one block's datums.  avro_out_append takes one
+ * encoded datum, writing a block first when the datum would take it past
+ * block_size (a bigger datum gets a block of its own).  avro_out_close
+ * writes the last block and frees w; avro_out_abort frees w and writes
+ * nothing more.  -1 with e (IOERR) on a write error.
+ */
+static struct avro_out *
 avro_out_open(FILE *out, const char *schema, const char *codec,
     size_t block_size, struct fk_err *e)
 {
@@ -571,7 +580,7 @@ avro_out_open(FILE *out, const char *schema, const char *codec,
 	return w;
 }
 
-int
+static int
 avro_out_append(struct avro_out *w, const void *datum, size_t n,
     struct fk_err *e)
 {
@@ -590,7 +599,7 @@ fail:
 	    strerror(w->err));
 }
 
-int
+static int
 avro_out_close(struct avro_out *w, struct fk_err *e)
 {
 	int rc = 0;
@@ -603,7 +612,7 @@ avro_out_close(struct avro_out *w, struct fk_err *e)
 	return rc;
 }
 
-void
+static void
 avro_out_abort(struct avro_out *w)
 {
 	if (w != NULL)

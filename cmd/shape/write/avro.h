@@ -44,27 +44,4 @@ void avro_enc_free(struct avro_enc *x);
 int avro_enc_row(struct avro_enc *x, const struct schema *s,
     jv row, struct fk_buf *out, struct fk_err *e);
 
-struct avro_out;
-
-/*
- * Start a container on out (which stays the caller's to close): codec is
- * "deflate", "snappy" or "null"; block_size bounds one block's datums.
- */
-struct avro_out *avro_out_open(FILE *out, const char *schema,
-    const char *codec, size_t block_size, struct fk_err *e);
-
-/*
- * One encoded datum; a block is written first when the datum would take
- * it past block_size (a bigger datum gets a block of its own).  -1 with e
- * (IOERR) on a write error.
- */
-int avro_out_append(struct avro_out *w, const void *datum, size_t n,
-    struct fk_err *e);
-
-/* Write the last block and free w; -1 with e (IOERR) if any write failed. */
-int avro_out_close(struct avro_out *w, struct fk_err *e);
-
-/* Free w and write nothing more. */
-void avro_out_abort(struct avro_out *w);
-
 #endif

@@ -238,7 +238,8 @@ csv_header(const struct csv *c, struct fk_buf *b)
 	return 0;
 }
 
-jv
+/* The flat schema the CSV loads with (for --emit-schema). */
+static jv
 csv_schema_json(const struct csv *c, const unsigned char *widen)
 {
 	jv arr = jv_array(), o;

@@ -48,7 +48,5 @@ int csv_header(const struct csv *c, struct fk_buf *b);
 int csv_row(const struct csv *c, jv row, struct fk_buf *b,
     struct fk_buf *tmp, int *nl);
 
-/* The flat schema the CSV loads with (for --emit-schema). */
-jv csv_schema_json(const struct csv *c, const unsigned char *widen);
 
 #endif

@@ -537,9 +537,3 @@ pq_abort(struct pq *w)
 {
 	pq_destroy(w);
 }
-
-long long
-pq_rows(const struct pq *w)
-{
-	return (long long)w->rows;
-}

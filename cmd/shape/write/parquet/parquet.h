@@ -121,7 +121,4 @@ int pq_close(struct pq *w, struct fk_err *e);
 /* Free w without finishing the file. */
 void pq_abort(struct pq *w);
 
-/* Rows written so far (for summaries). */
-long long pq_rows(const struct pq *w);
-
 #endif

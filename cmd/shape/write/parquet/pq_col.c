@@ -18,6 +18,9 @@
 
 #include "pq_col.h"
 
+/* Close the open page: encode, compress, keep.  -1 on failure. */
+static int pqc_page_close(struct pq_col *, struct fk_err *);
+
 int
 pqc_sink_write(struct pqc_sink *s, const void *p, size_t n,
     struct fk_err *e)
@@ -487,7 +490,7 @@ page_reset(struct pq_col *c)
 	c->plain_bytes = 0;
 }
 
-int
+static int
 pqc_page_close(struct pq_col *c, struct fk_err *e)
 {
 	struct fk_buf hdr = { 0 };

@@ -117,8 +117,6 @@ void pqc_bool(struct pq_col *c, int rep, int v);
  * included.  -1 with e on failure.
  */
 int pqc_row_end(struct pq_col *c, size_t *size, struct fk_err *e);
-/* Close the open page: encode, compress, keep.  -1 on failure. */
-int pqc_page_close(struct pq_col *c, struct fk_err *e);
 
 /*
  * Write the chunk (dictionary page, data pages) to s and append its

@@ -1,5 +1,5 @@
 /*
- * pq_enc.c: the RLE/bit-packed hybrid, base64 decoding and page
+ * pq_enc.c: the RLE/bit-packed hybrid, the dictionary hash and page
  * compression for the Parquet writer (see pq_enc.h).
  *
  * Facts used (parquet-format Encodings.md): a run header is a varint;
@@ -92,7 +92,7 @@ rle_lit(struct rle *r, uint32_t v, size_t count)
  * lending values to complete the literals' last group: bit-packed runs
  * other than the last must hold whole groups.
  */
-void
+static void
 rle_commit(struct rle *r)
 {
 	size_t fill;

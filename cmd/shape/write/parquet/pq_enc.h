@@ -1,7 +1,7 @@
 /*
  * pq_enc.h: Parquet's low-level encodings for the writer in parquet.c:
- * the RLE/bit-packed hybrid (levels and dictionary indices), base64
- * decoding (BYTES arrive as base64 text) and page compression.
+ * the RLE/bit-packed hybrid (levels and dictionary indices), the hash
+ * that keys dictionary entries, and page compression.
  */
 #ifndef FK_SHAPE_PQ_ENC_H
 #define FK_SHAPE_PQ_ENC_H

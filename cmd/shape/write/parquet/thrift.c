@@ -49,7 +49,7 @@ thrift_zigzag(int64_t v)
 	return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
 }
 
-void
+static void
 thrift_varint(struct thrift *t, uint64_t v)
 {
 	unsigned char tmp[10];
@@ -167,12 +167,6 @@ thrift_list(struct thrift *t, int16_t id, int etype, size_t n)
 
 void
 thrift_elem_i32(struct thrift *t, int32_t v)
-{
-	thrift_varint(t, thrift_zigzag(v));
-}
-
-void
-thrift_elem_i64(struct thrift *t, int64_t v)
 {
 	thrift_varint(t, thrift_zigzag(v));
 }

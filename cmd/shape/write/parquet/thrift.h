@@ -55,14 +55,12 @@ void thrift_list(struct thrift *t, int16_t id, int etype, size_t n);
 
 /* List elements (struct elements: thrift_begin ... thrift_end). */
 void thrift_elem_i32(struct thrift *t, int32_t v);
-void thrift_elem_i64(struct thrift *t, int64_t v);
 void thrift_elem_str(struct thrift *t, const char *s);
 
 /* Append bytes already encoded (e.g. list elements encoded earlier). */
 void thrift_raw(struct thrift *t, const void *p, size_t n);
 
-/* Building blocks, exported for the unit tests. */
-void thrift_varint(struct thrift *t, uint64_t v);
+/* Zigzag encoding of a signed integer, exported for the unit tests. */
 uint64_t thrift_zigzag(int64_t v);
 
 #endif
