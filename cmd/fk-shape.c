@@ -80,12 +80,12 @@ static const struct option longopts[] = {
 };
 
 struct conf {
-	struct fk_shape_opts o;
-	const struct fk_writer *w;	/* -o */
+	struct pipe_opts o;
+	const struct writer *w;	/* -o */
 	const char *progfile, *schemafile, *emitfile, *rejectfile;
 	const char *keyfile, *outfile, *input;
 	char *program;
-	struct fk_schema schema;
+	struct schema schema;
 	int have_schema;
 	int verbosity;
 	long long shown;
@@ -198,11 +198,11 @@ add_arg(struct conf *c, int json, const char *name, char **argv, int argc)
 }
 
 static void
-pii_add(struct conf *c, enum fk_pii_op op, const char *list)
+pii_opt(struct conf *c, enum pii_op op, const char *list)
 {
 	struct fk_err e;
 
-	if (fk_pii_add((struct fk_pii *)c->o.pii, op, list, &e) == -1)
+	if (pii_add((struct pii *)c->o.pii, op, list, &e) == -1)
 		fk_usage_error("%s", e.msg);
 }
 
@@ -228,7 +228,7 @@ options(struct conf *c, int argc, char **argv)
 			c->outfile = optarg;
 			break;
 		case 'o':
-			c->w = fk_writer_find(optarg);
+			c->w = writer_find(optarg);
 			if (c->w == NULL)
 				fk_usage_error("-o: unknown format '%s'", optarg);
 			break;
@@ -266,13 +266,13 @@ options(struct conf *c, int argc, char **argv)
 			c->o.drop_unknown = strcmp(optarg, "drop") == 0;
 			break;
 		case OPT_DROP:
-			pii_add(c, FK_PII_DROP, optarg);
+			pii_opt(c, PII_DROP, optarg);
 			break;
 		case OPT_MASK:
-			pii_add(c, FK_PII_MASK_IP, optarg);
+			pii_opt(c, PII_MASK_IP, optarg);
 			break;
 		case OPT_HASH:
-			pii_add(c, FK_PII_HASH, optarg);
+			pii_opt(c, PII_HASH, optarg);
 			break;
 		case OPT_KEYFILE:
 			c->keyfile = optarg;
@@ -336,8 +336,8 @@ operands(struct conf *c, int argc, char **argv)
 		fk_usage_error("too many operands ('%s')", argv[optind + 1]);
 	if (n == 1)
 		c->input = argv[optind];
-	avro = c->w->takes & FK_WO_AVRO;
-	pq = c->w->takes & FK_WO_PARQUET;
+	avro = c->w->takes & WRITER_TAKES_AVRO;
+	pq = c->w->takes & WRITER_TAKES_PARQUET;
 	if (!avro && c->o.wopts.avro_codec != NULL)
 		fk_usage_error("--codec is for -o avro");
 	if (!avro && c->o.wopts.avro_block != 0)
@@ -350,7 +350,7 @@ operands(struct conf *c, int argc, char **argv)
 	    c->o.sample_bytes != 0))
 		fk_usage_error("--sample-rows and --sample-bytes are for an "
 		    "inferred schema (no --schema)");
-	if (c->keyfile != NULL && !fk_pii_has(c->o.pii, FK_PII_HASH))
+	if (c->keyfile != NULL && !pii_has(c->o.pii, PII_HASH))
 		fk_usage_error("--hash-key-file without --hash");
 }
 
@@ -363,7 +363,7 @@ load_key(struct conf *c)
 	size_t n = 0;
 	char *k;
 
-	if (!fk_pii_has(c->o.pii, FK_PII_HASH))
+	if (!pii_has(c->o.pii, PII_HASH))
 		return;
 	if (c->keyfile != NULL) {
 		if (fk_read_file(c->keyfile, KEY_MAX, &k, &n) == -1)
@@ -383,7 +383,7 @@ load_key(struct conf *c)
 		die(FK_EX_CONFIG, "--hash needs a key: set FK_HASH_KEY or give "
 		    "--hash-key-file");
 	}
-	if (fk_pii_set_key((struct fk_pii *)c->o.pii, k, n, &e) == -1) {
+	if (pii_set_key((struct pii *)c->o.pii, k, n, &e) == -1) {
 		explicit_bzero(k, n);
 		free(k);
 		die(e.code, "%s", e.msg);
@@ -411,15 +411,15 @@ load_program(struct conf *c)
 static void
 check_program(struct conf *c)
 {
-	struct fk_jq *q;
+	struct filter *q;
 	struct fk_err e;
 
 	if (c->program == NULL)
 		return;
-	q = fk_jq_new(c->program, c->o.args, &e);
+	q = filter_new(c->program, c->o.args, &e);
 	if (q == NULL)
 		fk_usage_error("%s", e.msg);
-	fk_jq_free(q);
+	filter_free(q);
 }
 
 static void
@@ -440,7 +440,7 @@ load_schema(struct conf *c)
 		die(FK_EX_CONFIG, "schema '%s': %s", c->schemafile, e.msg);
 	}
 	free(text);
-	if (fk_schema_parse(doc, &c->schema, &e) == -1)
+	if (schema_parse(doc, &c->schema, &e) == -1)
 		die(e.code, "schema '%s': %s", c->schemafile, e.msg);
 	c->have_schema = 1;
 	c->o.schema = &c->schema;
@@ -521,9 +521,9 @@ on_bad(void *ctx, long long rec, const char *msg)
 }
 
 static void
-emit_schema(struct conf *c, const struct fk_shape_stats *st)
+emit_schema(struct conf *c, const struct pipe_stats *st)
 {
-	const struct fk_schema *s = fk_shape_schema(&c->o, st);
+	const struct schema *s = pipe_schema(&c->o, st);
 	struct fk_err e;
 	char flags[512];
 	jv j, txt;
@@ -552,7 +552,7 @@ emit_schema(struct conf *c, const struct fk_shape_stats *st)
 }
 
 static void
-summary(const struct conf *c, const struct fk_shape_stats *st)
+summary(const struct conf *c, const struct pipe_stats *st)
 {
 	int op;
 	size_t i;
@@ -563,11 +563,11 @@ summary(const struct conf *c, const struct fk_shape_stats *st)
 	    FK_N("written", st->written), FK_N("rejected", st->rejected) }, 4,
 	    "read %lld records; %lld rows: %lld written, %lld rejected",
 	    st->read, st->rows, st->written, st->rejected);
-	for (i = 0; st->hits != NULL && i < fk_pii_npaths(c->o.pii); i++) {
-		path = fk_pii_path(c->o.pii, i, &op);
+	for (i = 0; st->hits != NULL && i < pii_npaths(c->o.pii); i++) {
+		path = pii_path(c->o.pii, i, &op);
 		if (st->hits[i] == 0 && st->written > 0)
 			fk_warn("%s '%s' matched no field in any row",
-			    op == FK_PII_DROP ? "--drop" : op == FK_PII_HASH ?
+			    op == PII_DROP ? "--drop" : op == PII_HASH ?
 			    "--hash" : "--mask-ip", path);
 	}
 }
@@ -601,11 +601,11 @@ close_output(struct conf *c, int ok, int quiet)
 }
 
 static int
-exit_code(const struct conf *c, const struct fk_shape_stats *st)
+exit_code(const struct conf *c, const struct pipe_stats *st)
 {
-	if (st->stop == FK_STOP_MALFORMED)
+	if (st->stop == PIPE_STOP_MALFORMED)
 		return FK_EX_DATAERR;
-	if (st->stop == FK_STOP_TOO_MANY) {
+	if (st->stop == PIPE_STOP_TOO_MANY) {
 		fk_error("too many bad records: stopped at bad record %lld "
 		    "(--max-bad %lld)%s%s", st->rejected, c->o.max_bad,
 		    c->rejectfile ? "; see " : "", c->rejectfile ?
@@ -618,7 +618,7 @@ exit_code(const struct conf *c, const struct fk_shape_stats *st)
 int
 main(int argc, char **argv)
 {
-	struct fk_shape_stats st;
+	struct pipe_stats st;
 	struct conf c;
 	struct fk_err e;
 	int fd, rc, code;
@@ -628,9 +628,9 @@ main(int argc, char **argv)
 	c.verbosity = 1;
 	fk_log_init("fk-shape", 1);
 	c.o.args = jv_object();
-	c.o.pii = fk_pii_new();
+	c.o.pii = pii_new();
 	c.o.max_record = 16 << 20;
-	c.w = fk_writer_find("ndjson");
+	c.w = writer_find("ndjson");
 	if (c.o.pii == NULL)
 		return FK_EX_SOFTWARE;
 	options(&c, argc, argv);
@@ -663,7 +663,7 @@ main(int argc, char **argv)
 	load_schema(&c);
 	fd = open_input(&c);
 	open_output(&c);
-	rc = fk_shape_run(&c.o, fd, &st, &e);
+	rc = pipe_run(&c.o, fd, &st, &e);
 	if (rc == -1)
 		fk_error("%s", e.msg);
 	if (rc == -1 && e.code == FK_EX_USAGE)
@@ -675,10 +675,10 @@ main(int argc, char **argv)
 	rc = close_output(&c, code == 0, code == FK_EX_IOERR);
 	if (code == 0)
 		code = rc;
-	fk_shape_stats_free(&st);
+	pipe_stats_free(&st);
 	if (c.have_schema)
-		fk_schema_free(&c.schema);
-	fk_pii_free((struct fk_pii *)c.o.pii);
+		schema_free(&c.schema);
+	pii_free((struct pii *)c.o.pii);
 	jv_free(c.o.args);
 	free(c.program);
 	if (fd > 0)

@@ -13,7 +13,7 @@
 #include "shape/ring.h"
 
 int
-bfail(struct batch *b, int code, const char *fmt, ...)
+bad_fail(struct batch *b, int code, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -28,16 +28,16 @@ bfail(struct batch *b, int code, const char *fmt, ...)
 }
 
 int
-pii_has(const struct fk_pii *p)
+bad_pii_any(const struct pii *p)
 {
-	return p != NULL && fk_pii_has(p, -1);
+	return p != NULL && pii_has(p, -1);
 }
 
 void
 bad(struct worker *w, const struct item *it, const char *path,
     const char *reason, jv value, int fatal)
 {
-	const struct fk_shape_opts *o = w->p->o;
+	const struct pipe_opts *o = w->p->o;
 	struct batch *b = w->b;
 	struct mark *m;
 	char msg[1024];
@@ -59,14 +59,14 @@ bad(struct worker *w, const struct item *it, const char *path,
 			r = jv_object_set(r, jv_string("value"), value);
 		else
 			jv_free(value);
-		if (it->text != NULL && !pii_has(o->pii))
+		if (it->text != NULL && !bad_pii_any(o->pii))
 			r = jv_object_set(r, jv_string("text"),
 			    jv_string_sized(it->text, (int)it->tlen));
 		s = jv_dump_string(r, 0);
 		if (fk_buf_add(&b->rej, jv_string_value(s),
 		    (size_t)jv_string_length_bytes(jv_copy(s))) == -1 ||
 		    fk_buf_add(&b->rej, "\n", 1) == -1)
-			bfail(b, FK_EX_SOFTWARE, "out of memory");
+			bad_fail(b, FK_EX_SOFTWARE, "out of memory");
 		jv_free(s);
 	} else {
 		jv_free(value);
@@ -76,9 +76,9 @@ bad(struct worker *w, const struct item *it, const char *path,
 		    it->rec, path, reason);
 	else
 		snprintf(msg, sizeof(msg), "record %lld: %s", it->rec, reason);
-	np = ring_grow(b->marks, &b->mcap, b->nmarks, sizeof(*b->marks));
+	np = pipe_grow(b->marks, &b->mcap, b->nmarks, sizeof(*b->marks));
 	if (np == NULL) {
-		bfail(b, FK_EX_SOFTWARE, "out of memory");
+		bad_fail(b, FK_EX_SOFTWARE, "out of memory");
 		return;
 	}
 	b->marks = np;
@@ -94,9 +94,9 @@ bad(struct worker *w, const struct item *it, const char *path,
 }
 
 jv
-keep(const struct worker *w, jv v)
+bad_keep(const struct worker *w, jv v)
 {
-	if (pii_has(w->p->o->pii)) {
+	if (bad_pii_any(w->p->o->pii)) {
 		jv_free(v);
 		return jv_invalid();
 	}
@@ -111,11 +111,11 @@ bad_stop_at(struct pipe *p, const struct batch *b)
 
 	for (i = 0; i < b->nmarks; i++) {
 		if (b->marks[i].fatal) {
-			p->st->stop = FK_STOP_MALFORMED;
+			p->st->stop = PIPE_STOP_MALFORMED;
 			return (long)i;
 		}
 		if ((long long)i + 1 > allowed) {
-			p->st->stop = FK_STOP_TOO_MANY;
+			p->st->stop = PIPE_STOP_TOO_MANY;
 			return (long)i;
 		}
 	}

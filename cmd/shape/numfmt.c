@@ -12,7 +12,7 @@
 #include "shape/shape.h"
 
 int
-fk_fmt_double(double d, char out[32])
+numfmt_double(double d, char out[32])
 {
 	long long i;
 	int p;
@@ -70,15 +70,15 @@ shortest(double d, char dig[20], int *decpt)
  * places past the digits or 4 or more before them.
  */
 int
-fk_fmt_number(double d, char out[FK_NUM_MAX])
+numfmt_number(double d, char out[NUMFMT_MAX])
 {
 	char dig[20];
 	int n, decpt, o = 0, i, x;
 
 	if (d == floor(d) && fabs(d) < 1e16) {
 		if (d == 0 && signbit(d))
-			return snprintf(out, FK_NUM_MAX, "-0");
-		return snprintf(out, FK_NUM_MAX, "%lld", (long long)d);
+			return snprintf(out, NUMFMT_MAX, "-0");
+		return snprintf(out, NUMFMT_MAX, "%lld", (long long)d);
 	}
 	n = shortest(d, dig, &decpt);
 	if (d < 0)
@@ -90,7 +90,7 @@ fk_fmt_number(double d, char out[FK_NUM_MAX])
 		for (i = 1; i < n; i++)
 			out[o++] = dig[i];
 		x = decpt - 1;
-		o += snprintf(out + o, (size_t)(FK_NUM_MAX - o), "e%c%02d",
+		o += snprintf(out + o, (size_t)(NUMFMT_MAX - o), "e%c%02d",
 		    x < 0 ? '-' : '+', x < 0 ? -x : x);
 	} else if (decpt <= 0) {
 		out[o++] = '0';

@@ -38,9 +38,9 @@ begin(struct pipe *p)
 	struct fk_err e;
 	int ready;
 
-	ring_lock(p);
+	pipe_lock(p);
 	ready = p->ready;
-	ring_unlock(p);
+	pipe_unlock(p);
 	if (p->begun || !ready)
 		return 0;
 	p->begun = 1;
@@ -53,8 +53,8 @@ begin(struct pipe *p)
 static int
 write_batch(struct pipe *p, struct batch *b)
 {
-	const struct fk_shape_opts *o = p->o;
-	struct fk_shape_stats *st = p->st;
+	const struct pipe_opts *o = p->o;
+	struct pipe_stats *st = p->st;
 	const struct mark *m;
 	struct fk_err e;
 	long cut;
@@ -104,32 +104,32 @@ order_main(void *arg)
 	for (seq = 0;; seq++) {
 		b = &p->slots[seq % (long long)p->nslots];
 		flushed = 0;
-		ring_lock(p);
+		pipe_lock(p);
 		while (b->state != B_DONE || b->seq != seq) {
 			if (p->quit) {
-				ring_unlock(p);
+				pipe_unlock(p);
 				return NULL;
 			}
 			if (!flushed) {
 				/* Nothing to do: let a live pipe see output. */
-				ring_unlock(p);
+				pipe_unlock(p);
 				fflush(p->o->out);
 				flushed = 1;
-				ring_lock(p);
+				pipe_lock(p);
 				continue;
 			}
 			pthread_cond_wait(&p->cv, &p->mu);
 		}
-		ring_unlock(p);
+		pipe_unlock(p);
 		r = write_batch(p, b);
 		last = b->last;
-		ring_lock(p);
-		ring_clear(b);
+		pipe_lock(p);
+		pipe_batch_clear(b);
 		b->state = B_FREE;
 		if (r != 0)
-			ring_quit(p);
+			pipe_quit(p);
 		pthread_cond_broadcast(&p->cv);
-		ring_unlock(p);
+		pipe_unlock(p);
 		if (r != 0 || last)
 			return NULL;
 	}
@@ -145,7 +145,7 @@ order_finish(struct pipe *p, int ok, int stopped)
 {
 	struct fk_err e;
 
-	if (ok && !stopped && (p->wr->flags & FK_W_NEEDS_SCHEMA) &&
+	if (ok && !stopped && (p->wr->flags & WRITER_NEEDS_SCHEMA) &&
 	    !p->ready)
 		return wfail(p, FK_EX_DATAERR, "no row to infer the %s schema "
 		    "from; give --schema", p->wr->label);

@@ -13,42 +13,42 @@
 #define BIG (4 * 1024 * 1024)	/* batch memory kept for reuse */
 
 void
-ring_lock(struct pipe *p)
+pipe_lock(struct pipe *p)
 {
 	pthread_mutex_lock(&p->mu);
 }
 
 void
-ring_unlock(struct pipe *p)
+pipe_unlock(struct pipe *p)
 {
 	pthread_mutex_unlock(&p->mu);
 }
 
 int
-ring_quitting(struct pipe *p)
+pipe_quitting(struct pipe *p)
 {
 	return __atomic_load_n(&p->quit, __ATOMIC_RELAXED);
 }
 
 void
-ring_quit(struct pipe *p)
+pipe_quit(struct pipe *p)
 {
 	__atomic_store_n(&p->quit, 1, __ATOMIC_RELAXED);
 }
 
 void
-ring_stop(struct pipe *p)
+pipe_stop(struct pipe *p)
 {
-	ring_lock(p);
-	ring_quit(p);
+	pipe_lock(p);
+	pipe_quit(p);
 	pthread_cond_broadcast(&p->cv);
-	ring_unlock(p);
+	pipe_unlock(p);
 }
 
 /* ---- batches --------------------------------------------------------- */
 
 void
-ring_clear(struct batch *b)
+pipe_batch_clear(struct batch *b)
 {
 	size_t i;
 
@@ -61,7 +61,7 @@ ring_clear(struct batch *b)
 	b->len = b->nitems = b->nmarks = 0;
 	b->read = b->written = b->rejected = 0;
 	b->last = b->failed = 0;
-	fk_wbatch_clear(&b->wb);
+	wbatch_clear(&b->wb);
 	fk_buf_reset(&b->rej);
 	free(b->widen);
 	b->widen = NULL;
@@ -78,16 +78,16 @@ ring_clear(struct batch *b)
 static void
 batch_free(struct batch *b)
 {
-	ring_clear(b);
+	pipe_batch_clear(b);
 	free(b->buf);
 	free(b->items);
 	free(b->marks);
-	fk_wbatch_free(&b->wb);
+	wbatch_free(&b->wb);
 	fk_buf_free(&b->rej);
 }
 
 void *
-ring_grow(void *p, size_t *cap, size_t n, size_t sz)
+pipe_grow(void *p, size_t *cap, size_t n, size_t sz)
 {
 	size_t nc;
 	void *np;
@@ -102,30 +102,30 @@ ring_grow(void *p, size_t *cap, size_t n, size_t sz)
 }
 
 struct batch *
-ring_acquire(struct pipe *p)
+pipe_acquire(struct pipe *p)
 {
 	struct batch *b;
 
-	ring_lock(p);
+	pipe_lock(p);
 	b = &p->slots[p->next_fill % (long long)p->nslots];
 	while (b->state != B_FREE && !p->quit)
 		pthread_cond_wait(&p->cv, &p->mu);
 	if (p->quit) {
-		ring_unlock(p);
+		pipe_unlock(p);
 		return NULL;
 	}
 	b->seq = p->next_fill++;
-	ring_unlock(p);
+	pipe_unlock(p);
 	return b;
 }
 
 void
-ring_submit(struct pipe *p, struct batch *b)
+pipe_submit(struct pipe *p, struct batch *b)
 {
-	ring_lock(p);
+	pipe_lock(p);
 	b->state = B_FILLED;
 	pthread_cond_broadcast(&p->cv);
-	ring_unlock(p);
+	pipe_unlock(p);
 }
 
 static void *
@@ -136,12 +136,12 @@ worker_main(void *arg)
 	struct batch *b;
 
 	for (;;) {
-		ring_lock(p);
+		pipe_lock(p);
 		for (;;) {
 			b = &p->slots[p->next_work % (long long)p->nslots];
 			if (p->quit || p->all_claimed) {
-				ring_unlock(p);
-				fk_schema_thread_done();
+				pipe_unlock(p);
+				schema_thread_done();
 				return NULL;
 			}
 			if (b->state == B_FILLED && b->seq == p->next_work)
@@ -152,16 +152,16 @@ worker_main(void *arg)
 		p->next_work++;
 		if (b->last)
 			p->all_claimed = 1;
-		ring_unlock(p);
+		pipe_unlock(p);
 		work_batch(w, b);
-		ring_lock(p);
+		pipe_lock(p);
 		b->state = B_DONE;
 		while (p->slots[p->done_upto % (long long)p->nslots].state ==
 		    B_DONE && p->slots[p->done_upto %
 		    (long long)p->nslots].seq == p->done_upto)
 			p->done_upto++;
 		pthread_cond_broadcast(&p->cv);
-		ring_unlock(p);
+		pipe_unlock(p);
 	}
 }
 
@@ -169,7 +169,7 @@ worker_main(void *arg)
 static int
 workers_init(struct pipe *p, struct fk_err *e)
 {
-	const struct fk_shape_opts *o = p->o;
+	const struct pipe_opts *o = p->o;
 	struct worker *w;
 	jv txt, args;
 	int i;
@@ -184,15 +184,15 @@ workers_init(struct pipe *p, struct fk_err *e)
 		if (o->program != NULL) {
 			/* Each jq state gets its own copy: see ring.h. */
 			args = jv_parse(jv_string_value(txt));
-			w->jq = fk_jq_new(o->program, args, e);
+			w->jq = filter_new(o->program, args, e);
 			jv_free(args);
 			if (w->jq == NULL) {
 				jv_free(txt);
 				return -1;
 			}
 		}
-		if (pii_has(o->pii)) {
-			w->pii = fk_pii_state_new(o->pii, e);
+		if (bad_pii_any(o->pii)) {
+			w->pii = pii_state_new(o->pii, e);
 			if (w->pii == NULL) {
 				jv_free(txt);
 				return -1;
@@ -204,10 +204,10 @@ workers_init(struct pipe *p, struct fk_err *e)
 }
 
 static void
-workers_free(struct pipe *p, struct fk_shape_stats *st)
+workers_free(struct pipe *p, struct pipe_stats *st)
 {
 	struct worker *w;
-	size_t j, n = p->o->pii != NULL ? fk_pii_npaths(p->o->pii) : 0;
+	size_t j, n = p->o->pii != NULL ? pii_npaths(p->o->pii) : 0;
 	int i;
 
 	if (n > 0)
@@ -215,11 +215,11 @@ workers_free(struct pipe *p, struct fk_shape_stats *st)
 	for (i = 0; p->w != NULL && i < p->o->workers; i++) {
 		w = &p->w[i];
 		for (j = 0; w->pii != NULL && st->hits != NULL && j < n; j++)
-			st->hits[j] += fk_pii_hits(w->pii, j);
-		fk_jq_free(w->jq);
+			st->hits[j] += pii_hits(w->pii, j);
+		filter_free(w->jq);
 		if (w->parser != NULL)
 			jv_parser_free(w->parser);
-		fk_pii_state_free(w->pii);
+		pii_state_free(w->pii);
 		if (w->enc != NULL)
 			p->wr->enc_free(w->enc);
 	}
@@ -246,8 +246,8 @@ start_threads(struct pipe *p, struct fk_err *e)
 }
 
 int
-fk_shape_run(const struct fk_shape_opts *o, int fd,
-    struct fk_shape_stats *st, struct fk_err *e)
+pipe_run(const struct pipe_opts *o, int fd,
+    struct pipe_stats *st, struct fk_err *e)
 {
 	struct pipe p;
 	size_t i;
@@ -275,10 +275,10 @@ fk_shape_run(const struct fk_shape_opts *o, int fd,
 		p.ready = 1;
 	}
 	if (start_threads(&p, e) == -1) {
-		ring_stop(&p);
+		pipe_stop(&p);
 	} else {
 		started = 1;
-		rrc = fk_shape_read(&p, fd, e);
+		rrc = reader_run(&p, fd, e);
 	}
 	for (i = 0; i < (size_t)p.nw; i++)
 		pthread_join(p.w[i].tid, NULL);
@@ -287,7 +287,7 @@ fk_shape_run(const struct fk_shape_opts *o, int fd,
 	if (!started)
 		goto out;
 	if (order_finish(&p, !p.failed && rrc == 0,
-	    st->stop != FK_STOP_NONE) == -1 || p.failed) {
+	    st->stop != PIPE_STOP_NONE) == -1 || p.failed) {
 		*e = p.err;
 		goto out;
 	}
@@ -305,18 +305,18 @@ out:
 }
 
 void
-fk_shape_stats_free(struct fk_shape_stats *st)
+pipe_stats_free(struct pipe_stats *st)
 {
 	if (st->have_inferred)
-		fk_schema_free(&st->inferred);
+		schema_free(&st->inferred);
 	free(st->widen);
 	free(st->hits);
 	memset(st, 0, sizeof(*st));
 }
 
-const struct fk_schema *
-fk_shape_schema(const struct fk_shape_opts *o,
-    const struct fk_shape_stats *st)
+const struct schema *
+pipe_schema(const struct pipe_opts *o,
+    const struct pipe_stats *st)
 {
 	if (o->schema != NULL)
 		return o->schema;

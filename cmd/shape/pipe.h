@@ -25,17 +25,17 @@
 #include "shape/check/schema.h"
 #include "shape/write/writer.h"
 
-struct fk_shape_opts {
+struct pipe_opts {
 	int workers;			/* >= 1 */
-	const struct fk_writer *writer;	/* -o */
-	struct fk_wopts wopts;		/* the format's own options */
+	const struct writer *writer;	/* -o */
+	struct writer_opts wopts;		/* the format's own options */
 	const char *program;		/* NULL: identity */
 	jv args;			/* $name arguments (an object) */
-	const struct fk_schema *schema;	/* NULL: infer from a sample */
+	const struct schema *schema;	/* NULL: infer from a sample */
 	size_t sample_rows;		/* rows to infer from (>= 1) */
 	size_t sample_bytes;		/* input the sample may span */
 	int drop_unknown;		/* --unknown=drop */
-	const struct fk_pii *pii;	/* NULL: none */
+	const struct pii *pii;	/* NULL: none */
 	size_t max_record;		/* bytes of one input value */
 	long long max_bad;
 	FILE *out;
@@ -46,21 +46,21 @@ struct fk_shape_opts {
 };
 
 enum {
-	FK_STOP_NONE,
-	FK_STOP_MALFORMED,	/* malformed JSON with no reject file */
-	FK_STOP_TOO_MANY	/* more than max_bad bad records */
+	PIPE_STOP_NONE,
+	PIPE_STOP_MALFORMED,	/* malformed JSON with no reject file */
+	PIPE_STOP_TOO_MANY	/* more than max_bad bad records */
 };
 
-struct fk_shape_stats {
+struct pipe_stats {
 	long long read;		/* input values (malformed ones too) */
 	long long rows;		/* written + rejected */
 	long long written;
 	long long rejected;
-	int stop;		/* FK_STOP_* */
+	int stop;		/* PIPE_STOP_* */
 	int csv_newlines;	/* a CSV field held a line break */
-	struct fk_schema inferred;	/* when opts.schema was NULL */
+	struct schema inferred;	/* when opts.schema was NULL */
 	int have_inferred;
-	unsigned char *widen;	/* fk_schema_count() bytes, or NULL */
+	unsigned char *widen;	/* schema_count() bytes, or NULL */
 	unsigned long *hits;	/* per --drop/--hash/--mask-ip path */
 };
 
@@ -69,15 +69,15 @@ struct fk_shape_stats {
  * end or the run stopped on bad records (st->stop says which); -1 with e
  * for a failure of the run itself (read or write error, no memory, an
  * Avro file with nothing to infer its schema from).  st is filled either
- * way; free it with fk_shape_stats_free.
+ * way; free it with pipe_stats_free.
  */
-int fk_shape_run(const struct fk_shape_opts *o, int fd,
-    struct fk_shape_stats *st, struct fk_err *e);
+int pipe_run(const struct pipe_opts *o, int fd,
+    struct pipe_stats *st, struct fk_err *e);
 
-void fk_shape_stats_free(struct fk_shape_stats *st);
+void pipe_stats_free(struct pipe_stats *st);
 
 /* The schema the output follows (given or inferred), or NULL. */
-const struct fk_schema *fk_shape_schema(const struct fk_shape_opts *o,
-    const struct fk_shape_stats *st);
+const struct schema *pipe_schema(const struct pipe_opts *o,
+    const struct pipe_stats *st);
 
 #endif

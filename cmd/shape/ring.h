@@ -59,7 +59,7 @@ struct batch {
 	struct item *items;
 	size_t nitems, icap;
 	/* results */
-	struct fk_wbatch wb;
+	struct wbatch wb;
 	struct fk_buf rej;
 	struct mark *marks;
 	size_t nmarks, mcap;
@@ -74,17 +74,17 @@ struct pipe;
 struct worker {
 	struct pipe *p;
 	pthread_t tid;
-	struct fk_jq *jq;
+	struct filter *jq;
 	struct jv_parser *parser;
-	struct fk_pii_state *pii;
+	struct pii_state *pii;
 	void *enc;		/* the format's state for this thread */
 	struct batch *b;
 };
 
 struct pipe {
-	const struct fk_shape_opts *o;
-	const struct fk_writer *wr;
-	struct fk_shape_stats *st;
+	const struct pipe_opts *o;
+	const struct writer *wr;
+	struct pipe_stats *st;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct batch *slots;
@@ -93,7 +93,7 @@ struct pipe {
 	int all_claimed;
 	int quit;
 	/* the schema, once known */
-	const struct fk_schema *schema;
+	const struct schema *schema;
 	int ready;
 	void *run;		/* the format's state for the schema */
 	size_t nwiden;
@@ -108,33 +108,33 @@ struct pipe {
 };
 
 /* pipe.c */
-void ring_lock(struct pipe *p);
-void ring_unlock(struct pipe *p);
-int ring_quitting(struct pipe *p);
-void ring_quit(struct pipe *p);
+void pipe_lock(struct pipe *p);
+void pipe_unlock(struct pipe *p);
+int pipe_quitting(struct pipe *p);
+void pipe_quit(struct pipe *p);
 /* Stop everyone: the reader, the workers and the writer. */
-void ring_stop(struct pipe *p);
-struct batch *ring_acquire(struct pipe *p);
-void ring_submit(struct pipe *p, struct batch *b);
-void ring_clear(struct batch *b);
+void pipe_stop(struct pipe *p);
+struct batch *pipe_acquire(struct pipe *p);
+void pipe_submit(struct pipe *p, struct batch *b);
+void pipe_batch_clear(struct batch *b);
 /*
  * Room for one more of n elements of size sz in p: p itself, a larger
  * copy, or NULL (p still valid) when out of memory.
  */
-void *ring_grow(void *p, size_t *cap, size_t n, size_t sz);
+void *pipe_grow(void *p, size_t *cap, size_t n, size_t sz);
 
 /* read/reader.c: read fd into batches until the end or a stop. */
-int fk_shape_read(struct pipe *p, int fd, struct fk_err *e);
+int reader_run(struct pipe *p, int fd, struct fk_err *e);
 
 /* work.c: a worker's whole batch. */
 void work_batch(struct worker *w, struct batch *b);
 /* Set up the format for schema s; -1 with e. */
-int work_setup(struct pipe *p, const struct fk_schema *s, struct fk_err *e);
+int work_setup(struct pipe *p, const struct schema *s, struct fk_err *e);
 
 /* bad.c */
-int bfail(struct batch *b, int code, const char *fmt, ...)
+int bad_fail(struct batch *b, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-int pii_has(const struct fk_pii *p);
+int bad_pii_any(const struct pii *p);
 /*
  * Record one bad record: its reject line (value consumed; pass
  * jv_invalid() to leave it out), its message, and a mark.
@@ -142,7 +142,7 @@ int pii_has(const struct fk_pii *p);
 void bad(struct worker *w, const struct item *it, const char *path,
     const char *reason, jv value, int fatal);
 /* A value for a reject line, unless personal data must stay out of it. */
-jv keep(const struct worker *w, jv v);
+jv bad_keep(const struct worker *w, jv v);
 /* The index of the mark to stop at, or -1 to take the whole batch. */
 long bad_stop_at(struct pipe *p, const struct batch *b);
 

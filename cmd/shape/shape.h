@@ -11,24 +11,24 @@
 
 #include "buf.h"
 
-#define FK_MAX_SAFE 9007199254740992.0	/* 2^53 */
+#define CANON_MAX_SAFE 9007199254740992.0	/* 2^53 */
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (canon.c). */
-int32_t fk_days_from_civil(int y, int m, int d);
+int32_t canon_days_from_civil(int y, int m, int d);
 /* The inverse. */
-void fk_civil_from_days(int64_t days, int *y, int *m, int *d);
+void canon_civil_from_days(int64_t days, int *y, int *m, int *d);
 
 /*
  * Shortest text that reads back as the same double (finite d), as JSON
  * writes numbers: "42", "-0.5", "1e+21".  Returns its length (< 32).
  */
-int fk_fmt_double(double d, char out[32]);
+int numfmt_double(double d, char out[32]);
 
 /*
  * d (finite) as `jq -c` (jq 1.6) writes it: "1e+17", "12345678901234567000",
- * "1e-05".  Returns its length (< FK_NUM_MAX).  For NDJSON and CSV.
+ * "1e-05".  Returns its length (< NUMFMT_MAX).  For NDJSON and CSV.
  */
-#define FK_NUM_MAX 40
-int fk_fmt_number(double d, char out[FK_NUM_MAX]);
+#define NUMFMT_MAX 40
+int numfmt_number(double d, char out[NUMFMT_MAX]);
 
 #endif

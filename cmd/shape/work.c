@@ -14,12 +14,12 @@
 /* ---- the schema ------------------------------------------------------ */
 
 int
-work_setup(struct pipe *p, const struct fk_schema *s, struct fk_err *e)
+work_setup(struct pipe *p, const struct schema *s, struct fk_err *e)
 {
 	p->run = p->wr->setup(s, &p->o->wopts, e);
 	if (p->run == NULL)
 		return -1;
-	p->nwiden = fk_schema_count(s);
+	p->nwiden = schema_count(s);
 	return 0;
 }
 
@@ -30,23 +30,23 @@ work_setup(struct pipe *p, const struct fk_schema *s, struct fk_err *e)
  * schema the output format can take; -1 with e for a failure of the run.
  */
 static int
-publish(struct worker *w, const struct fk_infer *in, struct fk_err *e)
+publish(struct worker *w, const struct infer *in, struct fk_err *e)
 {
 	struct pipe *p = w->p;
-	struct fk_shape_stats *st = p->st;
+	struct pipe_stats *st = p->st;
 
-	if (fk_infer_schema(in, &st->inferred, e) == -1)
+	if (infer_schema(in, &st->inferred, e) == -1)
 		return e->code == FK_EX_SOFTWARE ? -1 : 1;
 	if (work_setup(p, &st->inferred, e) == -1) {
-		fk_schema_free(&st->inferred);
+		schema_free(&st->inferred);
 		return e->code == FK_EX_DATAERR ? 1 : -1;
 	}
-	ring_lock(p);
+	pipe_lock(p);
 	st->have_inferred = 1;
 	p->schema = &st->inferred;
 	p->ready = 1;
 	pthread_cond_broadcast(&p->cv);
-	ring_unlock(p);
+	pipe_unlock(p);
 	return 0;
 }
 
@@ -57,25 +57,25 @@ publish(struct worker *w, const struct fk_infer *in, struct fk_err *e)
 static int
 infer(struct worker *w, const struct item *it, jv row)
 {
-	struct fk_infer *in = fk_infer_new();
-	struct fk_cerr ce;
+	struct infer *in = infer_new();
+	struct schema_cerr ce;
 	struct fk_err e;
 	int rc;
 
 	if (in == NULL) {
 		jv_free(row);
-		return bfail(w->b, FK_EX_SOFTWARE, "out of memory");
+		return bad_fail(w->b, FK_EX_SOFTWARE, "out of memory");
 	}
-	if (fk_infer_add(in, row, &ce) == -1) {
-		fk_infer_free(in);
+	if (infer_add(in, row, &ce) == -1) {
+		infer_free(in);
 		bad(w, it, ce.path, ce.reason, row, 0);
 		return -1;
 	}
 	rc = publish(w, in, &e);
-	fk_infer_free(in);
+	infer_free(in);
 	if (rc == -1) {
 		jv_free(row);
-		return bfail(w->b, e.code, "%s", e.msg);
+		return bad_fail(w->b, e.code, "%s", e.msg);
 	}
 	if (rc == 1) {
 		bad(w, it, "", e.msg, row, 0);
@@ -105,7 +105,7 @@ encode(struct worker *w, const struct item *it, jv canon, jv r)
 		return -1;
 	}
 	if (rc == -1)
-		return bfail(w->b, e.code, "%s", e.msg);
+		return bad_fail(w->b, e.code, "%s", e.msg);
 	return 0;
 }
 
@@ -113,8 +113,8 @@ static void
 row(struct worker *w, const struct item *it, jv r)
 {
 	struct pipe *p = w->p;
-	const struct fk_shape_opts *o = p->o;
-	struct fk_cerr ce;
+	const struct pipe_opts *o = p->o;
+	struct schema_cerr ce;
 	char why[128];
 	jv canon;
 	int flags;
@@ -123,11 +123,11 @@ row(struct worker *w, const struct item *it, jv r)
 	if (jv_get_kind(r) != JV_KIND_OBJECT) {
 		snprintf(why, sizeof(why), "filter output is %s, not an "
 		    "object", jv_kind_name(jv_get_kind(r)));
-		bad(w, it, "", why, keep(w, r), 0);
+		bad(w, it, "", why, bad_keep(w, r), 0);
 		return;
 	}
-	if (w->pii != NULL && fk_pii_apply(w->pii, r, &r, &ce) == -1) {
-		bad(w, it, ce.path, ce.reason, keep(w, r), 0);
+	if (w->pii != NULL && pii_apply(w->pii, r, &r, &ce) == -1) {
+		bad(w, it, ce.path, ce.reason, bad_keep(w, r), 0);
 		return;
 	}
 	if (!p->ready && infer(w, it, jv_copy(r)) == -1) {
@@ -135,15 +135,15 @@ row(struct worker *w, const struct item *it, jv r)
 		return;
 	}
 	/* The row never leaves this thread: the encoders take it here. */
-	flags = FK_CO_THREAD_KEYS;
+	flags = SCHEMA_CO_THREAD_KEYS;
 	if (o->drop_unknown)
-		flags |= FK_CO_DROP_UNKNOWN;
-	if (o->schema == NULL && (p->wr->flags & FK_W_WIDEN)) {
-		flags |= FK_CO_WIDEN;
+		flags |= SCHEMA_CO_DROP_UNKNOWN;
+	if (o->schema == NULL && (p->wr->flags & WRITER_WIDEN)) {
+		flags |= SCHEMA_CO_WIDEN;
 		if (w->b->widen == NULL)
 			w->b->widen = calloc(p->nwiden ? p->nwiden : 1, 1);
 	}
-	if (fk_schema_coerce(p->schema, r, flags, w->b->widen, &canon,
+	if (schema_coerce(p->schema, r, flags, w->b->widen, &canon,
 	    &ce) == -1) {
 		bad(w, it, ce.path, ce.reason, r, 0);
 		return;
@@ -214,12 +214,12 @@ value(struct worker *w, const struct item *it)
 		row(w, it, v);
 		return;
 	}
-	fk_jq_start(w->jq, jv_copy(v));
-	while ((r = fk_jq_next(w->jq, &out, why, sizeof(why))) == 1)
+	filter_start(w->jq, jv_copy(v));
+	while ((r = filter_next(w->jq, &out, why, sizeof(why))) == 1)
 		row(w, it, out);
 	if (r == -1) {
 		snprintf(msg, sizeof(msg), "filter error: %s", why);
-		bad(w, it, "", msg, keep(w, v), 0);
+		bad(w, it, "", msg, bad_keep(w, v), 0);
 		return;
 	}
 	jv_free(v);
@@ -227,13 +227,13 @@ value(struct worker *w, const struct item *it)
 
 /* One program output of the sample (consumed). */
 static void
-sample_row(struct worker *w, struct fk_infer *in, jv r)
+sample_row(struct worker *w, struct infer *in, jv r)
 {
-	struct fk_cerr ce;
+	struct schema_cerr ce;
 
 	if (jv_get_kind(r) == JV_KIND_OBJECT && (w->pii == NULL ||
-	    fk_pii_apply(w->pii, r, &r, &ce) == 0))
-		fk_infer_add(in, r, &ce);	/* a row that cannot be one */
+	    pii_apply(w->pii, r, &r, &ce) == 0))
+		infer_add(in, r, &ce);	/* a row that cannot be one */
 	jv_free(r);				/* is bad later, in value() */
 }
 
@@ -246,19 +246,19 @@ sample_row(struct worker *w, struct fk_infer *in, jv r)
 static int
 sample(struct worker *w, struct batch *b)
 {
-	const struct fk_shape_opts *o = w->p->o;
-	struct fk_infer *in;
+	const struct pipe_opts *o = w->p->o;
+	struct infer *in;
 	struct fk_err e;
 	char why[512];
 	size_t i;
 	jv v, out;
 	int rc;
 
-	in = fk_infer_new();
+	in = infer_new();
 	if (in == NULL)
-		return bfail(b, FK_EX_SOFTWARE, "out of memory");
-	for (i = 0; i < b->nitems && fk_infer_rows(in) < o->sample_rows &&
-	    !ring_quitting(w->p); i++) {
+		return bad_fail(b, FK_EX_SOFTWARE, "out of memory");
+	for (i = 0; i < b->nitems && infer_rows(in) < o->sample_rows &&
+	    !pipe_quitting(w->p); i++) {
 		if (b->items[i].why != NULL)
 			continue;
 		v = parse(w, b->buf + b->items[i].off, b->items[i].len);
@@ -270,15 +270,15 @@ sample(struct worker *w, struct batch *b)
 			sample_row(w, in, v);
 			continue;
 		}
-		fk_jq_start(w->jq, v);
-		while (fk_infer_rows(in) < o->sample_rows &&
-		    fk_jq_next(w->jq, &out, why, sizeof(why)) == 1)
+		filter_start(w->jq, v);
+		while (infer_rows(in) < o->sample_rows &&
+		    filter_next(w->jq, &out, why, sizeof(why)) == 1)
 			sample_row(w, in, out);
 	}
-	rc = fk_infer_rows(in) > 0 ? publish(w, in, &e) : 1;
-	fk_infer_free(in);
+	rc = infer_rows(in) > 0 ? publish(w, in, &e) : 1;
+	infer_free(in);
 	if (rc == -1)
-		return bfail(b, e.code, "%s", e.msg);
+		return bad_fail(b, e.code, "%s", e.msg);
 	return 0;
 }
 
@@ -290,12 +290,12 @@ work_batch(struct worker *w, struct batch *b)
 
 	w->b = b;
 	/* Inferred schema: the first row decides, in input order. */
-	ring_lock(p);
+	pipe_lock(p);
 	while (!p->ready && p->done_upto < b->seq && !p->quit)
 		pthread_cond_wait(&p->cv, &p->mu);
-	ring_unlock(p);
+	pipe_unlock(p);
 	if (!p->ready && sample(w, b) == -1)
 		return;
-	for (i = 0; i < b->nitems && !b->failed && !ring_quitting(p); i++)
+	for (i = 0; i < b->nitems && !b->failed && !pipe_quitting(p); i++)
 		value(w, &b->items[i]);
 }

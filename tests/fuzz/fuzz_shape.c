@@ -34,18 +34,18 @@ static const char all_types[] =
     "\"RECORD\",\"fields\":[{\"name\":\"x\",\"type\":\"TIMESTAMP\"},"
     "{\"name\":\"y\",\"type\":\"NUMERIC\",\"mode\":\"REPEATED\"}]}]";
 
-static struct fk_schema fixed;
+static struct schema fixed;
 static char *fixed_avro;
-static struct fk_pii *pii;
+static struct pii *pii;
 
 /*
  * A one-row Parquet file in memory.  A schema Parquet cannot hold (a
  * RECORD without fields) may be refused; a canonical row never.
  */
 static void
-encode_parquet(const struct fk_schema *s, jv canon)
+encode_parquet(const struct schema *s, jv canon)
 {
-	struct fk_pq *w;
+	struct pq *w;
 	struct fk_err e;
 	char *p = NULL;
 	size_t n = 0;
@@ -54,9 +54,9 @@ encode_parquet(const struct fk_schema *s, jv canon)
 	f = open_memstream(&p, &n);
 	if (f == NULL)
 		abort();
-	w = fk_pq_open(f, s, NULL, &e);
-	if (w != NULL && (fk_pq_write(w, jv_copy(canon), &e) == -1 ||
-	    fk_pq_close(w, &e) == -1))
+	w = pq_open(f, s, NULL, &e);
+	if (w != NULL && (pq_write(w, jv_copy(canon), &e) == -1 ||
+	    pq_close(w, &e) == -1))
 		abort();
 	fclose(f);
 	free(p);
@@ -64,28 +64,28 @@ encode_parquet(const struct fk_schema *s, jv canon)
 
 /* Every encoder on one canonical row of s; they must not fail. */
 static void
-encode_all(const struct fk_schema *s, const char *avro_schema, jv canon)
+encode_all(const struct schema *s, const char *avro_schema, jv canon)
 {
 	struct fk_buf b = { 0 }, tmp = { 0 };
-	struct fk_avro_enc *x;
-	struct fk_csv *csv;
+	struct avro_enc *x;
+	struct csv *csv;
 	struct fk_err e;
 	int nl = 0;
 
-	if (fk_ndjson_row(s, canon, &b) == -1)
+	if (ndjson_row(s, canon, &b) == -1)
 		abort();
-	csv = fk_csv_new(s, &e);
+	csv = csv_new(s, &e);
 	if (csv != NULL) {
-		if (fk_csv_header(csv, &b) == -1 ||
-		    fk_csv_row(csv, canon, &b, &tmp, &nl) == -1)
+		if (csv_header(csv, &b) == -1 ||
+		    csv_row(csv, canon, &b, &tmp, &nl) == -1)
 			abort();
-		fk_csv_free(csv);
+		csv_free(csv);
 	}
 	if (avro_schema != NULL) {
-		x = fk_avro_enc_new(avro_schema, &e);
-		if (x == NULL || fk_avro_enc_row(x, s, canon, &b, &e) == -1)
+		x = avro_enc_new(avro_schema, &e);
+		if (x == NULL || avro_enc_row(x, s, canon, &b, &e) == -1)
 			abort();
-		fk_avro_enc_free(x);
+		avro_enc_free(x);
 	}
 	encode_parquet(s, canon);
 	fk_buf_free(&b);
@@ -93,29 +93,29 @@ encode_all(const struct fk_schema *s, const char *avro_schema, jv canon)
 }
 
 static void
-one(jv v, struct fk_schema *inferred, int *have, char **avro_text)
+one(jv v, struct schema *inferred, int *have, char **avro_text)
 {
-	struct fk_pii_state *st;
-	struct fk_cerr ce;
+	struct pii_state *st;
+	struct schema_cerr ce;
 	struct fk_err e;
 	jv canon;
 
-	st = fk_pii_state_new(pii, &e);
-	if (st != NULL && fk_pii_apply(st, jv_copy(v), &canon, &ce) == 0)
+	st = pii_state_new(pii, &e);
+	if (st != NULL && pii_apply(st, jv_copy(v), &canon, &ce) == 0)
 		jv_free(canon);
 	else if (st != NULL)
 		jv_free(canon);
-	fk_pii_state_free(st);
-	if (!*have && fk_schema_infer(v, inferred, &ce) == 0) {
+	pii_state_free(st);
+	if (!*have && infer_one(v, inferred, &ce) == 0) {
 		*have = 1;
-		*avro_text = fk_avro_schema(inferred, &e);
+		*avro_text = avro_schema_json(inferred, &e);
 	}
-	if (*have && fk_schema_coerce(inferred, v, FK_CO_THREAD_KEYS, NULL,
+	if (*have && schema_coerce(inferred, v, SCHEMA_CO_THREAD_KEYS, NULL,
 	    &canon, &ce) == 0) {
 		encode_all(inferred, *avro_text, canon);
 		jv_free(canon);
 	}
-	if (fk_schema_coerce(&fixed, v, FK_CO_DROP_UNKNOWN, NULL, &canon,
+	if (schema_coerce(&fixed, v, SCHEMA_CO_DROP_UNKNOWN, NULL, &canon,
 	    &ce) == 0) {
 		encode_all(&fixed, fixed_avro, canon);
 		jv_free(canon);
@@ -132,21 +132,21 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	gcry_check_version(NULL);
 	gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
-	if (fk_schema_parse(jv_parse(all_types), &fixed, &e) == -1)
+	if (schema_parse(jv_parse(all_types), &fixed, &e) == -1)
 		abort();
-	fixed_avro = fk_avro_schema(&fixed, &e);
-	pii = fk_pii_new();
-	fk_pii_add(pii, FK_PII_DROP, "a.b", &e);
-	fk_pii_add(pii, FK_PII_MASK_IP, "ip,o.x", &e);
-	fk_pii_add(pii, FK_PII_HASH, "s,r", &e);
-	fk_pii_set_key(pii, "fuzz", 4, &e);
+	fixed_avro = avro_schema_json(&fixed, &e);
+	pii = pii_new();
+	pii_add(pii, PII_DROP, "a.b", &e);
+	pii_add(pii, PII_MASK_IP, "ip,o.x", &e);
+	pii_add(pii, PII_HASH, "s,r", &e);
+	pii_set_key(pii, "fuzz", 4, &e);
 	return 0;
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct fk_schema inferred;
+	struct schema inferred;
 	struct fk_scan sc;
 	const char *buf = (const char *)data;
 	char *avro_text = NULL;
@@ -172,8 +172,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 	}
 	if (have)
-		fk_schema_free(&inferred);
+		schema_free(&inferred);
 	free(avro_text);
-	fk_schema_thread_done();
+	schema_thread_done();
 	return 0;
 }

@@ -9,7 +9,7 @@
  *                                 private_key and write it to OUT
  *   test_auth get URL N [PAUSE] [DIR]
  *                                 N authorised GETs of URL through
- *                                 fk_auth, PAUSE seconds apart; on a 401
+ *                                 auth_header, PAUSE seconds apart; on a 401
  *                                 invalidate and retry once; after the
  *                                 first, touch DIR/ready and wait for
  *                                 DIR/go.  Prints statuses, never tokens.

@@ -7,7 +7,7 @@
  *   test_parquet write SCHEMA.json [codec [row-group-bytes [page-bytes
  *       [nodict]]]] < canonical.ndjson > out.parquet
  * reads a `bq load` schema file and canonical rows (schema.h) and writes
- * them with fk_pq_*.
+ * them with pq_*.
  */
 #include <math.h>
 #include <stdint.h>
@@ -87,19 +87,19 @@ rle_decode(const unsigned char *p, size_t len, int bw, uint32_t *out,
 static int
 rle_roundtrip(const uint32_t *v, size_t n, int bw)
 {
-	struct fk_rle r;
+	struct rle r;
 	uint32_t *back = calloc(n + 1, sizeof(*back));
 	size_t i;
 	int ok;
 
 	memset(&r, 0, sizeof(r));
-	fk_rle_reset(&r, bw);
+	rle_reset(&r, bw);
 	for (i = 0; i < n; i++)
-		fk_rle_put(&r, v[i]);
-	ok = fk_rle_finish(&r) == 0 &&
+		rle_put(&r, v[i]);
+	ok = rle_finish(&r) == 0 &&
 	    rle_decode((unsigned char *)r.out.p, r.out.len, bw, back, n) == 0 &&
 	    memcmp(back, v, n * sizeof(*v)) == 0;
-	fk_rle_free(&r);
+	rle_free(&r);
 	free(back);
 	return ok;
 }
@@ -110,7 +110,7 @@ static void
 test_thrift(void)
 {
 	struct fk_buf b = { 0 };
-	struct fk_tc t;
+	struct thrift t;
 	static const unsigned char hdr[] = {
 		0x15, 0x00,		/* 1: i32 0 */
 		0x15, 0x84, 0x01,	/* 2: i32 66 */
@@ -129,40 +129,40 @@ test_thrift(void)
 		0x19, 0xf8, 0x0f,		/* 2: list<binary> of 15 */
 	};
 
-	fk_tc_init(&t, &b);
-	fk_tc_begin(&t);
-	fk_tc_i32(&t, 1, 0);
-	fk_tc_i32(&t, 2, 66);
-	fk_tc_i32(&t, 3, -66);
-	fk_tc_struct(&t, 5);
-	fk_tc_i32(&t, 1, 3);
-	fk_tc_bool(&t, 2, 0);
-	fk_tc_end(&t);
-	fk_tc_bool(&t, 6, 1);
-	fk_tc_str(&t, 22, "hi");
-	fk_tc_end(&t);
-	T_OK(!fk_tc_failed(&t) && bytes_are(&b, hdr, sizeof(hdr)),
+	thrift_init(&t, &b);
+	thrift_begin(&t);
+	thrift_i32(&t, 1, 0);
+	thrift_i32(&t, 2, 66);
+	thrift_i32(&t, 3, -66);
+	thrift_struct(&t, 5);
+	thrift_i32(&t, 1, 3);
+	thrift_bool(&t, 2, 0);
+	thrift_end(&t);
+	thrift_bool(&t, 6, 1);
+	thrift_str(&t, 22, "hi");
+	thrift_end(&t);
+	T_OK(!thrift_failed(&t) && bytes_are(&b, hdr, sizeof(hdr)),
 	    "thrift: field deltas, long field ids, zigzag, bools, nesting");
 
 	fk_buf_reset(&b);
-	fk_tc_init(&t, &b);
-	fk_tc_begin(&t);
-	fk_tc_list(&t, 1, FK_TC_I32, 3);
-	fk_tc_elem_i32(&t, 0);
-	fk_tc_elem_i32(&t, 3);
-	fk_tc_elem_i32(&t, 8);
-	fk_tc_list(&t, 2, FK_TC_BINARY, 15);
+	thrift_init(&t, &b);
+	thrift_begin(&t);
+	thrift_list(&t, 1, THRIFT_I32, 3);
+	thrift_elem_i32(&t, 0);
+	thrift_elem_i32(&t, 3);
+	thrift_elem_i32(&t, 8);
+	thrift_list(&t, 2, THRIFT_BINARY, 15);
 	T_OK(bytes_are(&b, list, sizeof(list)),
 	    "thrift: short and long list headers");
 
-	T_OK(fk_tc_zigzag(0) == 0 && fk_tc_zigzag(-1) == 1 &&
-	    fk_tc_zigzag(1) == 2 && fk_tc_zigzag(INT64_MIN) == UINT64_MAX,
+	T_OK(thrift_zigzag(0) == 0 && thrift_zigzag(-1) == 1 &&
+	    thrift_zigzag(1) == 2 && thrift_zigzag(INT64_MIN) == UINT64_MAX,
 	    "thrift: zigzag");
 
 	fk_buf_reset(&b);
-	fk_tc_init(&t, &b);
-	fk_tc_i32(&t, 1, 1);
-	T_OK(fk_tc_failed(&t), "thrift: a field outside a struct fails");
+	thrift_init(&t, &b);
+	thrift_i32(&t, 1, 1);
+	T_OK(thrift_failed(&t), "thrift: a field outside a struct fails");
 	fk_buf_free(&b);
 }
 
@@ -171,7 +171,7 @@ test_rle(void)
 {
 	static const uint32_t ramp[] = { 0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2 };
 	uint32_t v[3000];
-	struct fk_rle r;
+	struct rle r;
 	size_t i;
 	static const unsigned char run[] = { 0x14, 0x01 };	/* 10 x 1 */
 	static const unsigned char packed[] = {
@@ -179,18 +179,18 @@ test_rle(void)
 	};
 
 	memset(&r, 0, sizeof(r));
-	fk_rle_reset(&r, 1);
+	rle_reset(&r, 1);
 	for (i = 0; i < 10; i++)
-		fk_rle_put(&r, 1);
-	T_OK(fk_rle_finish(&r) == 0 && bytes_are(&r.out, run, sizeof(run)),
+		rle_put(&r, 1);
+	T_OK(rle_finish(&r) == 0 && bytes_are(&r.out, run, sizeof(run)),
 	    "rle: a run of 10 is one RLE run");
-	fk_rle_reset(&r, 3);
+	rle_reset(&r, 3);
 	for (i = 0; i < 8; i++)
-		fk_rle_put(&r, (uint32_t)i);
-	T_OK(fk_rle_finish(&r) == 0 &&
+		rle_put(&r, (uint32_t)i);
+	T_OK(rle_finish(&r) == 0 &&
 	    bytes_are(&r.out, packed, sizeof(packed)),
 	    "rle: bit-packing matches the spec's example");
-	fk_rle_free(&r);
+	rle_free(&r);
 
 	T_OK(rle_roundtrip(ramp, 11, 3), "rle: a padded last group");
 	for (i = 0; i < 3000; i++)
@@ -207,9 +207,9 @@ test_rle(void)
 	T_OK(rle_roundtrip(v, 3000, 32), "rle: 32-bit values");
 	T_OK(rle_roundtrip(v, 1, 32), "rle: a single value");
 
-	T_OK(fk_bit_width(0) == 0 && fk_bit_width(1) == 1 &&
-	    fk_bit_width(2) == 2 && fk_bit_width(255) == 8 &&
-	    fk_bit_width(256) == 9, "rle: bit widths");
+	T_OK(rle_bit_width(0) == 0 && rle_bit_width(1) == 1 &&
+	    rle_bit_width(2) == 2 && rle_bit_width(255) == 8 &&
+	    rle_bit_width(256) == 9, "rle: bit widths");
 }
 
 static void
@@ -242,45 +242,45 @@ test_codecs(void)
 	static const char *const names[] = { "snappy", "zstd", "gzip", "none" };
 	static const int ids[] = { 1, 6, 2, 0 };
 	char in[4096];
-	struct fk_pqz z;
+	struct pqz z;
 	struct fk_err e;
 	size_t i;
 
 	memset(in, 'x', sizeof(in));
 	for (i = 0; i < 4; i++) {
-		T_OK(fk_pqz_init(&z, names[i], &e) == 0 && z.codec == ids[i] &&
-		    fk_pqz_run(&z, in, sizeof(in), &e) == 0 &&
+		T_OK(pqz_init(&z, names[i], &e) == 0 && z.codec == ids[i] &&
+		    pqz_run(&z, in, sizeof(in), &e) == 0 &&
 		    z.len > 0 && z.len <= sizeof(in),
 		    "codec %s compresses", names[i]);
 		if (i == 2)
 			T_OK(z.p[0] == 0x1f && z.p[1] == 0x8b,
 			    "codec gzip has gzip framing");
-		fk_pqz_free(&z);
+		pqz_free(&z);
 	}
-	T_OK(fk_pqz_init(&z, "lzo", &e) == -1 && e.code == FK_EX_USAGE &&
+	T_OK(pqz_init(&z, "lzo", &e) == -1 && e.code == FK_EX_USAGE &&
 	    strstr(e.msg, "'lzo'") != NULL, "codec: unknown name is a usage "
 	    "error naming it");
 }
 
 static unsigned char *
-write_mem(const struct fk_schema *s, const char *rows[], size_t n,
+write_mem(const struct schema *s, const char *rows[], size_t n,
     size_t *len, struct fk_err *e)
 {
-	struct fk_pq *w;
+	struct pq *w;
 	char *p = NULL;
 	FILE *f = open_memstream(&p, len);
 	size_t i;
 	int rc = -1;
 
-	w = fk_pq_open(f, s, NULL, e);
+	w = pq_open(f, s, NULL, e);
 	if (w == NULL)
 		goto out;
 	for (i = 0; i < n; i++)
-		if (fk_pq_write(w, jv_parse(rows[i]), e) == -1) {
-			fk_pq_abort(w);
+		if (pq_write(w, jv_parse(rows[i]), e) == -1) {
+			pq_abort(w);
 			goto out;
 		}
-	rc = fk_pq_close(w, e);
+	rc = pq_close(w, e);
 out:
 	fclose(f);
 	if (rc == -1) {
@@ -293,12 +293,14 @@ out:
 static void
 test_file(void)
 {
-	struct fk_field f[] = {
-		{ .name = "id", .type = FK_T_INTEGER, .mode = FK_M_REQUIRED },
-		{ .name = "name", .type = FK_T_STRING, .mode = FK_M_NULLABLE },
+	struct schema_field f[] = {
+		{ .name = "id", .type = SCHEMA_INTEGER,
+		    .mode = SCHEMA_REQUIRED },
+		{ .name = "name", .type = SCHEMA_STRING,
+		    .mode = SCHEMA_NULLABLE },
 	};
-	struct fk_schema s = { .fields = f, .nfields = 2 };
-	struct fk_schema none = { .fields = NULL, .nfields = 0 };
+	struct schema s = { .fields = f, .nfields = 2 };
+	struct schema none = { .fields = NULL, .nfields = 0 };
 	const char *rows[] = {
 		"{\"id\":1,\"name\":\"a\"}", "{\"id\":2,\"name\":null}",
 	};
@@ -343,9 +345,9 @@ static const char *const tnames[] = {
 };
 
 static int
-parse_fields(jv a, struct fk_field **out, size_t *n)
+parse_fields(jv a, struct schema_field **out, size_t *n)
 {
-	struct fk_field *f;
+	struct schema_field *f;
 	const char *t, *m;
 	int i, k, len = jv_array_length(jv_copy(a));
 	jv o, sub;
@@ -360,18 +362,18 @@ parse_fields(jv a, struct fk_field **out, size_t *n)
 		m = fk_json_str(o, "mode");
 		for (k = 0; k < 12; k++)
 			if (strcmp(t, tnames[k]) == 0)
-				f[i].type = (enum fk_type)k;
+				f[i].type = (enum schema_type)k;
 		if (strcmp(t, "INT64") == 0)
-			f[i].type = FK_T_INTEGER;
+			f[i].type = SCHEMA_INTEGER;
 		if (strcmp(t, "FLOAT64") == 0)
-			f[i].type = FK_T_FLOAT;
+			f[i].type = SCHEMA_FLOAT;
 		if (strcmp(t, "BOOL") == 0)
-			f[i].type = FK_T_BOOLEAN;
+			f[i].type = SCHEMA_BOOLEAN;
 		if (strcmp(t, "STRUCT") == 0)
-			f[i].type = FK_T_RECORD;
+			f[i].type = SCHEMA_RECORD;
 		f[i].mode = m == NULL || strcmp(m, "NULLABLE") == 0 ?
-		    FK_M_NULLABLE : strcmp(m, "REQUIRED") == 0 ?
-		    FK_M_REQUIRED : FK_M_REPEATED;
+		    SCHEMA_NULLABLE : strcmp(m, "REQUIRED") == 0 ?
+		    SCHEMA_REQUIRED : SCHEMA_REPEATED;
 		sub = jv_object_get(jv_copy(o), jv_string("fields"));
 		if (jv_get_kind(sub) == JV_KIND_ARRAY)
 			parse_fields(sub, &f[i].fields, &f[i].nfields);
@@ -384,7 +386,7 @@ parse_fields(jv a, struct fk_field **out, size_t *n)
 }
 
 static void
-free_fields(struct fk_field *f, size_t n)
+free_fields(struct schema_field *f, size_t n)
 {
 	size_t i;
 
@@ -398,9 +400,9 @@ free_fields(struct fk_field *f, size_t n)
 static int
 drive(int argc, char **argv)
 {
-	struct fk_pq_opts o = { 0 };
-	struct fk_schema s;
-	struct fk_pq *w;
+	struct pq_opts o = { 0 };
+	struct schema s;
+	struct pq *w;
 	struct fk_err e;
 	jv_parser *p = NULL;
 	char buf[65536];
@@ -419,7 +421,7 @@ drive(int argc, char **argv)
 	o.row_group_bytes = argc > 4 ? strtoul(argv[4], NULL, 10) : 0;
 	o.page_bytes = argc > 5 ? strtoul(argv[5], NULL, 10) : 0;
 	o.no_dict = argc > 6 && strcmp(argv[6], "nodict") == 0;
-	w = fk_pq_open(stdout, &s, &o, &e);
+	w = pq_open(stdout, &s, &o, &e);
 	if (w == NULL)
 		goto fail;
 	p = jv_parser_new(0);
@@ -427,8 +429,8 @@ drive(int argc, char **argv)
 		n = fread(buf, 1, sizeof(buf), stdin);
 		jv_parser_set_buf(p, buf, (int)n, n > 0);
 		while (jv_is_valid(v = jv_parser_next(p)))
-			if (fk_pq_write(w, v, &e) == -1) {
-				fk_pq_abort(w);
+			if (pq_write(w, v, &e) == -1) {
+				pq_abort(w);
 				goto fail;
 			}
 		jv_free(v);
@@ -437,7 +439,7 @@ drive(int argc, char **argv)
 	}
 	jv_parser_free(p);
 	p = NULL;
-	if (fk_pq_close(w, &e) == -1)
+	if (pq_close(w, &e) == -1)
 		goto fail;
 	free_fields(s.fields, s.nfields);
 	return fclose(stdout) == 0 ? 0 : 74;

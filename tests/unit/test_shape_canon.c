@@ -41,10 +41,10 @@ test_int64(void)
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		v = jv_parse(t[i].json);
 		got = 0;
-		rc = fk_canon_int64(v, &got);
+		rc = canon_int64(v, &got);
 		jv_free(v);
 		T_OK(rc == t[i].rc && (rc == -1 || got == t[i].want),
-		    "fk_canon_int64(%s) rc %d value %lld", t[i].json, rc,
+		    "canon_int64(%s) rc %d value %lld", t[i].json, rc,
 		    (long long)got);
 	}
 }
@@ -80,12 +80,12 @@ test_date(void)
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		got = 0;
-		rc = fk_canon_date(t[i].s, &got);
+		rc = canon_date(t[i].s, &got);
 		T_OK(rc == t[i].rc && (rc == -1 || got == t[i].want),
-		    "fk_canon_date(\"%s\") rc %d value %d", t[i].s, rc,
+		    "canon_date(\"%s\") rc %d value %d", t[i].s, rc,
 		    (int)got);
 	}
-	T_OK(fk_canon_date(NULL, &got) == -1, "fk_canon_date(NULL) fails");
+	T_OK(canon_date(NULL, &got) == -1, "canon_date(NULL) fails");
 }
 
 static void
@@ -120,9 +120,9 @@ test_micros(void)
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		got = 0;
-		rc = fk_canon_micros(t[i].s, &got);
+		rc = canon_micros(t[i].s, &got);
 		T_OK(rc == t[i].rc && (rc == -1 || got == t[i].want),
-		    "fk_canon_micros(\"%s\") rc %d value %lld", t[i].s, rc,
+		    "canon_micros(\"%s\") rc %d value %lld", t[i].s, rc,
 		    (long long)got);
 	}
 }
@@ -149,9 +149,9 @@ test_time(void)
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		got = 0;
-		rc = fk_canon_time(t[i].s, &got);
+		rc = canon_time(t[i].s, &got);
 		T_OK(rc == t[i].rc && (rc == -1 || got == t[i].want),
-		    "fk_canon_time(\"%s\") rc %d value %lld", t[i].s, rc,
+		    "canon_time(\"%s\") rc %d value %lld", t[i].s, rc,
 		    (long long)got);
 	}
 }
@@ -162,18 +162,18 @@ test_double(void)
 	jv v;
 
 	v = jv_number(2.5);
-	T_OK(fk_canon_double(v) == 2.5, "fk_canon_double(2.5)");
+	T_OK(canon_double(v) == 2.5, "canon_double(2.5)");
 	jv_free(v);
 	v = jv_string("NaN");
-	T_OK(isnan(fk_canon_double(v)), "fk_canon_double(\"NaN\")");
+	T_OK(isnan(canon_double(v)), "canon_double(\"NaN\")");
 	jv_free(v);
 	v = jv_string("Infinity");
-	T_OK(isinf(fk_canon_double(v)) && fk_canon_double(v) > 0,
-	    "fk_canon_double(\"Infinity\")");
+	T_OK(isinf(canon_double(v)) && canon_double(v) > 0,
+	    "canon_double(\"Infinity\")");
 	jv_free(v);
 	v = jv_string("-Infinity");
-	T_OK(isinf(fk_canon_double(v)) && fk_canon_double(v) < 0,
-	    "fk_canon_double(\"-Infinity\")");
+	T_OK(isinf(canon_double(v)) && canon_double(v) < 0,
+	    "canon_double(\"-Infinity\")");
 	jv_free(v);
 }
 
@@ -227,10 +227,10 @@ test_numeric(void)
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		memset(b, 0xaa, sizeof(b));
-		rc = fk_canon_numeric(t[i].s, b);
+		rc = canon_numeric(t[i].s, b);
 		hex16(b, h);
 		T_OK(rc == t[i].rc && (rc == -1 || strcmp(h, t[i].hex) == 0),
-		    "fk_canon_numeric(\"%s\") rc %d value %s", t[i].s, rc,
+		    "canon_numeric(\"%s\") rc %d value %s", t[i].s, rc,
 		    rc == 0 ? h : "-");
 	}
 }

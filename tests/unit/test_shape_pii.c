@@ -82,7 +82,7 @@ test_rfc4231(void)
 			kl = 131;
 		}
 		dl = unhex(t[i].data, data);
-		rc = fk_hmac_sha256_hex(key, kl, data, dl, out);
+		rc = pii_hmac_hex(key, kl, data, dl, out);
 		T_OK(rc == 0 && strcmp(out, t[i].mac) == 0, "RFC 4231 "
 		    "HMAC-SHA-256 case %zu", i < 4 ? i + 1 : i + 2);
 	}
@@ -111,7 +111,7 @@ test_mask(void)
 	int r;
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		r = fk_mask_ip(t[i].in, out);
+		r = pii_mask_ip(t[i].in, out);
 		if (t[i].want == NULL)
 			T_OK(r == -1, "mask \"%s\" fails", t[i].in);
 		else
@@ -124,40 +124,40 @@ test_mask(void)
 static void
 test_apply(void)
 {
-	struct fk_pii *p = fk_pii_new();
-	struct fk_pii_state *st;
-	struct fk_cerr ce;
+	struct pii *p = pii_new();
+	struct pii_state *st;
+	struct schema_cerr ce;
 	struct fk_err e;
 	char mac[65];
 	jv row, out, d;
 	int rc;
 
 	/* T_OK evaluates its condition twice: no side effects in it. */
-	rc = fk_pii_add(p, FK_PII_DROP, "password,address.street", &e);
+	rc = pii_add(p, PII_DROP, "password,address.street", &e);
 	T_OK(rc == 0, "add --drop paths");
-	rc = fk_pii_add(p, FK_PII_MASK_IP, "ip,hosts.ip", &e);
+	rc = pii_add(p, PII_MASK_IP, "ip,hosts.ip", &e);
 	T_OK(rc == 0, "add --mask-ip paths");
-	rc = fk_pii_add(p, FK_PII_HASH, "email", &e);
+	rc = pii_add(p, PII_HASH, "email", &e);
 	T_OK(rc == 0, "add --hash paths");
-	rc = fk_pii_add(p, FK_PII_HASH, "email", &e);
+	rc = pii_add(p, PII_HASH, "email", &e);
 	T_OK(rc == -1, "a path named twice: %s", e.msg);
-	rc = fk_pii_add(p, FK_PII_DROP, "a..b", &e);
+	rc = pii_add(p, PII_DROP, "a..b", &e);
 	T_OK(rc == -1, "an empty component: %s", e.msg);
-	st = fk_pii_state_new(p, &e);
+	st = pii_state_new(p, &e);
 	T_OK(st == NULL && e.code == FK_EX_CONFIG, "--hash without a key: %s",
 	    e.msg);
-	rc = fk_pii_set_key(p, "", 0, &e);
+	rc = pii_set_key(p, "", 0, &e);
 	T_OK(rc == -1, "empty key refused");
-	rc = fk_pii_set_key(p, "k3y", 3, &e);
+	rc = pii_set_key(p, "k3y", 3, &e);
 	T_OK(rc == 0, "set the key");
-	st = fk_pii_state_new(p, &e);
+	st = pii_state_new(p, &e);
 	T_OK(st != NULL, "state");
 	row = jv_parse("{\"email\":\"a@b.c\",\"password\":\"p\",\"ip\":"
 	    "\"1.2.3.4\",\"address\":{\"street\":\"s\",\"city\":\"c\"},"
 	    "\"hosts\":[{\"ip\":\"::1\"},{\"ip\":null}]}");
-	rc = fk_pii_apply(st, row, &out, &ce);
+	rc = pii_apply(st, row, &out, &ce);
 	T_OK(rc == 0, "apply");
-	fk_hmac_sha256_hex("k3y", 3, "a@b.c", 5, mac);
+	pii_hmac_hex("k3y", 3, "a@b.c", 5, mac);
 	d = jv_dump_string(out, 0);
 	T_OK(strstr(jv_string_value(d), mac) != NULL &&
 	    strstr(jv_string_value(d), "password") == NULL &&
@@ -166,26 +166,26 @@ test_apply(void)
 	    strstr(jv_string_value(d), "[{\"ip\":\"::\"},{\"ip\":null}]") !=
 	    NULL, "dropped, masked, hashed: %s", jv_string_value(d));
 	jv_free(d);
-	T_OK(fk_pii_hits(st, 0) == 1 && fk_pii_hits(st, 3) == 2,
+	T_OK(pii_hits(st, 0) == 1 && pii_hits(st, 3) == 2,
 	    "hits counted (each array element)");
 	row = jv_parse("{\"ip\":\"not an ip\"}");
-	rc = fk_pii_apply(st, row, &out, &ce);
+	rc = pii_apply(st, row, &out, &ce);
 	T_OK(rc == -1 && strcmp(ce.path, "ip") == 0, "bad IP: %s %s", ce.path,
 	    ce.reason);
 	jv_free(out);
 	row = jv_parse("{\"email\":{\"x\":1}}");
-	rc = fk_pii_apply(st, row, &out, &ce);
+	rc = pii_apply(st, row, &out, &ce);
 	T_OK(rc == -1, "hash an object: %s", ce.reason);
 	jv_free(out);
 	row = jv_parse("{\"email\":42}");
-	rc = fk_pii_apply(st, row, &out, &ce);
+	rc = pii_apply(st, row, &out, &ce);
 	T_OK(rc == 0, "hash a number");
-	fk_hmac_sha256_hex("k3y", 3, "42", 2, mac);
+	pii_hmac_hex("k3y", 3, "42", 2, mac);
 	d = jv_object_get(out, jv_string("email"));
 	T_STREQ(jv_string_value(d), mac, "42 hashes as its text");
 	jv_free(d);
-	fk_pii_state_free(st);
-	fk_pii_free(p);
+	pii_state_free(st);
+	pii_free(p);
 }
 
 int

@@ -11,9 +11,9 @@
 #include "shape/check/schema.h"
 
 static int
-load(const char *json, struct fk_schema *s, struct fk_err *e)
+load(const char *json, struct schema *s, struct fk_err *e)
 {
-	return fk_schema_parse(jv_parse(json), s, e);
+	return schema_parse(jv_parse(json), s, e);
 }
 
 /*
@@ -25,8 +25,8 @@ coerce1(const char *type, const char *mode, const char *in, int flags,
     char *out, size_t n)
 {
 	char sch[256], row[1024];
-	struct fk_schema s;
-	struct fk_cerr ce;
+	struct schema s;
+	struct schema_cerr ce;
 	struct fk_err e;
 	jv r, c, v, d;
 
@@ -38,7 +38,7 @@ coerce1(const char *type, const char *mode, const char *in, int flags,
 	}
 	snprintf(row, sizeof(row), in ? "{\"v\":%s}" : "{}", in);
 	r = jv_parse(row);
-	if (fk_schema_coerce(&s, r, flags, NULL, &c, &ce) == -1) {
+	if (schema_coerce(&s, r, flags, NULL, &c, &ce) == -1) {
 		snprintf(out, n, "!%s", ce.reason);
 	} else {
 		v = jv_object_get(c, jv_string("v"));
@@ -47,7 +47,7 @@ coerce1(const char *type, const char *mode, const char *in, int flags,
 		jv_free(d);
 	}
 	jv_free(r);
-	fk_schema_free(&s);
+	schema_free(&s);
 }
 
 static void
@@ -208,8 +208,8 @@ test_rows(void)
 		{ "{\"first_name\":\"x\"}", "!REQUIRED field is missing", "id" },
 		{ "[1]", "!a row must be an object, got array", "" },
 	};
-	struct fk_schema s;
-	struct fk_cerr ce;
+	struct schema s;
+	struct schema_cerr ce;
 	struct fk_err e;
 	char got[512];
 	size_t i;
@@ -222,7 +222,7 @@ test_rows(void)
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		memset(&ce, 0, sizeof(ce));
 		r = jv_parse(t[i].in);
-		if (fk_schema_coerce(&s, r, 0, NULL, &c, &ce) == -1) {
+		if (schema_coerce(&s, r, 0, NULL, &c, &ce) == -1) {
 			snprintf(got, sizeof(got), "!%s", ce.reason);
 		} else {
 			d = jv_dump_string(c, 0);
@@ -237,12 +237,12 @@ test_rows(void)
 			    ce.path);
 	}
 	r = jv_parse("{\"id\":8,\"extra\":1}");
-	rc = fk_schema_coerce(&s, r, FK_CO_DROP_UNKNOWN, NULL, &c, &ce);
+	rc = schema_coerce(&s, r, SCHEMA_CO_DROP_UNKNOWN, NULL, &c, &ce);
 	T_OK(rc == 0, "--unknown=drop drops");
 	if (rc == 0)
 		jv_free(c);
 	jv_free(r);
-	fk_schema_free(&s);
+	schema_free(&s);
 	rc = load("[{\"name\":\"a.b\",\"type\":\"STRING\"}]", &s, &e);
 	T_OK(rc == -1, "illegal name in a schema file: %s", e.msg);
 	rc = load("[{\"name\":\"a\",\"type\":\"STRING\"},{\"name\":\"A\","
@@ -252,7 +252,7 @@ test_rows(void)
 	    ":[{\"name\":\"b\",\"type\":\"BOOL\"}]}]}", &s, &e);
 	T_OK(rc == 0, "{\"fields\": ...} form with aliases");
 	if (rc == 0)
-		fk_schema_free(&s);
+		schema_free(&s);
 	rc = load("[{\"name\":\"a\",\"type\":\"RECORD\"}]", &s, &e);
 	T_OK(rc == -1, "RECORD without fields: %s", e.msg);
 }
@@ -260,8 +260,8 @@ test_rows(void)
 static void
 test_infer(void)
 {
-	struct fk_schema s;
-	struct fk_cerr ce;
+	struct schema s;
+	struct schema_cerr ce;
 	unsigned char *w;
 	int rc;
 	jv r, c, j, d;
@@ -270,9 +270,9 @@ test_infer(void)
 	    "\"born\":\"1939-03-20\",\"at\":\"2024-01-02T03:04:05Z\","
 	    "\"n\":null,\"tags\":[\"a\"],\"e\":[],\"m\":[[1]],\"o\":{},"
 	    "\"addr\":{\"zip\":\"1\"},\"bad key\":2}");
-	rc = fk_schema_infer(r, &s, &ce);
+	rc = infer_one(r, &s, &ce);
 	T_OK(rc == 0, "infer from a row");
-	d = jv_dump_string(fk_schema_json(&s, NULL), 0);
+	d = jv_dump_string(schema_json(&s, NULL), 0);
 	T_STREQ(jv_string_value(d), "[{\"name\":\"id\",\"type\":\"INTEGER\","
 	    "\"mode\":\"NULLABLE\"},{\"name\":\"lat\",\"type\":\"FLOAT\","
 	    "\"mode\":\"NULLABLE\"},{\"name\":\"name\",\"type\":\"STRING\","
@@ -292,18 +292,18 @@ test_infer(void)
 	jv_free(d);
 	jv_free(r);
 	/* Widening: INTEGER takes 2.5 and DATE takes any string. */
-	w = calloc(fk_schema_count(&s), 1);
+	w = calloc(schema_count(&s), 1);
 	r = jv_parse("{\"id\":2.5,\"born\":\"unknown\"}");
-	rc = fk_schema_coerce(&s, r, FK_CO_WIDEN, w, &c, &ce);
+	rc = schema_coerce(&s, r, SCHEMA_CO_WIDEN, w, &c, &ce);
 	T_OK(rc == 0, "widening accepts 2.5 and a non-date");
 	if (rc == 0)
 		jv_free(c);
 	jv_free(r);
 	r = jv_parse("{\"id\":2.5}");
-	rc = fk_schema_coerce(&s, r, 0, NULL, &c, &ce);
+	rc = schema_coerce(&s, r, 0, NULL, &c, &ce);
 	T_OK(rc == -1, "without widening 2.5 is not an INTEGER");
 	jv_free(r);
-	j = fk_schema_json(&s, w);
+	j = schema_json(&s, w);
 	d = jv_dump_string(jv_array_get(jv_copy(j), 0), 0);
 	T_STREQ(jv_string_value(d), "{\"name\":\"id\",\"type\":\"FLOAT\","
 	    "\"mode\":\"NULLABLE\"}", "INTEGER widened to FLOAT");
@@ -313,15 +313,15 @@ test_infer(void)
 	    "\"mode\":\"NULLABLE\"}", "DATE widened to STRING");
 	jv_free(d);
 	free(w);
-	fk_schema_free(&s);
+	schema_free(&s);
 	r = jv_parse("{\"a b\":1,\"a_b\":2}");
-	rc = fk_schema_infer(r, &s, &ce);
+	rc = infer_one(r, &s, &ce);
 	T_OK(rc == -1, "collision when inferring: %s", ce.reason);
 	jv_free(r);
 	r = jv_parse("{\"a\":{\"b\":{\"c\":{\"d\":{\"e\":{\"f\":{\"g\":{\"h\":"
 	    "{\"i\":{\"j\":{\"k\":{\"l\":{\"m\":{\"n\":{\"o\":{\"p\":1}}}}}}}}"
 	    "}}}}}}}}");
-	rc = fk_schema_infer(r, &s, &ce);
+	rc = infer_one(r, &s, &ce);
 	T_OK(rc == -1, "16 levels of RECORD: %s", ce.reason);
 	jv_free(r);
 }
@@ -330,9 +330,9 @@ test_infer(void)
 static jv
 sampled(const char *const *rows, size_t n, size_t *taken)
 {
-	struct fk_infer *in = fk_infer_new();
-	struct fk_schema s;
-	struct fk_cerr ce;
+	struct infer *in = infer_new();
+	struct schema s;
+	struct schema_cerr ce;
 	struct fk_err e;
 	size_t i;
 	jv r, out;
@@ -340,17 +340,17 @@ sampled(const char *const *rows, size_t n, size_t *taken)
 	*taken = 0;
 	for (i = 0; i < n; i++) {
 		r = jv_parse(rows[i]);
-		if (fk_infer_add(in, r, &ce) == 0)
+		if (infer_add(in, r, &ce) == 0)
 			(*taken)++;
 		jv_free(r);
 	}
-	if (fk_infer_schema(in, &s, &e) == -1) {
-		fk_infer_free(in);
+	if (infer_schema(in, &s, &e) == -1) {
+		infer_free(in);
 		return jv_string("");
 	}
-	out = jv_dump_string(fk_schema_json(&s, NULL), 0);
-	fk_schema_free(&s);
-	fk_infer_free(in);
+	out = jv_dump_string(schema_json(&s, NULL), 0);
+	schema_free(&s);
+	infer_free(in);
 	return out;
 }
 
@@ -429,21 +429,21 @@ test_colname(void)
 		{ "_file_name", "__file_name" },
 		{ "_x", "_x" },
 	};
-	char out[FK_COLNAME_MAX + 1], big[400];
+	char out[COLNAME_MAX + 1], big[400];
 	size_t i;
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		fk_colname(t[i].in, strlen(t[i].in), out);
+		colname_map(t[i].in, strlen(t[i].in), out);
 		T_OK(strcmp(out, t[i].want) == 0, "column name of \"%s\": want "
 		    "%s, got %s", t[i].in, t[i].want, out);
-		T_OK(fk_colname_legal(out, strlen(out)), "%s is legal", out);
+		T_OK(colname_legal(out, strlen(out)), "%s is legal", out);
 	}
 	memset(big, 'a', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
-	fk_colname(big, strlen(big), out);
+	colname_map(big, strlen(big), out);
 	T_OK(strlen(out) == 300, "cut to 300 characters");
 	big[0] = '1';
-	fk_colname(big, strlen(big), out);
+	colname_map(big, strlen(big), out);
 	T_OK(strlen(out) == 300 && out[0] == '_' && out[1] == '1',
 	    "digit prefix then cut to 300");
 }

@@ -18,12 +18,12 @@ static const char schema[] =
     "{\"name\":\"name\",\"type\":\"STRING\"}]";
 
 static jv
-canon(const struct fk_schema *s, const char *json)
+canon(const struct schema *s, const char *json)
 {
-	struct fk_cerr ce;
+	struct schema_cerr ce;
 	jv in = jv_parse(json), out;
 
-	if (fk_schema_coerce(s, in, 0, NULL, &out, &ce) == -1)
+	if (schema_coerce(s, in, 0, NULL, &out, &ce) == -1)
 		out = jv_invalid();
 	jv_free(in);
 	return out;
@@ -34,39 +34,39 @@ test_find(void)
 {
 	static const char *names[] = { "ndjson", "json", "csv", "avro",
 	    "parquet" };
-	const struct fk_writer *w;
+	const struct writer *w;
 	size_t i;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		w = fk_writer_find(names[i]);
+		w = writer_find(names[i]);
 		T_OK(w != NULL && w->setup && w->release && w->encode &&
 		    w->enc_free && w->begin && w->flush && w->end &&
 		    w->abort && w->schema_json && w->bq_flags,
 		    "%s: every operation", names[i]);
 	}
-	T_OK(fk_writer_find("json") == fk_writer_find("ndjson"),
+	T_OK(writer_find("json") == writer_find("ndjson"),
 	    "json is ndjson");
-	T_OK(fk_writer_find("orc") == NULL, "orc: no such format");
-	T_OK(fk_writer_find("CSV") == NULL, "names are exact");
-	T_OK(fk_writer_find("avro")->takes == FK_WO_AVRO, "avro options");
-	T_OK(fk_writer_find("parquet")->takes == FK_WO_PARQUET,
+	T_OK(writer_find("orc") == NULL, "orc: no such format");
+	T_OK(writer_find("CSV") == NULL, "names are exact");
+	T_OK(writer_find("avro")->takes == WRITER_TAKES_AVRO, "avro options");
+	T_OK(writer_find("parquet")->takes == WRITER_TAKES_PARQUET,
 	    "parquet options");
-	T_OK(fk_writer_find("csv")->takes == 0, "csv: no options of its own");
-	T_OK((fk_writer_find("avro")->flags & FK_W_NEEDS_SCHEMA) &&
-	    (fk_writer_find("parquet")->flags & FK_W_NEEDS_SCHEMA) &&
-	    !(fk_writer_find("ndjson")->flags & FK_W_NEEDS_SCHEMA),
+	T_OK(writer_find("csv")->takes == 0, "csv: no options of its own");
+	T_OK((writer_find("avro")->flags & WRITER_NEEDS_SCHEMA) &&
+	    (writer_find("parquet")->flags & WRITER_NEEDS_SCHEMA) &&
+	    !(writer_find("ndjson")->flags & WRITER_NEEDS_SCHEMA),
 	    "binary files need a schema even with no rows");
 }
 
 /* Encode rows, then write only the first n, as the writer does at a cut.
  * Coerce and encode both borrow their row: each jv is freed here. */
 static char *
-run_format(const char *name, const struct fk_schema *s, const char **rows,
+run_format(const char *name, const struct schema *s, const char **rows,
     size_t nrows, size_t n, size_t *len)
 {
-	const struct fk_writer *w = fk_writer_find(name);
-	struct fk_wopts o = { "null", 1 << 20, { "none", 0, 0, 0 } };
-	struct fk_wbatch wb = { 0 };
+	const struct writer *w = writer_find(name);
+	struct writer_opts o = { "null", 1 << 20, { "none", 0, 0, 0 } };
+	struct wbatch wb = { 0 };
 	struct fk_err e;
 	void *run, *enc = NULL;
 	char *buf = NULL;
@@ -91,7 +91,7 @@ run_format(const char *name, const struct fk_schema *s, const char **rows,
 	if (enc != NULL)
 		w->enc_free(enc);
 	w->release(run);
-	fk_wbatch_free(&wb);
+	wbatch_free(&wb);
 	fclose(f);
 	if (!ok) {
 		free(buf);
@@ -101,7 +101,7 @@ run_format(const char *name, const struct fk_schema *s, const char **rows,
 }
 
 static void
-test_cut(const struct fk_schema *s)
+test_cut(const struct schema *s)
 {
 	const char *rows[] = { "{\"id\":1,\"name\":\"a\"}",
 	    "{\"id\":2,\"name\":\"b,c\"}", "{\"id\":3,\"name\":\"d\"}" };
@@ -139,11 +139,11 @@ test_cut(const struct fk_schema *s)
 }
 
 static void
-test_avro_refuses(const struct fk_schema *s)
+test_avro_refuses(const struct schema *s)
 {
-	const struct fk_writer *w = fk_writer_find("avro");
-	struct fk_wopts o = { "null", 1 << 20, { NULL, 0, 0, 0 } };
-	struct fk_wbatch wb = { 0 };
+	const struct writer *w = writer_find("avro");
+	struct writer_opts o = { "null", 1 << 20, { NULL, 0, 0, 0 } };
+	struct wbatch wb = { 0 };
 	struct fk_err e;
 	void *run, *enc = NULL;
 	size_t big = 15 * 1024 * 1024 + 1;
@@ -167,7 +167,7 @@ test_avro_refuses(const struct fk_schema *s)
 	jv_free(row);
 	w->enc_free(enc);
 	w->release(run);
-	fk_wbatch_free(&wb);
+	wbatch_free(&wb);
 	free(str);
 }
 
@@ -176,19 +176,19 @@ test_flags(void)
 {
 	char buf[256];
 
-	fk_writer_find("csv")->bq_flags(buf, sizeof(buf), "s.json", 1);
+	writer_find("csv")->bq_flags(buf, sizeof(buf), "s.json", 1);
 	T_STREQ(buf, "--source_format=CSV --skip_leading_rows=1 "
 	    "--allow_quoted_newlines --schema=s.json", "csv flags");
-	fk_writer_find("csv")->bq_flags(buf, sizeof(buf), "s.json", 0);
+	writer_find("csv")->bq_flags(buf, sizeof(buf), "s.json", 0);
 	T_STREQ(buf, "--source_format=CSV --skip_leading_rows=1 "
 	    "--schema=s.json", "csv flags, no line breaks");
-	fk_writer_find("ndjson")->bq_flags(buf, sizeof(buf), "s.json", 0);
+	writer_find("ndjson")->bq_flags(buf, sizeof(buf), "s.json", 0);
 	T_STREQ(buf, "--source_format=NEWLINE_DELIMITED_JSON "
 	    "--schema=s.json", "ndjson flags");
-	fk_writer_find("avro")->bq_flags(buf, sizeof(buf), "s.json", 0);
+	writer_find("avro")->bq_flags(buf, sizeof(buf), "s.json", 0);
 	T_STREQ(buf, "--source_format=AVRO --use_avro_logical_types",
 	    "avro flags");
-	fk_writer_find("parquet")->bq_flags(buf, sizeof(buf), "s.json", 0);
+	writer_find("parquet")->bq_flags(buf, sizeof(buf), "s.json", 0);
 	T_STREQ(buf, "--source_format=PARQUET "
 	    "--parquet_enable_list_inference", "parquet flags");
 }
@@ -196,14 +196,14 @@ test_flags(void)
 int
 main(void)
 {
-	struct fk_schema s;
+	struct schema s;
 	struct fk_err e;
 
 	test_find();
 	test_flags();
-	T_OK(fk_schema_parse(jv_parse(schema), &s, &e) == 0, "schema");
+	T_OK(schema_parse(jv_parse(schema), &s, &e) == 0, "schema");
 	test_cut(&s);
 	test_avro_refuses(&s);
-	fk_schema_free(&s);
+	schema_free(&s);
 	T_DONE();
 }

@@ -109,7 +109,7 @@ parse_clock(const char *s, int64_t *us, const char **end)
 }
 
 int
-fk_canon_int64(jv v, int64_t *out)
+canon_int64(jv v, int64_t *out)
 {
 	const char *s;
 	const char *why;
@@ -119,7 +119,7 @@ fk_canon_int64(jv v, int64_t *out)
 	switch (jv_get_kind(v)) {
 	case JV_KIND_NUMBER:
 		d = jv_number_value(v);
-		if (d != floor(d) || fabs(d) > FK_MAX_SAFE)
+		if (d != floor(d) || fabs(d) > CANON_MAX_SAFE)
 			return -1;
 		*out = (int64_t)d;
 		return 0;
@@ -138,7 +138,7 @@ fk_canon_int64(jv v, int64_t *out)
 }
 
 int
-fk_canon_date(const char *s, int32_t *days)
+canon_date(const char *s, int32_t *days)
 {
 	if (s == NULL || parse_date(s, days) == -1 || s[10] != '\0')
 		return -1;
@@ -146,7 +146,7 @@ fk_canon_date(const char *s, int32_t *days)
 }
 
 int
-fk_canon_micros(const char *s, int64_t *us)
+canon_micros(const char *s, int64_t *us)
 {
 	int32_t days;
 	int64_t t;
@@ -168,7 +168,7 @@ fk_canon_micros(const char *s, int64_t *us)
 }
 
 int
-fk_canon_time(const char *s, int64_t *us)
+canon_time(const char *s, int64_t *us)
 {
 	const char *end;
 
@@ -178,7 +178,7 @@ fk_canon_time(const char *s, int64_t *us)
 }
 
 double
-fk_canon_double(jv v)
+canon_double(jv v)
 {
 	const char *s;
 
@@ -223,7 +223,7 @@ mag_negate(unsigned char m[16])
 }
 
 int
-fk_canon_numeric(const char *s, unsigned char out[16])
+canon_numeric(const char *s, unsigned char out[16])
 {
 	unsigned char m[16];
 	int neg = 0, ni = 0, nf = 0, nonzero = 0;
@@ -269,14 +269,14 @@ fk_canon_numeric(const char *s, unsigned char out[16])
 }
 
 int32_t
-fk_days_from_civil(int y, int m, int d)
+canon_days_from_civil(int y, int m, int d)
 {
 	return civil_days(y, m, d);
 }
 
 /* Inverse of civil_days: the same March-based eras, run backwards. */
 void
-fk_civil_from_days(int64_t days, int *y, int *m, int *d)
+canon_civil_from_days(int64_t days, int *y, int *m, int *d)
 {
 	int64_t z, era, doe, yoe, doy, mp;
 

@@ -37,11 +37,11 @@ is_reserved(const char *s, size_t len)
 }
 
 int
-fk_colname_legal(const char *name, size_t len)
+colname_legal(const char *name, size_t len)
 {
 	size_t i;
 
-	if (len == 0 || len > FK_COLNAME_MAX)
+	if (len == 0 || len > COLNAME_MAX)
 		return 0;
 	if (name[0] >= '0' && name[0] <= '9')
 		return 0;
@@ -64,11 +64,11 @@ seqlen(unsigned char c)
 	return 1;
 }
 
-/* Prepend one '_' to out (holding n bytes, room for FK_COLNAME_MAX + 1). */
+/* Prepend one '_' to out (holding n bytes, room for COLNAME_MAX + 1). */
 static size_t
 prefix(char *out, size_t n)
 {
-	if (n == FK_COLNAME_MAX)
+	if (n == COLNAME_MAX)
 		n--;
 	memmove(out + 1, out, n);
 	out[0] = '_';
@@ -76,17 +76,17 @@ prefix(char *out, size_t n)
 }
 
 int
-fk_colname(const char *name, size_t len, char *out)
+colname_map(const char *name, size_t len, char *out)
 {
 	size_t i = 0, n = 0, k;
 
-	if (fk_colname_legal(name, len)) {
+	if (colname_legal(name, len)) {
 		memcpy(out, name, len);
 		out[len] = '\0';
 		return 0;
 	}
 	/* Room for one more than the limit, cut at the end. */
-	while (i < len && n <= FK_COLNAME_MAX) {
+	while (i < len && n <= COLNAME_MAX) {
 		if (word_char((unsigned char)name[i])) {
 			out[n++] = name[i++];
 			continue;
@@ -95,8 +95,8 @@ fk_colname(const char *name, size_t len, char *out)
 		i += k <= len - i ? k : len - i;
 		out[n++] = '_';
 	}
-	if (n > FK_COLNAME_MAX)
-		n = FK_COLNAME_MAX;
+	if (n > COLNAME_MAX)
+		n = COLNAME_MAX;
 	if (n == 0)
 		out[n++] = '_';
 	if (out[0] >= '0' && out[0] <= '9')

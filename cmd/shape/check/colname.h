@@ -20,15 +20,15 @@
 
 #include <stddef.h>
 
-#define FK_COLNAME_MAX 300
+#define COLNAME_MAX 300
 
 /*
- * Map name[0..len) into out (FK_COLNAME_MAX + 1 bytes, NUL-terminated).
+ * Map name[0..len) into out (COLNAME_MAX + 1 bytes, NUL-terminated).
  * Returns 0 if the name was legal (out is a copy), 1 if it changed.
  */
-int fk_colname(const char *name, size_t len, char *out);
+int colname_map(const char *name, size_t len, char *out);
 
 /* Nonzero if name[0..len) is a legal column name (maps to itself). */
-int fk_colname_legal(const char *name, size_t len);
+int colname_legal(const char *name, size_t len);
 
 #endif

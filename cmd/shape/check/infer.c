@@ -2,8 +2,8 @@
  * infer.c: merge sampled rows into one schema (see infer.h).
  *
  * The sample is a tree of nodes, one per column, that only ever widens;
- * fk_infer_schema turns it into a `bq load --schema` document and reads
- * that with fk_schema_parse, so an inferred schema is checked and set up
+ * infer_schema turns it into a `bq load --schema` document and reads
+ * that with schema_parse, so an inferred schema is checked and set up
  * exactly like a given one.
  */
 #include <math.h>
@@ -22,25 +22,25 @@ struct node {
 	int seen;		/* a value other than null */
 	int rep;		/* the values are arrays */
 	int typed;		/* type holds: a scalar or element was seen */
-	enum fk_type type;
+	enum schema_type type;
 	struct node *kid;	/* RECORD */
 	size_t nkid, cap;
 	size_t hint;		/* where the next key usually is */
 };
 
-struct fk_infer {
+struct infer {
 	struct node root;	/* a RECORD: the row */
 	size_t rows;
 };
 
-struct fk_infer *
-fk_infer_new(void)
+struct infer *
+infer_new(void)
 {
-	struct fk_infer *in = calloc(1, sizeof(*in));
+	struct infer *in = calloc(1, sizeof(*in));
 
 	if (in != NULL) {
 		in->root.seen = in->root.typed = 1;
-		in->root.type = FK_T_RECORD;
+		in->root.type = SCHEMA_RECORD;
 	}
 	return in;
 }
@@ -60,7 +60,7 @@ kids_free(struct node *n)
 }
 
 void
-fk_infer_free(struct fk_infer *in)
+infer_free(struct infer *in)
 {
 	if (in == NULL)
 		return;
@@ -69,7 +69,7 @@ fk_infer_free(struct fk_infer *in)
 }
 
 size_t
-fk_infer_rows(const struct fk_infer *in)
+infer_rows(const struct infer *in)
 {
 	return in->rows;
 }
@@ -77,11 +77,11 @@ fk_infer_rows(const struct fk_infer *in)
 /* ---- checking a row before it is merged ------------------------------ */
 
 static int
-reason(struct fk_cerr *ce, const char *fmt, ...)
+reason(struct schema_cerr *ce, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static int
-reason(struct fk_cerr *ce, const char *fmt, ...)
+reason(struct schema_cerr *ce, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -92,16 +92,16 @@ reason(struct fk_cerr *ce, const char *fmt, ...)
 	return -1;
 }
 
-/* The column name of an object key, in buf (FK_COLNAME_MAX + 1 bytes). */
+/* The column name of an object key, in buf (COLNAME_MAX + 1 bytes). */
 static const char *
 column_of(jv key, char *buf)
 {
 	const char *s = jv_string_value(key);
 	size_t n = (size_t)jv_string_length_bytes(jv_copy(key));
 
-	if (fk_colname_legal(s, n) && memchr(s, '\0', n) == NULL)
+	if (colname_legal(s, n) && memchr(s, '\0', n) == NULL)
 		return s;
-	fk_colname(s, n, buf);
+	colname_map(s, n, buf);
 	return buf;
 }
 
@@ -117,11 +117,11 @@ key_cmp(const void *a, const void *b)
 	    ((const struct key *)b)->col);
 }
 
-static int check_value(jv v, int depth, struct fk_cerr *ce);
+static int check_value(jv v, int depth, struct schema_cerr *ce);
 
 /* Put "name." in front of the error path. */
 static void
-path_prepend(struct fk_cerr *ce, const char *name)
+path_prepend(struct schema_cerr *ce, const char *name)
 {
 	size_t n = strlen(name), dot = ce->path[0] != '\0' &&
 	    ce->path[0] != '[', len = strlen(ce->path);
@@ -139,9 +139,9 @@ path_prepend(struct fk_cerr *ce, const char *name)
  * object would be one column twice: such a row is no row of any schema.
  */
 static int
-check_object(jv o, int depth, struct fk_cerr *ce)
+check_object(jv o, int depth, struct schema_cerr *ce)
 {
-	char buf[FK_COLNAME_MAX + 1];
+	char buf[COLNAME_MAX + 1];
 	struct key *k;
 	size_t n, i;
 	int it, rc = 0;
@@ -190,15 +190,15 @@ check_object(jv o, int depth, struct fk_cerr *ce)
  * become JSON whole, so only objects in them are looked into.
  */
 static int
-check_value(jv v, int depth, struct fk_cerr *ce)
+check_value(jv v, int depth, struct schema_cerr *ce)
 {
 	int i, n, rc = 0;
 	jv el;
 
 	if (jv_get_kind(v) == JV_KIND_OBJECT) {
-		if (depth >= FK_SCHEMA_MAXDEPTH)
+		if (depth >= SCHEMA_MAXDEPTH)
 			return reason(ce, "RECORD nested deeper than %d levels",
-			    FK_SCHEMA_MAXDEPTH);
+			    SCHEMA_MAXDEPTH);
 		return check_object(v, depth + 1, ce);
 	}
 	if (jv_get_kind(v) != JV_KIND_ARRAY)
@@ -224,11 +224,11 @@ to_json(struct node *n)
 	kids_free(n);
 	n->seen = n->typed = 1;
 	n->rep = 0;
-	n->type = FK_T_JSON;
+	n->type = SCHEMA_JSON;
 }
 
 /* Type of a scalar (not null, not an array, not an object). */
-static enum fk_type
+static enum schema_type
 scalar_type(jv v)
 {
 	double d;
@@ -236,47 +236,47 @@ scalar_type(jv v)
 	switch (jv_get_kind(v)) {
 	case JV_KIND_TRUE:
 	case JV_KIND_FALSE:
-		return FK_T_BOOLEAN;
+		return SCHEMA_BOOLEAN;
 	case JV_KIND_NUMBER:
 		d = jv_number_value(v);
-		return isfinite(d) && d == floor(d) && fabs(d) <= FK_MAX_SAFE ?
-		    FK_T_INTEGER : FK_T_FLOAT;
+		return isfinite(d) && d == floor(d) &&
+		    fabs(d) <= CANON_MAX_SAFE ? SCHEMA_INTEGER : SCHEMA_FLOAT;
 	default:
-		return fk_string_type(jv_string_value(v));
+		return schema_string_type(jv_string_value(v));
 	}
 }
 
 /* The narrowest type that holds both a and b (scalars). */
-static enum fk_type
-wider(enum fk_type a, enum fk_type b)
+static enum schema_type
+wider(enum schema_type a, enum schema_type b)
 {
 	if (a == b)
 		return a;
-	if ((a == FK_T_INTEGER || a == FK_T_FLOAT) &&
-	    (b == FK_T_INTEGER || b == FK_T_FLOAT))
-		return FK_T_FLOAT;
-	return FK_T_STRING;
+	if ((a == SCHEMA_INTEGER || a == SCHEMA_FLOAT) &&
+	    (b == SCHEMA_INTEGER || b == SCHEMA_FLOAT))
+		return SCHEMA_FLOAT;
+	return SCHEMA_STRING;
 }
 
 /* One value that is not null and not an array: a scalar or an object. */
 static int
 merge_one(struct node *n, jv v, int depth)
 {
-	enum fk_type t;
+	enum schema_type t;
 
-	if (n->typed && n->type == FK_T_JSON)
+	if (n->typed && n->type == SCHEMA_JSON)
 		return 0;
 	if (jv_get_kind(v) == JV_KIND_OBJECT) {
-		if (n->typed && n->type != FK_T_RECORD) {
+		if (n->typed && n->type != SCHEMA_RECORD) {
 			to_json(n);
 			return 0;
 		}
 		n->typed = 1;
-		n->type = FK_T_RECORD;
+		n->type = SCHEMA_RECORD;
 		return merge_object(n, v, depth + 1);
 	}
 	t = scalar_type(v);
-	if (n->typed && n->type == FK_T_RECORD)
+	if (n->typed && n->type == SCHEMA_RECORD)
 		to_json(n);
 	else if (n->typed)
 		n->type = wider(n->type, t);
@@ -299,7 +299,7 @@ merge_value(struct node *n, jv v, int depth)
 		n->seen = 1;
 		n->rep = k == JV_KIND_ARRAY;
 	}
-	if (n->typed && n->type == FK_T_JSON)
+	if (n->typed && n->type == SCHEMA_JSON)
 		return 0;
 	if ((k == JV_KIND_ARRAY) != n->rep) {
 		to_json(n);
@@ -317,7 +317,7 @@ merge_value(struct node *n, jv v, int depth)
 		else
 			rc = merge_one(n, el, depth);
 		jv_free(el);
-		if (n->type == FK_T_JSON)
+		if (n->type == SCHEMA_JSON)
 			break;
 	}
 	return rc;
@@ -356,7 +356,7 @@ child(struct node *n, const char *col)
 static int
 merge_object(struct node *n, jv o, int depth)
 {
-	char buf[FK_COLNAME_MAX + 1];
+	char buf[COLNAME_MAX + 1];
 	struct node *c;
 	int it, rc = 0;
 	jv k, v;
@@ -376,7 +376,7 @@ merge_object(struct node *n, jv o, int depth)
 }
 
 int
-fk_infer_add(struct fk_infer *in, jv row, struct fk_cerr *ce)
+infer_add(struct infer *in, jv row, struct schema_cerr *ce)
 {
 	memset(ce, 0, sizeof(*ce));
 	if (jv_get_kind(row) != JV_KIND_OBJECT)
@@ -396,22 +396,22 @@ static jv
 fields_doc(const struct node *n)
 {
 	const struct node *c;
-	enum fk_type t;
+	enum schema_type t;
 	jv arr = jv_array(), f;
 	size_t i;
 
 	for (i = 0; i < n->nkid; i++) {
 		c = &n->kid[i];
 		/* Null throughout the sample: STRING, as BigQuery does. */
-		t = c->typed ? c->type : FK_T_STRING;
+		t = c->typed ? c->type : SCHEMA_STRING;
 		/* A RECORD needs a field; an object always empty is JSON. */
-		if (t == FK_T_RECORD && c->nkid == 0)
-			t = FK_T_JSON;
+		if (t == SCHEMA_RECORD && c->nkid == 0)
+			t = SCHEMA_JSON;
 		f = JV_OBJECT(jv_string("name"), jv_string(c->name),
-		    jv_string("type"), jv_string(fk_type_name(t)),
+		    jv_string("type"), jv_string(schema_type_name(t)),
 		    jv_string("mode"), jv_string(c->rep ? "REPEATED" :
 		    "NULLABLE"));
-		if (t == FK_T_RECORD)
+		if (t == SCHEMA_RECORD)
 			f = jv_object_set(f, jv_string("fields"),
 			    fields_doc(c));
 		arr = jv_array_append(arr, f);
@@ -420,37 +420,37 @@ fields_doc(const struct node *n)
 }
 
 int
-fk_infer_schema(const struct fk_infer *in, struct fk_schema *s,
+infer_schema(const struct infer *in, struct schema *s,
     struct fk_err *e)
 {
 	memset(s, 0, sizeof(*s));
 	if (in->root.nkid == 0)
 		return fk_fail(e, FK_EX_DATAERR, "cannot infer a schema from "
 		    "rows with no fields");
-	return fk_schema_parse(fields_doc(&in->root), s, e);
+	return schema_parse(fields_doc(&in->root), s, e);
 }
 
 /* The schema of one row: the sample of one (schema.h). */
 int
-fk_schema_infer(jv row, struct fk_schema *s, struct fk_cerr *ce)
+infer_one(jv row, struct schema *s, struct schema_cerr *ce)
 {
-	struct fk_infer *in;
+	struct infer *in;
 	struct fk_err e;
 	int rc = -1;
 
 	memset(s, 0, sizeof(*s));
-	in = fk_infer_new();
+	in = infer_new();
 	if (in == NULL)
 		return reason(ce, "out of memory");
-	if (fk_infer_add(in, row, ce) == -1)
+	if (infer_add(in, row, ce) == -1)
 		goto out;
-	if (fk_infer_schema(in, s, &e) == -1) {
+	if (infer_schema(in, s, &e) == -1) {
 		reason(ce, "%s", in->root.nkid == 0 ? "cannot infer a schema "
 		    "from an empty object" : e.msg);
 		goto out;
 	}
 	rc = 0;
 out:
-	fk_infer_free(in);
+	infer_free(in);
 	return rc;
 }

@@ -20,7 +20,7 @@
  *   - what BigQuery cannot hold as a typed column becomes JSON: a field
  *     that is an object in one row and a scalar or an array in another,
  *     an array of arrays or with a null element, an object that is
- *     always empty, a RECORD deeper than FK_SCHEMA_MAXDEPTH.
+ *     always empty, a RECORD deeper than SCHEMA_MAXDEPTH.
  */
 #ifndef FK_SHAPE_INFER_H
 #define FK_SHAPE_INFER_H
@@ -32,26 +32,26 @@
 #include "fk.h"
 #include "schema.h"
 
-struct fk_infer;
+struct infer;
 
-struct fk_infer *fk_infer_new(void);
-void fk_infer_free(struct fk_infer *in);
+struct infer *infer_new(void);
+void infer_free(struct infer *in);
 
 /*
  * Merge one row (borrowed) into the sample.  -1 with ce filled, and the
  * sample unchanged, if the row cannot be part of any schema: not an
  * object, or two of its fields map to the same column.
  */
-int fk_infer_add(struct fk_infer *in, jv row, struct fk_cerr *ce);
+int infer_add(struct infer *in, jv row, struct schema_cerr *ce);
 
 /* Rows merged so far. */
-size_t fk_infer_rows(const struct fk_infer *in);
+size_t infer_rows(const struct infer *in);
 
 /*
  * The schema of the rows merged so far.  -1 with e filled (FK_EX_DATAERR)
  * if they had no field at all.
  */
-int fk_infer_schema(const struct fk_infer *in, struct fk_schema *s,
+int infer_schema(const struct infer *in, struct schema *s,
     struct fk_err *e);
 
 #endif

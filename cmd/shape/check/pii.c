@@ -17,28 +17,28 @@ struct path {
 	char *text;		/* as given, for messages */
 	char **comp;
 	size_t ncomp;
-	enum fk_pii_op op;
+	enum pii_op op;
 };
 
-struct fk_pii {
+struct pii {
 	struct path *paths;
 	size_t n;
 	unsigned char *key;
 	size_t klen;
 };
 
-struct fk_pii_state {
-	const struct fk_pii *p;
+struct pii_state {
+	const struct pii *p;
 	gcry_mac_hd_t mac;
 	unsigned long *hits;
-	struct fk_cerr *ce;
+	struct schema_cerr *ce;
 	int failed;
 };
 
-struct fk_pii *
-fk_pii_new(void)
+struct pii *
+pii_new(void)
 {
-	return calloc(1, sizeof(struct fk_pii));
+	return calloc(1, sizeof(struct pii));
 }
 
 static void
@@ -53,7 +53,7 @@ path_free(struct path *p)
 }
 
 void
-fk_pii_free(struct fk_pii *p)
+pii_free(struct pii *p)
 {
 	size_t i;
 
@@ -108,7 +108,7 @@ path_parse(struct path *p, const char *s, size_t n, struct fk_err *e)
 }
 
 int
-fk_pii_add(struct fk_pii *p, enum fk_pii_op op, const char *list,
+pii_add(struct pii *p, enum pii_op op, const char *list,
     struct fk_err *e)
 {
 	const char *s = list, *q;
@@ -144,7 +144,7 @@ fk_pii_add(struct fk_pii *p, enum fk_pii_op op, const char *list,
 }
 
 int
-fk_pii_has(const struct fk_pii *p, int op)
+pii_has(const struct pii *p, int op)
 {
 	size_t i;
 
@@ -155,7 +155,7 @@ fk_pii_has(const struct fk_pii *p, int op)
 }
 
 int
-fk_pii_set_key(struct fk_pii *p, const void *key, size_t n,
+pii_set_key(struct pii *p, const void *key, size_t n,
     struct fk_err *e)
 {
 	if (n == 0)
@@ -169,28 +169,28 @@ fk_pii_set_key(struct fk_pii *p, const void *key, size_t n,
 }
 
 size_t
-fk_pii_npaths(const struct fk_pii *p)
+pii_npaths(const struct pii *p)
 {
 	return p->n;
 }
 
 const char *
-fk_pii_path(const struct fk_pii *p, size_t i, int *op)
+pii_path(const struct pii *p, size_t i, int *op)
 {
 	*op = (int)p->paths[i].op;
 	return p->paths[i].text;
 }
 
 unsigned long
-fk_pii_hits(const struct fk_pii_state *st, size_t i)
+pii_hits(const struct pii_state *st, size_t i)
 {
 	return st->hits[i];
 }
 
-struct fk_pii_state *
-fk_pii_state_new(const struct fk_pii *p, struct fk_err *e)
+struct pii_state *
+pii_state_new(const struct pii *p, struct fk_err *e)
 {
-	struct fk_pii_state *st;
+	struct pii_state *st;
 	gcry_error_t ge;
 
 	st = calloc(1, sizeof(*st));
@@ -201,10 +201,10 @@ fk_pii_state_new(const struct fk_pii *p, struct fk_err *e)
 		return NULL;
 	}
 	st->p = p;
-	if (!fk_pii_has(p, FK_PII_HASH))
+	if (!pii_has(p, PII_HASH))
 		return st;
 	if (p->key == NULL) {
-		fk_pii_state_free(st);
+		pii_state_free(st);
 		fk_fail(e, FK_EX_CONFIG, "--hash needs a key");
 		return NULL;
 	}
@@ -214,14 +214,14 @@ fk_pii_state_new(const struct fk_pii *p, struct fk_err *e)
 	if (ge != 0) {
 		fk_fail(e, FK_EX_SOFTWARE, "cannot set up HMAC-SHA256: %s",
 		    gcry_strerror(ge));
-		fk_pii_state_free(st);
+		pii_state_free(st);
 		return NULL;
 	}
 	return st;
 }
 
 void
-fk_pii_state_free(struct fk_pii_state *st)
+pii_state_free(struct pii_state *st)
 {
 	if (st == NULL)
 		return;
@@ -259,7 +259,7 @@ mac_hex(gcry_mac_hd_t h, const void *msg, size_t n, char out[65])
 }
 
 int
-fk_hmac_sha256_hex(const void *key, size_t klen, const void *msg, size_t n,
+pii_hmac_hex(const void *key, size_t klen, const void *msg, size_t n,
     char out[65])
 {
 	gcry_mac_hd_t h;
@@ -274,7 +274,7 @@ fk_hmac_sha256_hex(const void *key, size_t klen, const void *msg, size_t n,
 }
 
 int
-fk_mask_ip(const char *text, char out[64])
+pii_mask_ip(const char *text, char out[64])
 {
 	unsigned char a[16];
 
@@ -290,7 +290,7 @@ fk_mask_ip(const char *text, char out[64])
 }
 
 static int
-pfail(struct fk_pii_state *st, const struct path *p, const char *why)
+pfail(struct pii_state *st, const struct path *p, const char *why)
 {
 	snprintf(st->ce->path, sizeof(st->ce->path), "%s", p->text);
 	snprintf(st->ce->reason, sizeof(st->ce->reason), "%s", why);
@@ -300,7 +300,7 @@ pfail(struct fk_pii_state *st, const struct path *p, const char *why)
 
 /* Mask or hash one value (consumed); arrays element by element. */
 static jv
-transform(struct fk_pii_state *st, const struct path *p, jv v)
+transform(struct pii_state *st, const struct path *p, jv v)
 {
 	char buf[64], hex[65];
 	const char *s;
@@ -317,8 +317,8 @@ transform(struct fk_pii_state *st, const struct path *p, jv v)
 		return v;
 	case JV_KIND_STRING:
 		s = jv_string_value(v);
-		if (p->op == FK_PII_MASK_IP) {
-			if (fk_mask_ip(s, buf) == -1) {
+		if (p->op == PII_MASK_IP) {
+			if (pii_mask_ip(s, buf) == -1) {
 				pfail(st, p, "not an IPv4 or IPv6 address");
 				return v;
 			}
@@ -335,13 +335,13 @@ transform(struct fk_pii_state *st, const struct path *p, jv v)
 	case JV_KIND_NUMBER:
 	case JV_KIND_TRUE:
 	case JV_KIND_FALSE:
-		if (p->op == FK_PII_MASK_IP) {
+		if (p->op == PII_MASK_IP) {
 			pfail(st, p, "not an IPv4 or IPv6 address");
 			return v;
 		}
 		/* Hash the JSON text: 42 and "42" give the same token. */
 		if (jv_get_kind(v) == JV_KIND_NUMBER)
-			fk_fmt_double(jv_number_value(v), buf);
+			numfmt_double(jv_number_value(v), buf);
 		else
 			snprintf(buf, sizeof(buf), "%s",
 			    jv_get_kind(v) == JV_KIND_TRUE ? "true" : "false");
@@ -352,7 +352,7 @@ transform(struct fk_pii_state *st, const struct path *p, jv v)
 		jv_free(v);
 		return jv_string(hex);
 	default:
-		pfail(st, p, p->op == FK_PII_HASH ? "cannot hash an object; "
+		pfail(st, p, p->op == PII_HASH ? "cannot hash an object; "
 		    "name its fields" : "not an IPv4 or IPv6 address");
 		return v;
 	}
@@ -360,7 +360,7 @@ transform(struct fk_pii_state *st, const struct path *p, jv v)
 
 /* Walk p->comp from component i inside v (consumed). */
 static jv
-walk(struct fk_pii_state *st, size_t pi, jv v, size_t i)
+walk(struct pii_state *st, size_t pi, jv v, size_t i)
 {
 	const struct path *p = &st->p->paths[pi];
 	jv key, m;
@@ -388,7 +388,7 @@ walk(struct fk_pii_state *st, size_t pi, jv v, size_t i)
 		return jv_object_set(v, key, walk(st, pi, m, i + 1));
 	}
 	st->hits[pi]++;
-	if (p->op == FK_PII_DROP) {
+	if (p->op == PII_DROP) {
 		jv_free(m);
 		return jv_object_delete(v, key);
 	}
@@ -397,10 +397,10 @@ walk(struct fk_pii_state *st, size_t pi, jv v, size_t i)
 }
 
 int
-fk_pii_apply(struct fk_pii_state *st, jv row, jv *out, struct fk_cerr *ce)
+pii_apply(struct pii_state *st, jv row, jv *out, struct schema_cerr *ce)
 {
-	static const enum fk_pii_op order[] = { FK_PII_DROP, FK_PII_MASK_IP,
-	    FK_PII_HASH };
+	static const enum pii_op order[] = { PII_DROP, PII_MASK_IP,
+	    PII_HASH };
 	size_t i, k;
 
 	st->ce = ce;

@@ -34,7 +34,7 @@ struct spriv {
 struct ctx {
 	int flags;
 	unsigned char *widen;
-	struct fk_cerr *ce;
+	struct schema_cerr *ce;
 	const struct spriv *sp;
 };
 
@@ -58,34 +58,34 @@ static const char *const type_names[] = {
 
 static const struct {
 	const char *name;
-	enum fk_type type;
+	enum schema_type type;
 } type_aliases[] = {
-	{ "INT64", FK_T_INTEGER }, { "FLOAT64", FK_T_FLOAT },
-	{ "BOOL", FK_T_BOOLEAN }, { "STRUCT", FK_T_RECORD },
-	{ "DECIMAL", FK_T_NUMERIC }
+	{ "INT64", SCHEMA_INTEGER }, { "FLOAT64", SCHEMA_FLOAT },
+	{ "BOOL", SCHEMA_BOOLEAN }, { "STRUCT", SCHEMA_RECORD },
+	{ "DECIMAL", SCHEMA_NUMERIC }
 };
 
 const char *
-fk_type_name(enum fk_type t)
+schema_type_name(enum schema_type t)
 {
 	return type_names[t];
 }
 
 const char *
-fk_mode_name(enum fk_mode m)
+schema_mode_name(enum schema_mode m)
 {
-	return m == FK_M_REQUIRED ? "REQUIRED" : m == FK_M_REPEATED ?
+	return m == SCHEMA_REQUIRED ? "REQUIRED" : m == SCHEMA_REPEATED ?
 	    "REPEATED" : "NULLABLE";
 }
 
 static int
-type_from_name(const char *s, enum fk_type *t)
+type_from_name(const char *s, enum schema_type *t)
 {
 	size_t i;
 
 	for (i = 0; i < sizeof(type_names) / sizeof(type_names[0]); i++) {
 		if (strcasecmp(s, type_names[i]) == 0) {
-			*t = (enum fk_type)i;
+			*t = (enum schema_type)i;
 			return 0;
 		}
 	}
@@ -101,11 +101,11 @@ type_from_name(const char *s, enum fk_type *t)
 /* ---- errors ---------------------------------------------------------- */
 
 static int
-cfail(struct fk_cerr *ce, const char *fmt, ...)
+cfail(struct schema_cerr *ce, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static int
-cfail(struct fk_cerr *ce, const char *fmt, ...)
+cfail(struct schema_cerr *ce, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -118,7 +118,7 @@ cfail(struct fk_cerr *ce, const char *fmt, ...)
 
 /* Put pre in front of the error path, cutting the path's end if long. */
 static void
-prepend(struct fk_cerr *ce, const char *pre)
+prepend(struct schema_cerr *ce, const char *pre)
 {
 	size_t n = strlen(pre), len = strlen(ce->path);
 	size_t max = sizeof(ce->path) - 1;
@@ -134,7 +134,7 @@ prepend(struct fk_cerr *ce, const char *pre)
 
 /* "name." (or just "name" before "[i]") in front of the error path. */
 static void
-path_prepend(struct fk_cerr *ce, const char *name)
+path_prepend(struct schema_cerr *ce, const char *name)
 {
 	if (ce->path[0] != '\0' && ce->path[0] != '[')
 		prepend(ce, ".");
@@ -142,7 +142,7 @@ path_prepend(struct fk_cerr *ce, const char *name)
 }
 
 static void
-path_prepend_index(struct fk_cerr *ce, int i)
+path_prepend_index(struct schema_cerr *ce, int i)
 {
 	char tmp[24];
 
@@ -167,7 +167,7 @@ hash_ci(const char *s)
 
 /* Index of the field named s (any case) at this level, or -1. */
 static long
-level_find(const struct level *lv, const struct fk_field *f, const char *s)
+level_find(const struct level *lv, const struct schema_field *f, const char *s)
 {
 	size_t i = hash_ci(s) & lv->mask;
 
@@ -179,11 +179,11 @@ level_find(const struct level *lv, const struct fk_field *f, const char *s)
 	return -1;
 }
 
-static void level_free(struct fk_field *f, size_t n);
+static void level_free(struct schema_field *f, size_t n);
 
 /* Build the lookup data of n fields; -1 on a duplicate name or ENOMEM. */
 static int
-level_init(struct level *lv, struct fk_field *f, size_t n, size_t *idx,
+level_init(struct level *lv, struct schema_field *f, size_t n, size_t *idx,
     struct fk_err *e)
 {
 	size_t size = 4, i, j;
@@ -209,7 +209,7 @@ level_init(struct level *lv, struct fk_field *f, size_t n, size_t *idx,
 			return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
 		f[i].priv = p;
 		p->idx = (*idx)++;
-		if (f[i].type == FK_T_RECORD &&
+		if (f[i].type == SCHEMA_RECORD &&
 		    level_init(&p->lv, f[i].fields, f[i].nfields, idx, e) == -1)
 			return -1;
 	}
@@ -217,7 +217,7 @@ level_init(struct level *lv, struct fk_field *f, size_t n, size_t *idx,
 }
 
 static int
-prepare(struct fk_schema *s, struct fk_err *e)
+prepare(struct schema *s, struct fk_err *e)
 {
 	struct spriv *sp;
 
@@ -230,7 +230,7 @@ prepare(struct fk_schema *s, struct fk_err *e)
 }
 
 static void
-level_free(struct fk_field *f, size_t n)
+level_free(struct schema_field *f, size_t n)
 {
 	struct fpriv *p;
 	size_t i;
@@ -248,7 +248,7 @@ level_free(struct fk_field *f, size_t n)
 }
 
 void
-fk_schema_free(struct fk_schema *s)
+schema_free(struct schema *s)
 {
 	struct spriv *sp = s->priv;
 
@@ -261,18 +261,18 @@ fk_schema_free(struct fk_schema *s)
 	memset(s, 0, sizeof(*s));
 }
 
-enum fk_type
-fk_field_type(const struct fk_field *f, const unsigned char *widen)
+enum schema_type
+schema_field_type(const struct schema_field *f, const unsigned char *widen)
 {
 	const struct fpriv *p = f->priv;
 
 	if (widen != NULL && p != NULL && widen[p->idx] != 0)
-		return (enum fk_type)(widen[p->idx] - 1);
+		return (enum schema_type)(widen[p->idx] - 1);
 	return f->type;
 }
 
 size_t
-fk_schema_count(const struct fk_schema *s)
+schema_count(const struct schema *s)
 {
 	const struct spriv *sp = s->priv;
 
@@ -280,7 +280,7 @@ fk_schema_count(const struct fk_schema *s)
 }
 
 void
-fk_schema_thread_done(void)
+schema_thread_done(void)
 {
 	size_t i;
 
@@ -292,15 +292,15 @@ fk_schema_thread_done(void)
 
 /* The name of f as a jv string (this thread's cached copy if allowed). */
 static jv
-key_of(struct ctx *c, const struct fk_field *f)
+key_of(struct ctx *c, const struct schema_field *f)
 {
 	const struct fpriv *p = f->priv;
 	size_t i;
 
-	if (!(c->flags & FK_CO_THREAD_KEYS))
+	if (!(c->flags & SCHEMA_CO_THREAD_KEYS))
 		return jv_string(f->name);
 	if (kc.gen != c->sp->gen) {
-		fk_schema_thread_done();
+		schema_thread_done();
 		kc.keys = malloc(c->sp->count * sizeof(*kc.keys));
 		if (kc.keys == NULL)
 			return jv_string(f->name);
@@ -316,23 +316,23 @@ key_of(struct ctx *c, const struct fk_field *f)
 
 /* ---- schema files ---------------------------------------------------- */
 
-static int parse_fields(jv arr, struct fk_field **out, size_t *n, int depth,
+static int parse_fields(jv arr, struct schema_field **out, size_t *n, int depth,
     const char *parent, struct fk_err *e);
 
 static int
-parse_mode(jv f, enum fk_mode *m, const char *name, struct fk_err *e)
+parse_mode(jv f, enum schema_mode *m, const char *name, struct fk_err *e)
 {
 	jv v = jv_object_get(jv_copy(f), jv_string("mode"));
 	const char *s;
 	int rc = 0;
 
-	*m = FK_M_NULLABLE;
+	*m = SCHEMA_NULLABLE;
 	if (jv_get_kind(v) == JV_KIND_STRING) {
 		s = jv_string_value(v);
 		if (strcasecmp(s, "REQUIRED") == 0)
-			*m = FK_M_REQUIRED;
+			*m = SCHEMA_REQUIRED;
 		else if (strcasecmp(s, "REPEATED") == 0)
-			*m = FK_M_REPEATED;
+			*m = SCHEMA_REPEATED;
 		else if (strcasecmp(s, "NULLABLE") != 0)
 			rc = fk_fail(e, FK_EX_CONFIG, "field '%s': unknown "
 			    "mode '%s'", name, s);
@@ -347,7 +347,7 @@ parse_mode(jv f, enum fk_mode *m, const char *name, struct fk_err *e)
 
 /* One field object of a schema file into *f (name already checked). */
 static int
-parse_field(jv j, struct fk_field *f, int depth, struct fk_err *e)
+parse_field(jv j, struct schema_field *f, int depth, struct fk_err *e)
 {
 	jv t = jv_object_get(jv_copy(j), jv_string("type"));
 	jv sub;
@@ -365,15 +365,15 @@ parse_field(jv j, struct fk_field *f, int depth, struct fk_err *e)
 	if (parse_mode(j, &f->mode, f->name, e) == -1)
 		goto out;
 	sub = jv_object_get(jv_copy(j), jv_string("fields"));
-	if (f->type != FK_T_RECORD) {
+	if (f->type != SCHEMA_RECORD) {
 		jv_free(sub);
 		rc = 0;
 		goto out;
 	}
-	if (depth >= FK_SCHEMA_MAXDEPTH) {
+	if (depth >= SCHEMA_MAXDEPTH) {
 		jv_free(sub);
 		fk_fail(e, FK_EX_CONFIG, "field '%s': RECORD nested deeper "
-		    "than %d levels", f->name, FK_SCHEMA_MAXDEPTH);
+		    "than %d levels", f->name, SCHEMA_MAXDEPTH);
 		goto out;
 	}
 	rc = parse_fields(sub, &f->fields, &f->nfields, depth + 1, f->name,
@@ -384,10 +384,10 @@ out:
 }
 
 static int
-parse_fields(jv arr, struct fk_field **out, size_t *n, int depth,
+parse_fields(jv arr, struct schema_field **out, size_t *n, int depth,
     const char *parent, struct fk_err *e)
 {
-	struct fk_field *f = NULL;
+	struct schema_field *f = NULL;
 	jv j, name;
 	int i, len, rc = -1;
 
@@ -427,7 +427,7 @@ parse_fields(jv arr, struct fk_field **out, size_t *n, int depth,
 			jv_free(name);
 			goto out;
 		}
-		if (!fk_colname_legal(f[i].name, strlen(f[i].name))) {
+		if (!colname_legal(f[i].name, strlen(f[i].name))) {
 			fk_fail(e, FK_EX_CONFIG, "field '%s': not a legal "
 			    "BigQuery column name", f[i].name);
 			jv_free(j);
@@ -447,39 +447,39 @@ out:
 }
 
 int
-fk_schema_parse(jv doc, struct fk_schema *s, struct fk_err *e)
+schema_parse(jv doc, struct schema *s, struct fk_err *e)
 {
 	memset(s, 0, sizeof(*s));
 	if (jv_get_kind(doc) == JV_KIND_OBJECT)
 		doc = jv_object_get(doc, jv_string("fields"));
 	if (parse_fields(doc, &s->fields, &s->nfields, 1, NULL, e) == -1 ||
 	    prepare(s, e) == -1) {
-		fk_schema_free(s);
+		schema_free(s);
 		return -1;
 	}
 	return 0;
 }
 
 static jv
-fields_json(const struct fk_field *f, size_t n, const unsigned char *widen)
+fields_json(const struct schema_field *f, size_t n, const unsigned char *widen)
 {
 	const struct fpriv *p;
 	jv arr = jv_array(), o;
-	enum fk_type t;
+	enum schema_type t;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		p = f[i].priv;
 		t = f[i].type;
 		if (widen != NULL && p != NULL && widen[p->idx] != 0)
-			t = (enum fk_type)(widen[p->idx] - 1);
+			t = (enum schema_type)(widen[p->idx] - 1);
 		o = jv_object();
 		o = jv_object_set(o, jv_string("name"), jv_string(f[i].name));
 		o = jv_object_set(o, jv_string("type"),
-		    jv_string(fk_type_name(t)));
+		    jv_string(schema_type_name(t)));
 		o = jv_object_set(o, jv_string("mode"),
-		    jv_string(fk_mode_name(f[i].mode)));
-		if (t == FK_T_RECORD)
+		    jv_string(schema_mode_name(f[i].mode)));
+		if (t == SCHEMA_RECORD)
 			o = jv_object_set(o, jv_string("fields"),
 			    fields_json(f[i].fields, f[i].nfields, widen));
 		arr = jv_array_append(arr, o);
@@ -488,7 +488,7 @@ fields_json(const struct fk_field *f, size_t n, const unsigned char *widen)
 }
 
 jv
-fk_schema_json(const struct fk_schema *s, const unsigned char *widen)
+schema_json(const struct schema *s, const unsigned char *widen)
 {
 	return fields_json(s->fields, s->nfields, widen);
 }
@@ -645,7 +645,7 @@ fmt_timestamp(int64_t us, char out[40])
 		rem += 86400000000LL;
 		days--;
 	}
-	fk_civil_from_days(days, &y, &m, &d);
+	canon_civil_from_days(days, &y, &m, &d);
 	if (y < 1 || y > 9999)
 		return -1;
 	fmt_clock(clock, sizeof(clock), (int)(rem / 3600000000LL),
@@ -658,9 +658,9 @@ fmt_timestamp(int64_t us, char out[40])
 /* ---- scalar coercions ------------------------------------------------ */
 
 static int
-got(struct ctx *c, enum fk_type t, jv v)
+got(struct ctx *c, enum schema_type t, jv v)
 {
-	return cfail(c->ce, "expected %s, got %s", fk_type_name(t),
+	return cfail(c->ce, "expected %s, got %s", schema_type_name(t),
 	    jv_kind_name(jv_get_kind(v)));
 }
 
@@ -679,7 +679,7 @@ to_string(struct ctx *c, jv v, jv *out)
 			return cfail(c->ce, "expected STRING, got a "
 			    "non-finite number");
 		}
-		fk_fmt_double(jv_number_value(v), num);
+		numfmt_double(jv_number_value(v), num);
 		jv_free(v);
 		*out = jv_string(num);
 		return 0;
@@ -690,7 +690,7 @@ to_string(struct ctx *c, jv v, jv *out)
 		jv_free(v);
 		return 0;
 	default:
-		got(c, FK_T_STRING, v);
+		got(c, SCHEMA_STRING, v);
 		jv_free(v);
 		return -1;
 	}
@@ -737,7 +737,7 @@ to_integer(struct ctx *c, jv v, jv *out)
 			return cfail(c->ce, "expected INTEGER, got a number "
 			    "with a fraction or not finite");
 		}
-		if (fabs(d) > FK_MAX_SAFE) {
+		if (fabs(d) > CANON_MAX_SAFE) {
 			jv_free(v);
 			return cfail(c->ce, "integer beyond 2^53 was rounded "
 			    "by the JSON parser; send it as a string");
@@ -746,7 +746,7 @@ to_integer(struct ctx *c, jv v, jv *out)
 		return 0;
 	}
 	if (jv_get_kind(v) != JV_KIND_STRING) {
-		got(c, FK_T_INTEGER, v);
+		got(c, SCHEMA_INTEGER, v);
 		jv_free(v);
 		return -1;
 	}
@@ -757,7 +757,7 @@ to_integer(struct ctx *c, jv v, jv *out)
 		    "not a whole number");
 	if (r == -2)
 		return cfail(c->ce, "integer out of the INT64 range");
-	if (n >= -(int64_t)FK_MAX_SAFE && n <= (int64_t)FK_MAX_SAFE) {
+	if (n >= -(int64_t)CANON_MAX_SAFE && n <= (int64_t)CANON_MAX_SAFE) {
 		*out = jv_number((double)n);
 	} else {
 		snprintf(buf, sizeof(buf), "%lld", (long long)n);
@@ -785,7 +785,7 @@ to_float(struct ctx *c, jv v, jv *out)
 		return 0;
 	}
 	if (jv_get_kind(v) != JV_KIND_STRING) {
-		got(c, FK_T_FLOAT, v);
+		got(c, SCHEMA_FLOAT, v);
 		jv_free(v);
 		return -1;
 	}
@@ -823,7 +823,7 @@ to_float(struct ctx *c, jv v, jv *out)
  * trailing zeros, no "-0".
  */
 static int
-canon_numeric(const char *s, char *out, size_t outsz)
+numeric_text(const char *s, char *out, size_t outsz)
 {
 	char dig[96];
 	int nd = 0, point = -1, neg = 0, exp = 0, i, intd, lead, frac;
@@ -897,16 +897,16 @@ to_numeric(struct ctx *c, jv v, jv *out)
 			return cfail(c->ce, "NUMERIC cannot be NaN or "
 			    "infinite");
 		}
-		fk_fmt_double(jv_number_value(v), text);
+		numfmt_double(jv_number_value(v), text);
 		s = text;
 	} else if (jv_get_kind(v) == JV_KIND_STRING) {
 		s = jv_string_value(v);
 	} else {
-		got(c, FK_T_NUMERIC, v);
+		got(c, SCHEMA_NUMERIC, v);
 		jv_free(v);
 		return -1;
 	}
-	r = canon_numeric(s, res, sizeof(res));
+	r = numeric_text(s, res, sizeof(res));
 	jv_free(v);
 	if (r == -1)
 		return cfail(c->ce, "expected NUMERIC, got text that is not "
@@ -939,7 +939,7 @@ to_boolean(struct ctx *c, jv v, jv *out)
 		return cfail(c->ce, "expected BOOLEAN, got a string other "
 		    "than true or false");
 	default:
-		got(c, FK_T_BOOLEAN, v);
+		got(c, SCHEMA_BOOLEAN, v);
 		jv_free(v);
 		return -1;
 	}
@@ -972,7 +972,7 @@ to_bytes(struct ctx *c, jv v, jv *out)
 	char *r;
 
 	if (jv_get_kind(v) != JV_KIND_STRING) {
-		got(c, FK_T_BYTES, v);
+		got(c, SCHEMA_BYTES, v);
 		jv_free(v);
 		return -1;
 	}
@@ -1005,7 +1005,7 @@ to_bytes(struct ctx *c, jv v, jv *out)
 }
 
 static int
-to_time_type(struct ctx *c, enum fk_type t, jv v, jv *out)
+to_time_type(struct ctx *c, enum schema_type t, jv v, jv *out)
 {
 	struct when w;
 	char buf[48], clock[24];
@@ -1013,7 +1013,7 @@ to_time_type(struct ctx *c, enum fk_type t, jv v, jv *out)
 	int64_t us;
 	int r;
 
-	if (t == FK_T_TIMESTAMP && jv_get_kind(v) == JV_KIND_NUMBER) {
+	if (t == SCHEMA_TIMESTAMP && jv_get_kind(v) == JV_KIND_NUMBER) {
 		/* Epoch seconds, as BigQuery takes them in JSON. */
 		if (!isfinite(jv_number_value(v)) ||
 		    fabs(jv_number_value(v)) > 3e11 ||
@@ -1034,19 +1034,19 @@ to_time_type(struct ctx *c, enum fk_type t, jv v, jv *out)
 	s = jv_string_value(v);
 	memset(&w, 0, sizeof(w));
 	switch (t) {
-	case FK_T_DATE:
+	case SCHEMA_DATE:
 		r = parse_ymd(s, &w) == 10 && s[10] == '\0' ? 0 : -1;
 		if (r == 0)
 			snprintf(buf, sizeof(buf), "%04d-%02d-%02d", w.y, w.mo,
 			    w.d);
 		break;
-	case FK_T_TIME:
+	case SCHEMA_TIME:
 		r = parse_hms(s, &w, 0);
 		r = r > 0 && s[r] == '\0' ? 0 : -1;
 		if (r == 0)
 			fmt_clock(buf, sizeof(buf), w.h, w.mi, w.s, w.us);
 		break;
-	case FK_T_DATETIME:
+	case SCHEMA_DATETIME:
 		r = parse_when(s, &w, 'D');
 		if (r == 0) {
 			fmt_clock(clock, sizeof(clock), w.h, w.mi, w.s, w.us);
@@ -1054,10 +1054,10 @@ to_time_type(struct ctx *c, enum fk_type t, jv v, jv *out)
 			    w.mo, w.d, clock);
 		}
 		break;
-	default:	/* FK_T_TIMESTAMP */
+	default:	/* SCHEMA_TIMESTAMP */
 		r = parse_when(s, &w, 'T');
 		if (r == 0) {
-			us = ((int64_t)fk_days_from_civil(w.y, w.mo, w.d) *
+			us = ((int64_t)canon_days_from_civil(w.y, w.mo, w.d) *
 			    86400 + w.h * 3600 + w.mi * 60 + w.s - w.off) *
 			    1000000 + w.us;
 			r = fmt_timestamp(us, buf);
@@ -1067,7 +1067,7 @@ to_time_type(struct ctx *c, enum fk_type t, jv v, jv *out)
 	jv_free(v);
 	if (r == -1)
 		return cfail(c->ce, "expected %s, got a string that is not "
-		    "one", fk_type_name(t));
+		    "one", schema_type_name(t));
 	*out = jv_string(buf);
 	return 0;
 }
@@ -1081,24 +1081,24 @@ to_json(jv v, jv *out)
 
 /* Inferred text output: the column may widen instead of rejecting. */
 static int
-widen(struct ctx *c, const struct fk_field *f, jv v, jv *out)
+widen(struct ctx *c, const struct schema_field *f, jv v, jv *out)
 {
 	const struct fpriv *p = f->priv;
-	enum fk_type to;
+	enum schema_type to;
 
-	if (f->type == FK_T_INTEGER && jv_get_kind(v) == JV_KIND_NUMBER)
-		to = FK_T_FLOAT;
-	else if ((f->type == FK_T_DATE || f->type == FK_T_TIMESTAMP) &&
+	if (f->type == SCHEMA_INTEGER && jv_get_kind(v) == JV_KIND_NUMBER)
+		to = SCHEMA_FLOAT;
+	else if ((f->type == SCHEMA_DATE || f->type == SCHEMA_TIMESTAMP) &&
 	    jv_get_kind(v) == JV_KIND_STRING)
-		to = FK_T_STRING;
+		to = SCHEMA_STRING;
 	else {
 		got(c, f->type, v);
 		jv_free(v);
 		return -1;
 	}
-	if (to == FK_T_FLOAT && to_float(c, v, out) == -1)
+	if (to == SCHEMA_FLOAT && to_float(c, v, out) == -1)
 		return -1;
-	if (to == FK_T_STRING)
+	if (to == SCHEMA_STRING)
 		*out = v;
 	/* Each column has one wider type, so the join is just "set". */
 	c->widen[p->idx] = (unsigned char)(to + 1);
@@ -1106,41 +1106,41 @@ widen(struct ctx *c, const struct fk_field *f, jv v, jv *out)
 }
 
 static int
-scalar(struct ctx *c, const struct fk_field *f, jv v, jv *out)
+scalar(struct ctx *c, const struct schema_field *f, jv v, jv *out)
 {
 	int r;
 
 	switch (f->type) {
-	case FK_T_STRING:
+	case SCHEMA_STRING:
 		return to_string(c, v, out);
-	case FK_T_BYTES:
+	case SCHEMA_BYTES:
 		return to_bytes(c, v, out);
-	case FK_T_INTEGER:
+	case SCHEMA_INTEGER:
 		/* A fraction, or a whole number JSON cannot hold exactly. */
-		if ((c->flags & FK_CO_WIDEN) && jv_get_kind(v) ==
+		if ((c->flags & SCHEMA_CO_WIDEN) && jv_get_kind(v) ==
 		    JV_KIND_NUMBER && (jv_number_value(v) !=
 		    floor(jv_number_value(v)) ||
-		    fabs(jv_number_value(v)) > FK_MAX_SAFE))
+		    fabs(jv_number_value(v)) > CANON_MAX_SAFE))
 			return widen(c, f, v, out);
 		return to_integer(c, v, out);
-	case FK_T_FLOAT:
+	case SCHEMA_FLOAT:
 		return to_float(c, v, out);
-	case FK_T_NUMERIC:
+	case SCHEMA_NUMERIC:
 		return to_numeric(c, v, out);
-	case FK_T_BOOLEAN:
+	case SCHEMA_BOOLEAN:
 		return to_boolean(c, v, out);
-	case FK_T_DATE:
-	case FK_T_TIMESTAMP:
+	case SCHEMA_DATE:
+	case SCHEMA_TIMESTAMP:
 		r = to_time_type(c, f->type, jv_copy(v), out);
-		if (r == -1 && (c->flags & FK_CO_WIDEN) &&
+		if (r == -1 && (c->flags & SCHEMA_CO_WIDEN) &&
 		    jv_get_kind(v) == JV_KIND_STRING)
 			return widen(c, f, v, out);
 		jv_free(v);
 		return r;
-	case FK_T_TIME:
-	case FK_T_DATETIME:
+	case SCHEMA_TIME:
+	case SCHEMA_DATETIME:
 		return to_time_type(c, f->type, v, out);
-	case FK_T_JSON:
+	case SCHEMA_JSON:
 		return to_json(v, out);
 	default:
 		jv_free(v);
@@ -1150,20 +1150,20 @@ scalar(struct ctx *c, const struct fk_field *f, jv v, jv *out)
 
 /* ---- rows ------------------------------------------------------------ */
 
-static int record(struct ctx *c, const struct fk_field *f, size_t n,
+static int record(struct ctx *c, const struct schema_field *f, size_t n,
     const struct level *lv, jv obj, jv *out);
 
 /* One value (not null) of field f, in mode REQUIRED/NULLABLE terms. */
 static int
-value(struct ctx *c, const struct fk_field *f, jv v, jv *out)
+value(struct ctx *c, const struct schema_field *f, jv v, jv *out)
 {
 	const struct fpriv *p = f->priv;
 	int r;
 
-	if (f->type != FK_T_RECORD)
+	if (f->type != SCHEMA_RECORD)
 		return scalar(c, f, v, out);
 	if (jv_get_kind(v) != JV_KIND_OBJECT) {
-		got(c, FK_T_RECORD, v);
+		got(c, SCHEMA_RECORD, v);
 		jv_free(v);
 		return -1;
 	}
@@ -1173,7 +1173,7 @@ value(struct ctx *c, const struct fk_field *f, jv v, jv *out)
 }
 
 static int
-repeated(struct ctx *c, const struct fk_field *f, jv v, jv *out)
+repeated(struct ctx *c, const struct schema_field *f, jv v, jv *out)
 {
 	jv arr, el, cv;
 	int i, n;
@@ -1209,33 +1209,33 @@ fail:
 
 /* v is jv_invalid() when the field is absent. */
 static int
-field(struct ctx *c, const struct fk_field *f, jv v, jv *out)
+field(struct ctx *c, const struct schema_field *f, jv v, jv *out)
 {
 	jv_kind k = jv_get_kind(v);
 
 	if (k == JV_KIND_INVALID || k == JV_KIND_NULL) {
 		jv_free(v);
-		if (f->mode == FK_M_REQUIRED)
+		if (f->mode == SCHEMA_REQUIRED)
 			return cfail(c->ce, k == JV_KIND_NULL ? "null in a "
 			    "REQUIRED field" : "REQUIRED field is missing");
-		*out = f->mode == FK_M_REPEATED ? jv_array() : jv_null();
+		*out = f->mode == SCHEMA_REPEATED ? jv_array() : jv_null();
 		return 0;
 	}
-	if (f->mode == FK_M_REPEATED)
+	if (f->mode == SCHEMA_REPEATED)
 		return repeated(c, f, v, out);
 	return value(c, f, v, out);
 }
 
 /* Map the row key to its column name; a pointer to key's text or to buf. */
 static const char *
-column_of(jv key, char buf[FK_COLNAME_MAX + 1])
+column_of(jv key, char buf[COLNAME_MAX + 1])
 {
 	const char *s = jv_string_value(key);
 	size_t n = (size_t)jv_string_length_bytes(jv_copy(key));
 
-	if (fk_colname_legal(s, n) && memchr(s, '\0', n) == NULL)
+	if (colname_legal(s, n) && memchr(s, '\0', n) == NULL)
 		return s;
-	fk_colname(s, n, buf);
+	colname_map(s, n, buf);
 	return buf;
 }
 
@@ -1243,7 +1243,7 @@ column_of(jv key, char buf[FK_COLNAME_MAX + 1])
 static void
 collision(struct ctx *c, jv obj, const char *first, const char *col)
 {
-	char buf[FK_COLNAME_MAX + 1];
+	char buf[COLNAME_MAX + 1];
 	int it;
 	jv k;
 
@@ -1263,11 +1263,11 @@ collision(struct ctx *c, jv obj, const char *first, const char *col)
 }
 
 static int
-record(struct ctx *c, const struct fk_field *f, size_t n,
+record(struct ctx *c, const struct schema_field *f, size_t n,
     const struct level *lv, jv obj, jv *out)
 {
 	jv small[32], *vals = small, k, o, v, cv;
-	char buf[FK_COLNAME_MAX + 1];
+	char buf[COLNAME_MAX + 1];
 	const char *col;
 	size_t i;
 	long idx;
@@ -1285,7 +1285,7 @@ record(struct ctx *c, const struct fk_field *f, size_t n,
 		k = jv_object_iter_key(obj, it);
 		col = column_of(k, buf);
 		idx = level_find(lv, f, col);
-		if (idx == -1 && (c->flags & FK_CO_DROP_UNKNOWN)) {
+		if (idx == -1 && (c->flags & SCHEMA_CO_DROP_UNKNOWN)) {
 			jv_free(k);
 			continue;
 		}
@@ -1325,14 +1325,14 @@ out:
 }
 
 int
-fk_schema_coerce(const struct fk_schema *s, jv row, int flags,
-    unsigned char *widen, jv *out, struct fk_cerr *ce)
+schema_coerce(const struct schema *s, jv row, int flags,
+    unsigned char *widen, jv *out, struct schema_cerr *ce)
 {
 	const struct spriv *sp = s->priv;
 	struct ctx c = { flags, widen, ce, sp };
 
 	if (widen == NULL)
-		c.flags &= ~FK_CO_WIDEN;
+		c.flags &= ~SCHEMA_CO_WIDEN;
 	if (jv_get_kind(row) != JV_KIND_OBJECT)
 		return cfail(ce, "a row must be an object, got %s",
 		    jv_kind_name(jv_get_kind(row)));
@@ -1341,16 +1341,16 @@ fk_schema_coerce(const struct fk_schema *s, jv row, int flags,
 
 /* ---- inference ------------------------------------------------------- */
 
-enum fk_type
-fk_string_type(const char *s)
+enum schema_type
+schema_string_type(const char *s)
 {
 	struct when w;
 
 	if (parse_ymd(s, &w) == 10 && s[10] == '\0')
-		return FK_T_DATE;
+		return SCHEMA_DATE;
 	memset(&w, 0, sizeof(w));
 	if (strlen(s) > 10 && parse_when(s, &w, 'T') == 0 && w.zone &&
 	    (s[10] == 'T' || s[10] == 't' || s[10] == ' '))
-		return FK_T_TIMESTAMP;
-	return FK_T_STRING;
+		return SCHEMA_TIMESTAMP;
+	return SCHEMA_STRING;
 }

@@ -10,7 +10,7 @@
 #include "buf.h"
 #include "filter.h"
 
-struct fk_jq {
+struct filter {
 	jq_state *jq;
 	struct fk_buf msg;	/* compile messages */
 	char *program;		/* kept to start afresh after a halt */
@@ -22,7 +22,7 @@ struct fk_jq {
 static void
 on_error(void *data, jv msg)
 {
-	struct fk_jq *q = data;
+	struct filter *q = data;
 	const char *p;
 	jv s;
 
@@ -56,7 +56,7 @@ no_input(jq_state *jq, void *data)
 
 /* A jq state for q->program; -1 with e if it does not compile. */
 static int
-compile(struct fk_jq *q, struct fk_err *e)
+compile(struct filter *q, struct fk_err *e)
 {
 	jv named, all;
 
@@ -76,10 +76,10 @@ compile(struct fk_jq *q, struct fk_err *e)
 	return 0;
 }
 
-struct fk_jq *
-fk_jq_new(const char *program, jv args, struct fk_err *e)
+struct filter *
+filter_new(const char *program, jv args, struct fk_err *e)
 {
-	struct fk_jq *q;
+	struct filter *q;
 
 	q = calloc(1, sizeof(*q));
 	if (q == NULL || (q->program = strdup(program)) == NULL) {
@@ -90,14 +90,14 @@ fk_jq_new(const char *program, jv args, struct fk_err *e)
 	q->msg.max = 4096;
 	q->args = jv_copy(args);
 	if (compile(q, e) == -1) {
-		fk_jq_free(q);
+		filter_free(q);
 		return NULL;
 	}
 	return q;
 }
 
 void
-fk_jq_free(struct fk_jq *q)
+filter_free(struct filter *q)
 {
 	if (q == NULL)
 		return;
@@ -110,7 +110,7 @@ fk_jq_free(struct fk_jq *q)
 }
 
 void
-fk_jq_start(struct fk_jq *q, jv input)
+filter_start(struct filter *q, jv input)
 {
 	struct fk_err e;
 
@@ -146,7 +146,7 @@ one_line(char *s)
 }
 
 int
-fk_jq_next(struct fk_jq *q, jv *out, char *why, size_t n)
+filter_next(struct filter *q, jv *out, char *why, size_t n)
 {
 	jv r, msg;
 	char *m;

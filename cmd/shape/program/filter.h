@@ -14,23 +14,23 @@
 
 #include "fk.h"
 
-struct fk_jq;
+struct filter;
 
 /*
  * Compile program with named arguments args (an object, borrowed: $name
  * for each member, and $ARGS like jq's).  NULL with e filled, code USAGE
  * and jq's own message, if it does not compile.
  */
-struct fk_jq *fk_jq_new(const char *program, jv args, struct fk_err *e);
-void fk_jq_free(struct fk_jq *q);
+struct filter *filter_new(const char *program, jv args, struct fk_err *e);
+void filter_free(struct filter *q);
 
 /* Run the program on input (consumed). */
-void fk_jq_start(struct fk_jq *q, jv input);
+void filter_start(struct filter *q, jv input);
 
 /*
  * The next output: 1 with *out, 0 when there are no more, -1 with the
  * error message (jq's error or halt_error text) in why[0..n).
  */
-int fk_jq_next(struct fk_jq *q, jv *out, char *why, size_t n);
+int filter_next(struct filter *q, jv *out, char *why, size_t n);
 
 #endif

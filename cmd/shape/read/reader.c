@@ -43,7 +43,7 @@ add_item(struct rd *r, struct batch *b, size_t off, size_t len)
 	struct item *it;
 	void *np;
 
-	np = ring_grow(b->items, &b->icap, b->nitems, sizeof(*b->items));
+	np = pipe_grow(b->items, &b->icap, b->nitems, sizeof(*b->items));
 	if (np == NULL)
 		return -1;
 	b->items = np;
@@ -239,7 +239,7 @@ fill(struct rd *r, struct batch *b)
 		k = poll(&pfd, 1, 200);
 		if (k > 0 || (k == -1 && errno != EINTR))
 			break;
-		if (ring_quitting(r->p)) {
+		if (pipe_quitting(r->p)) {
 			r->eof = 1;
 			return 0;
 		}
@@ -268,7 +268,7 @@ seal(struct rd *r, struct batch *b)
 	struct batch *nb;
 	size_t from;
 
-	nb = ring_acquire(r->p);
+	nb = pipe_acquire(r->p);
 	if (nb == NULL)
 		return NULL;
 	from = r->mode == R_SCAN && fk_scan_in_value(&r->sc) ? r->sc.start :
@@ -294,12 +294,12 @@ seal(struct rd *r, struct batch *b)
 	r->pos -= from;
 	r->hold -= from < r->hold ? from : r->hold;
 	r->base += (long long)from;
-	ring_submit(r->p, b);
+	pipe_submit(r->p, b);
 	return nb;
 }
 
 int
-fk_shape_read(struct pipe *p, int fd, struct fk_err *e)
+reader_run(struct pipe *p, int fd, struct fk_err *e)
 {
 	struct rd r;
 	struct batch *b;
@@ -309,7 +309,7 @@ fk_shape_read(struct pipe *p, int fd, struct fk_err *e)
 	r.p = p;
 	r.fd = fd;
 	fk_scan_init(&r.sc);
-	b = ring_acquire(p);
+	b = pipe_acquire(p);
 	while (b != NULL) {
 		full = scan(&r, b);
 		if (full == -1) {
@@ -337,13 +337,13 @@ fk_shape_read(struct pipe *p, int fd, struct fk_err *e)
 	}
 	if (r.err.code != 0) {
 		/* The workers and the writer must not wait for more. */
-		ring_stop(p);
+		pipe_stop(p);
 		*e = r.err;
 		return -1;
 	}
 	if (b != NULL) {
 		b->last = 1;
-		ring_submit(p, b);
+		pipe_submit(p, b);
 	}
 	return 0;
 }

@@ -18,14 +18,14 @@
 #include "b64.h"
 #include "shape/shape.h"
 
-struct fk_avro_enc {
+struct avro_enc {
 	avro_schema_t schema;
 	avro_value_iface_t *iface;
 	avro_value_t val;
 	struct fk_buf bytes;	/* BYTES values, decoded */
 };
 
-struct fk_avro_out {
+struct avro_out {
 	FILE *out;		/* the caller's stream */
 	int codec;		/* enum codec */
 	size_t block_size;	/* datum bytes that close a block */
@@ -42,42 +42,42 @@ struct fk_avro_out {
 /* ---- schema text ----------------------------------------------------- */
 
 static jv
-base_type(const struct fk_field *f, int *nrec)
+base_type(const struct schema_field *f, int *nrec)
 {
 	char name[32];
 	jv t, fields;
 	size_t i;
 
 	switch (f->type) {
-	case FK_T_STRING:
+	case SCHEMA_STRING:
 		return jv_string("string");
-	case FK_T_BYTES:
+	case SCHEMA_BYTES:
 		return jv_string("bytes");
-	case FK_T_INTEGER:
+	case SCHEMA_INTEGER:
 		return jv_string("long");
-	case FK_T_FLOAT:
+	case SCHEMA_FLOAT:
 		return jv_string("double");
-	case FK_T_BOOLEAN:
+	case SCHEMA_BOOLEAN:
 		return jv_string("boolean");
-	case FK_T_NUMERIC:
+	case SCHEMA_NUMERIC:
 		return JV_OBJECT(jv_string("type"), jv_string("bytes"),
 		    jv_string("logicalType"), jv_string("decimal"),
 		    jv_string("precision"), jv_number(38),
 		    jv_string("scale"), jv_number(9));
-	case FK_T_DATE:
+	case SCHEMA_DATE:
 		return JV_OBJECT(jv_string("type"), jv_string("int"),
 		    jv_string("logicalType"), jv_string("date"));
-	case FK_T_TIME:
+	case SCHEMA_TIME:
 		return JV_OBJECT(jv_string("type"), jv_string("long"),
 		    jv_string("logicalType"), jv_string("time-micros"));
-	case FK_T_DATETIME:
+	case SCHEMA_DATETIME:
 		return JV_OBJECT(jv_string("type"), jv_string("long"),
 		    jv_string("logicalType"),
 		    jv_string("local-timestamp-micros"));
-	case FK_T_TIMESTAMP:
+	case SCHEMA_TIMESTAMP:
 		return JV_OBJECT(jv_string("type"), jv_string("long"),
 		    jv_string("logicalType"), jv_string("timestamp-micros"));
-	case FK_T_JSON:
+	case SCHEMA_JSON:
 		return JV_OBJECT(jv_string("type"), jv_string("string"),
 		    jv_string("sqlType"), jv_string("JSON"));
 	default:
@@ -86,14 +86,14 @@ base_type(const struct fk_field *f, int *nrec)
 		fields = jv_array();
 		for (i = 0; i < f->nfields; i++) {
 			t = base_type(&f->fields[i], nrec);
-			if (f->fields[i].mode == FK_M_REPEATED)
+			if (f->fields[i].mode == SCHEMA_REPEATED)
 				t = JV_OBJECT(jv_string("type"),
 				    jv_string("array"), jv_string("items"), t);
-			else if (f->fields[i].mode == FK_M_NULLABLE)
+			else if (f->fields[i].mode == SCHEMA_NULLABLE)
 				t = JV_ARRAY(jv_string("null"), t);
 			t = JV_OBJECT(jv_string("name"),
 			    jv_string(f->fields[i].name), jv_string("type"), t);
-			if (f->fields[i].mode == FK_M_NULLABLE)
+			if (f->fields[i].mode == SCHEMA_NULLABLE)
 				t = jv_object_set(t, jv_string("default"),
 				    jv_null());
 			fields = jv_array_append(fields, t);
@@ -105,9 +105,9 @@ base_type(const struct fk_field *f, int *nrec)
 }
 
 char *
-fk_avro_schema(const struct fk_schema *s, struct fk_err *e)
+avro_schema_json(const struct schema *s, struct fk_err *e)
 {
-	struct fk_field top = { "Row", FK_T_RECORD, FK_M_REQUIRED,
+	struct schema_field top = { "Row", SCHEMA_RECORD, SCHEMA_REQUIRED,
 	    s->fields, s->nfields, NULL };
 	int nrec = 0;
 	jv t, txt;
@@ -127,10 +127,10 @@ fk_avro_schema(const struct fk_schema *s, struct fk_err *e)
 
 /* ---- datums ---------------------------------------------------------- */
 
-struct fk_avro_enc *
-fk_avro_enc_new(const char *schema, struct fk_err *e)
+struct avro_enc *
+avro_enc_new(const char *schema, struct fk_err *e)
 {
-	struct fk_avro_enc *x;
+	struct avro_enc *x;
 
 	x = calloc(1, sizeof(*x));
 	if (x == NULL) {
@@ -158,7 +158,7 @@ fk_avro_enc_new(const char *schema, struct fk_err *e)
 }
 
 void
-fk_avro_enc_free(struct fk_avro_enc *x)
+avro_enc_free(struct avro_enc *x)
 {
 	if (x == NULL)
 		return;
@@ -179,12 +179,12 @@ unbase64(const char *s, struct fk_buf *b)
 	return fk_b64_decode_buf(s, strlen(s), b, &oom);
 }
 
-static int set_record(struct fk_avro_enc *x, const struct fk_field *f,
+static int set_record(struct avro_enc *x, const struct schema_field *f,
     size_t n, jv o, avro_value_t *rec);
 
 /* One non-null canonical value (borrowed) into an Avro value. */
 static int
-set_value(struct fk_avro_enc *x, const struct fk_field *f, jv v,
+set_value(struct avro_enc *x, const struct schema_field *f, jv v,
     avro_value_t *av)
 {
 	unsigned char num[16];
@@ -195,47 +195,47 @@ set_value(struct fk_avro_enc *x, const struct fk_field *f, jv v,
 	int k;
 
 	switch (f->type) {
-	case FK_T_STRING:
-	case FK_T_JSON:
+	case SCHEMA_STRING:
+	case SCHEMA_JSON:
 		if (s == NULL)
 			return -1;
 		/* avro-c string sizes count the terminating NUL. */
 		return avro_value_set_string_len(av, s,
 		    (size_t)jv_string_length_bytes(jv_copy(v)) + 1);
-	case FK_T_BYTES:
+	case SCHEMA_BYTES:
 		if (s == NULL || unbase64(s, &x->bytes) == -1)
 			return -1;
 		/* libavro wants a buffer even for no bytes. */
 		return avro_value_set_bytes(av, x->bytes.p != NULL ?
 		    x->bytes.p : (char *)"", x->bytes.len);
-	case FK_T_INTEGER:
-		if (fk_canon_int64(v, &l) == -1)
+	case SCHEMA_INTEGER:
+		if (canon_int64(v, &l) == -1)
 			return -1;
 		return avro_value_set_long(av, l);
-	case FK_T_FLOAT:
-		return avro_value_set_double(av, fk_canon_double(v));
-	case FK_T_NUMERIC:
-		if (s == NULL || fk_canon_numeric(s, num) == -1)
+	case SCHEMA_FLOAT:
+		return avro_value_set_double(av, canon_double(v));
+	case SCHEMA_NUMERIC:
+		if (s == NULL || canon_numeric(s, num) == -1)
 			return -1;
 		/* Shortest two's complement: drop redundant sign bytes. */
 		for (k = 0; k < 15 && ((num[k] == 0 && num[k + 1] < 0x80) ||
 		    (num[k] == 0xff && num[k + 1] >= 0x80)); k++)
 			;
 		return avro_value_set_bytes(av, num + k, (size_t)(16 - k));
-	case FK_T_BOOLEAN:
+	case SCHEMA_BOOLEAN:
 		return avro_value_set_boolean(av,
 		    jv_get_kind(v) == JV_KIND_TRUE);
-	case FK_T_DATE:
-		if (fk_canon_date(s, &d) == -1)
+	case SCHEMA_DATE:
+		if (canon_date(s, &d) == -1)
 			return -1;
 		return avro_value_set_int(av, d);
-	case FK_T_TIME:
-		if (fk_canon_time(s, &l) == -1)
+	case SCHEMA_TIME:
+		if (canon_time(s, &l) == -1)
 			return -1;
 		return avro_value_set_long(av, l);
-	case FK_T_DATETIME:
-	case FK_T_TIMESTAMP:
-		if (fk_canon_micros(s, &l) == -1)
+	case SCHEMA_DATETIME:
+	case SCHEMA_TIMESTAMP:
+		if (canon_micros(s, &l) == -1)
 			return -1;
 		return avro_value_set_long(av, l);
 	default:
@@ -246,14 +246,14 @@ set_value(struct fk_avro_enc *x, const struct fk_field *f, jv v,
 }
 
 static int
-set_field(struct fk_avro_enc *x, const struct fk_field *f, jv v,
+set_field(struct avro_enc *x, const struct schema_field *f, jv v,
     avro_value_t *av)
 {
 	avro_value_t br, el;
 	int i, n, rc = 0;
 	jv e;
 
-	if (f->mode == FK_M_REPEATED) {
+	if (f->mode == SCHEMA_REPEATED) {
 		if (jv_get_kind(v) != JV_KIND_ARRAY)
 			return -1;
 		n = jv_array_length(jv_copy(v));
@@ -266,7 +266,7 @@ set_field(struct fk_avro_enc *x, const struct fk_field *f, jv v,
 		}
 		return rc;
 	}
-	if (f->mode == FK_M_REQUIRED)
+	if (f->mode == SCHEMA_REQUIRED)
 		return jv_get_kind(v) == JV_KIND_NULL ? -1 :
 		    set_value(x, f, v, av);
 	if (jv_get_kind(v) == JV_KIND_NULL)
@@ -278,7 +278,7 @@ set_field(struct fk_avro_enc *x, const struct fk_field *f, jv v,
 }
 
 static int
-set_record(struct fk_avro_enc *x, const struct fk_field *f, size_t n, jv o,
+set_record(struct avro_enc *x, const struct schema_field *f, size_t n, jv o,
     avro_value_t *rec)
 {
 	avro_value_t fv;
@@ -298,7 +298,7 @@ set_record(struct fk_avro_enc *x, const struct fk_field *f, size_t n, jv o,
 }
 
 int
-fk_avro_enc_row(struct fk_avro_enc *x, const struct fk_schema *s, jv row,
+avro_enc_row(struct avro_enc *x, const struct schema *s, jv row,
     struct fk_buf *out, struct fk_err *e)
 {
 	avro_writer_t w;
@@ -367,7 +367,7 @@ zigzag(int64_t v, unsigned char out[10])
 }
 
 static int
-put(struct fk_avro_out *w, const void *p, size_t n)
+put(struct avro_out *w, const void *p, size_t n)
 {
 	if (w->err == 0 && n > 0 && fwrite(p, 1, n, w->out) != n)
 		w->err = errno ? errno : EIO;
@@ -375,7 +375,7 @@ put(struct fk_avro_out *w, const void *p, size_t n)
 }
 
 static int
-put_long(struct fk_avro_out *w, int64_t v)
+put_long(struct avro_out *w, int64_t v)
 {
 	unsigned char b[10];
 
@@ -384,7 +384,7 @@ put_long(struct fk_avro_out *w, int64_t v)
 
 /* Avro string or bytes: the length, then the bytes. */
 static int
-put_bytes(struct fk_avro_out *w, const void *p, size_t n)
+put_bytes(struct avro_out *w, const void *p, size_t n)
 {
 	if (put_long(w, (int64_t)n) == -1)
 		return -1;
@@ -392,7 +392,7 @@ put_bytes(struct fk_avro_out *w, const void *p, size_t n)
 }
 
 static int
-grow_z(struct fk_avro_out *w, size_t need)
+grow_z(struct avro_out *w, size_t need)
 {
 	char *p;
 
@@ -410,7 +410,7 @@ grow_z(struct fk_avro_out *w, size_t need)
 
 /* Compress the open block into w->zbuf; its length, or -1. */
 static long
-compress_block(struct fk_avro_out *w)
+compress_block(struct avro_out *w)
 {
 	const unsigned char *blk = (const unsigned char *)w->blk.p;
 	size_t n;
@@ -448,7 +448,7 @@ compress_block(struct fk_avro_out *w)
 
 /* Write the open block, if it holds datums: count, size, data, sync. */
 static int
-write_block(struct fk_avro_out *w)
+write_block(struct avro_out *w)
 {
 	const char *data = w->blk.p;
 	long n = (long)w->blk.len;
@@ -497,7 +497,7 @@ codec_name(enum codec c)
 
 /* Magic, metadata map (schema, codec), sync marker. */
 static int
-write_header(struct fk_avro_out *w, const char *schema)
+write_header(struct avro_out *w, const char *schema)
 {
 	const char *codec = codec_name(w->codec);
 
@@ -511,7 +511,7 @@ write_header(struct fk_avro_out *w, const char *schema)
 }
 
 static void
-out_free(struct fk_avro_out *w)
+out_free(struct avro_out *w)
 {
 	if (w->zinit)
 		deflateEnd(&w->zs);
@@ -520,11 +520,20 @@ out_free(struct fk_avro_out *w)
 	free(w);
 }
 
-struct fk_avro_out *
-fk_avro_open(FILE *out, const char *schema, const char *codec,
+/*
+ * The container writer: avro_out_open starts a container on out (which
+ * stays the caller's to close): codec is "deflate", "snappy" or "null";
+ * block_size bounds one block's datums.  avro_out_append takes one
+ * encoded datum, writing a block first when the datum would take it past
+ * block_size (a bigger datum gets a block of its own).  avro_out_close
+ * writes the last block and frees w; avro_out_abort frees w and writes
+ * nothing more.  -1 with e (IOERR) on a write error.
+ */
+static struct avro_out *
+avro_out_open(FILE *out, const char *schema, const char *codec,
     size_t block_size, struct fk_err *e)
 {
-	struct fk_avro_out *w;
+	struct avro_out *w;
 	avro_schema_t sc;
 
 	/* The schema must be one libavro (and so the encoders) takes. */
@@ -571,8 +580,8 @@ fk_avro_open(FILE *out, const char *schema, const char *codec,
 	return w;
 }
 
-int
-fk_avro_append(struct fk_avro_out *w, const void *datum, size_t n,
+static int
+avro_out_append(struct avro_out *w, const void *datum, size_t n,
     struct fk_err *e)
 {
 	/* A datum over block_size gets a block of its own. */
@@ -590,8 +599,8 @@ fail:
 	    strerror(w->err));
 }
 
-int
-fk_avro_close(struct fk_avro_out *w, struct fk_err *e)
+static int
+avro_out_close(struct avro_out *w, struct fk_err *e)
 {
 	int rc = 0;
 
@@ -603,8 +612,8 @@ fk_avro_close(struct fk_avro_out *w, struct fk_err *e)
 	return rc;
 }
 
-void
-fk_avro_abort(struct fk_avro_out *w)
+static void
+avro_out_abort(struct avro_out *w)
 {
 	if (w != NULL)
 		out_free(w);
@@ -616,15 +625,15 @@ fk_avro_abort(struct fk_avro_out *w)
 #define AVRO_ROW_MAX (15 * 1024 * 1024)
 
 struct avro_run {
-	const struct fk_schema *s;
+	const struct schema *s;
 	char *text;		/* the Avro schema */
 	const char *codec;
 	size_t block;
-	struct fk_avro_out *out;
+	struct avro_out *out;
 };
 
 static void *
-avro_setup(const struct fk_schema *s, const struct fk_wopts *o,
+w_setup(const struct schema *s, const struct writer_opts *o,
     struct fk_err *e)
 {
 	struct avro_run *r = calloc(1, sizeof(*r));
@@ -636,7 +645,7 @@ avro_setup(const struct fk_schema *s, const struct fk_wopts *o,
 	r->s = s;
 	r->codec = o->avro_codec;
 	r->block = o->avro_block;
-	r->text = fk_avro_schema(s, e);
+	r->text = avro_schema_json(s, e);
 	if (r->text == NULL) {
 		free(r);
 		return NULL;
@@ -645,68 +654,68 @@ avro_setup(const struct fk_schema *s, const struct fk_wopts *o,
 }
 
 static void
-avro_release(void *run)
+w_release(void *run)
 {
 	struct avro_run *r = run;
 
 	if (r == NULL)
 		return;
 	if (r->out != NULL)
-		fk_avro_abort(r->out);
+		avro_out_abort(r->out);
 	free(r->text);
 	free(r);
 }
 
 /* A row too big for any Avro block BigQuery reads is refused. */
 static int
-avro_encode(const void *run, void **enc, jv row, struct fk_wbatch *wb,
+w_encode(const void *run, void **enc, jv row, struct wbatch *wb,
     struct fk_err *e)
 {
 	const struct avro_run *r = run;
 	size_t before = wb->out.len, n;
 
 	if (*enc == NULL) {
-		*enc = fk_avro_enc_new(r->text, e);
+		*enc = avro_enc_new(r->text, e);
 		if (*enc == NULL)
 			return -1;
 	}
-	if (fk_avro_enc_row(*enc, r->s, row, &wb->out, e) == -1) {
-		fk_wbatch_undo(wb, before);
+	if (avro_enc_row(*enc, r->s, row, &wb->out, e) == -1) {
+		wbatch_undo(wb, before);
 		return fk_fail(e, FK_EX_SOFTWARE, "cannot encode a row (a bug "
 		    "or no memory)");
 	}
 	n = wb->out.len - before;
 	if (n > AVRO_ROW_MAX) {
-		fk_wbatch_undo(wb, before);
+		wbatch_undo(wb, before);
 		fk_fail(e, FK_EX_DATAERR, "row is %zu bytes in Avro; BigQuery "
 		    "reads no Avro block over 16 MB", n);
 		return 1;
 	}
-	if (fk_wbatch_end_row(wb) == -1) {
-		fk_wbatch_undo(wb, before);
+	if (wbatch_end_row(wb) == -1) {
+		wbatch_undo(wb, before);
 		return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
 	}
 	return 0;
 }
 
 static void
-avro_enc_free(void *enc)
+w_enc_free(void *enc)
 {
-	fk_avro_enc_free(enc);
+	avro_enc_free(enc);
 }
 
 static int
-avro_begin(void *run, FILE *out, struct fk_err *e)
+w_begin(void *run, FILE *out, struct fk_err *e)
 {
 	struct avro_run *r = run;
 
-	r->out = fk_avro_open(out, r->text, r->codec, r->block, e);
+	r->out = avro_out_open(out, r->text, r->codec, r->block, e);
 	return r->out == NULL ? -1 : 0;
 }
 
 /* Each datum goes in whole, so blocks split between rows. */
 static int
-avro_flush(void *run, FILE *out, struct fk_wbatch *wb, size_t n,
+w_flush(void *run, FILE *out, struct wbatch *wb, size_t n,
     struct fk_err *e)
 {
 	struct avro_run *r = run;
@@ -714,7 +723,7 @@ avro_flush(void *run, FILE *out, struct fk_wbatch *wb, size_t n,
 
 	(void)out;
 	for (i = 0; i < n; i++) {
-		if (fk_avro_append(r->out, wb->out.p + off, wb->end[i] - off,
+		if (avro_out_append(r->out, wb->out.p + off, wb->end[i] - off,
 		    e) == -1)
 			return -1;
 		off = wb->end[i];
@@ -723,47 +732,47 @@ avro_flush(void *run, FILE *out, struct fk_wbatch *wb, size_t n,
 }
 
 static int
-avro_end(void *run, FILE *out, struct fk_err *e)
+w_end(void *run, FILE *out, struct fk_err *e)
 {
 	struct avro_run *r = run;
 	int rc;
 
 	(void)out;
-	rc = fk_avro_close(r->out, e);
+	rc = avro_out_close(r->out, e);
 	r->out = NULL;
 	return rc;
 }
 
 static void
-avro_abort(void *run)
+w_abort(void *run)
 {
 	struct avro_run *r = run;
 
-	fk_avro_abort(r->out);
+	avro_out_abort(r->out);
 	r->out = NULL;
 }
 
 static void
-avro_flags(char *buf, size_t n, const char *schema, int newlines)
+w_flags(char *buf, size_t n, const char *schema, int newlines)
 {
 	(void)schema;
 	(void)newlines;
 	snprintf(buf, n, "--source_format=AVRO --use_avro_logical_types");
 }
 
-const struct fk_writer fk_writer_avro = {
+const struct writer avro_writer = {
 	.name = "avro",
 	.label = "Avro",
-	.flags = FK_W_NEEDS_SCHEMA,
-	.takes = FK_WO_AVRO,
-	.setup = avro_setup,
-	.release = avro_release,
-	.encode = avro_encode,
-	.enc_free = avro_enc_free,
-	.begin = avro_begin,
-	.flush = avro_flush,
-	.end = avro_end,
-	.abort = avro_abort,
-	.schema_json = fk_writer_schema_json,
-	.bq_flags = avro_flags,
+	.flags = WRITER_NEEDS_SCHEMA,
+	.takes = WRITER_TAKES_AVRO,
+	.setup = w_setup,
+	.release = w_release,
+	.encode = w_encode,
+	.enc_free = w_enc_free,
+	.begin = w_begin,
+	.flush = w_flush,
+	.end = w_end,
+	.abort = w_abort,
+	.schema_json = writer_schema_json,
+	.bq_flags = w_flags,
 };

@@ -2,7 +2,7 @@
  * avro.h: Avro object container files through libavro (avro-c).
  *
  * Workers turn canonical rows into Avro binary datums with libavro
- * (fk_avro_enc_*); the single writer thread appends them, in order, to a
+ * (avro_enc_*); the single writer thread appends them, in order, to a
  * container framed in avro.c (header, deflate/snappy/null blocks, sync
  * markers).
  *
@@ -29,42 +29,19 @@
 #include "shape/check/schema.h"
 
 /* The Avro schema text for s (malloc'ed), logical types included. */
-char *fk_avro_schema(const struct fk_schema *s, struct fk_err *e);
+char *avro_schema_json(const struct schema *s, struct fk_err *e);
 
-struct fk_avro_enc;
+struct avro_enc;
 
-/* An encoder for one thread; schema is fk_avro_schema's text. */
-struct fk_avro_enc *fk_avro_enc_new(const char *schema, struct fk_err *e);
-void fk_avro_enc_free(struct fk_avro_enc *x);
+/* An encoder for one thread; schema is avro_schema_json's text. */
+struct avro_enc *avro_enc_new(const char *schema, struct fk_err *e);
+void avro_enc_free(struct avro_enc *x);
 
 /*
  * Append the Avro binary encoding of one canonical row (borrowed) of s to
  * out.  -1 with e (DATAERR) if the row is not canonical.
  */
-int fk_avro_enc_row(struct fk_avro_enc *x, const struct fk_schema *s,
+int avro_enc_row(struct avro_enc *x, const struct schema *s,
     jv row, struct fk_buf *out, struct fk_err *e);
-
-struct fk_avro_out;
-
-/*
- * Start a container on out (which stays the caller's to close): codec is
- * "deflate", "snappy" or "null"; block_size bounds one block's datums.
- */
-struct fk_avro_out *fk_avro_open(FILE *out, const char *schema,
-    const char *codec, size_t block_size, struct fk_err *e);
-
-/*
- * One encoded datum; a block is written first when the datum would take
- * it past block_size (a bigger datum gets a block of its own).  -1 with e
- * (IOERR) on a write error.
- */
-int fk_avro_append(struct fk_avro_out *w, const void *datum, size_t n,
-    struct fk_err *e);
-
-/* Write the last block and free w; -1 with e (IOERR) if any write failed. */
-int fk_avro_close(struct fk_avro_out *w, struct fk_err *e);
-
-/* Free w and write nothing more. */
-void fk_avro_abort(struct fk_avro_out *w);
 
 #endif

@@ -27,34 +27,34 @@
 
 struct col {
 	char *name;
-	const struct fk_field *f;	/* the leaf field */
-	enum fk_mode mode;	/* NULLABLE unless REQUIRED all the way */
+	const struct schema_field *f;	/* the leaf field */
+	enum schema_mode mode;	/* NULLABLE unless REQUIRED all the way */
 };
 
-struct fk_csv {
-	const struct fk_schema *s;
+struct csv {
+	const struct schema *s;
 	struct col *cols;
 	size_t ncols, cap;
 };
 
 static int
-add_col(struct fk_csv *c, const char *prefix, const struct fk_field *f,
+add_col(struct csv *c, const char *prefix, const struct schema_field *f,
     int required, struct fk_err *e)
 {
-	char name[2 * FK_COLNAME_MAX + 2];
+	char name[2 * COLNAME_MAX + 2];
 	struct col *p;
 	size_t i, j;
 
 	snprintf(name, sizeof(name), "%s%s%s", prefix, *prefix ? "_" : "",
 	    f->name);
-	if (strlen(name) > FK_COLNAME_MAX)
+	if (strlen(name) > COLNAME_MAX)
 		return fk_fail(e, FK_EX_DATAERR, "flattened CSV column "
 		    "'%.60s...' is longer than %d characters", name,
-		    FK_COLNAME_MAX);
-	if (f->type == FK_T_RECORD && f->mode != FK_M_REPEATED) {
+		    COLNAME_MAX);
+	if (f->type == SCHEMA_RECORD && f->mode != SCHEMA_REPEATED) {
 		for (j = 0; j < f->nfields; j++)
 			if (add_col(c, name, &f->fields[j], required &&
-			    f->mode == FK_M_REQUIRED, e) == -1)
+			    f->mode == SCHEMA_REQUIRED, e) == -1)
 				return -1;
 		return 0;
 	}
@@ -74,16 +74,16 @@ add_col(struct fk_csv *c, const char *prefix, const struct fk_field *f,
 	if (p->name == NULL)
 		return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
 	p->f = f;
-	p->mode = required && f->mode == FK_M_REQUIRED ? FK_M_REQUIRED :
-	    FK_M_NULLABLE;
+	p->mode = required && f->mode == SCHEMA_REQUIRED ? SCHEMA_REQUIRED :
+	    SCHEMA_NULLABLE;
 	c->ncols++;
 	return 0;
 }
 
-struct fk_csv *
-fk_csv_new(const struct fk_schema *s, struct fk_err *e)
+struct csv *
+csv_new(const struct schema *s, struct fk_err *e)
 {
-	struct fk_csv *c;
+	struct csv *c;
 	size_t i;
 
 	c = calloc(1, sizeof(*c));
@@ -94,7 +94,7 @@ fk_csv_new(const struct fk_schema *s, struct fk_err *e)
 	c->s = s;
 	for (i = 0; i < s->nfields; i++) {
 		if (add_col(c, "", &s->fields[i], 1, e) == -1) {
-			fk_csv_free(c);
+			csv_free(c);
 			return NULL;
 		}
 	}
@@ -102,7 +102,7 @@ fk_csv_new(const struct fk_schema *s, struct fk_err *e)
 }
 
 void
-fk_csv_free(struct fk_csv *c)
+csv_free(struct csv *c)
 {
 	size_t i;
 
@@ -144,15 +144,15 @@ csv_cell(struct fk_buf *b, const char *s, size_t n, int *nl)
 
 /* A leaf value (borrowed, not null) as one CSV field. */
 static int
-csv_value(const struct fk_field *f, jv v, struct fk_buf *b,
+csv_value(const struct schema_field *f, jv v, struct fk_buf *b,
     struct fk_buf *tmp, int *nl)
 {
-	char num[FK_NUM_MAX];
+	char num[NUMFMT_MAX];
 	int n;
 
-	if (f->mode == FK_M_REPEATED || f->type == FK_T_RECORD) {
+	if (f->mode == SCHEMA_REPEATED || f->type == SCHEMA_RECORD) {
 		fk_buf_reset(tmp);
-		if (fk_ndjson_field(f, v, tmp) == -1)
+		if (ndjson_field(f, v, tmp) == -1)
 			return -1;
 		return csv_cell(b, tmp->p, tmp->len, nl);
 	}
@@ -161,7 +161,7 @@ csv_value(const struct fk_field *f, jv v, struct fk_buf *b,
 		return csv_cell(b, jv_string_value(v),
 		    (size_t)jv_string_length_bytes(jv_copy(v)), nl);
 	case JV_KIND_NUMBER:
-		n = fk_fmt_number(jv_number_value(v), num);
+		n = numfmt_number(jv_number_value(v), num);
 		ADD(b, num, (size_t)n);
 		return 0;
 	case JV_KIND_TRUE:
@@ -177,7 +177,7 @@ csv_value(const struct fk_field *f, jv v, struct fk_buf *b,
 
 /* Fields of one record level in order; *k counts columns written. */
 static int
-csv_record(const struct fk_field *f, size_t n, jv o, struct fk_buf *b,
+csv_record(const struct schema_field *f, size_t n, jv o, struct fk_buf *b,
     struct fk_buf *tmp, size_t *k, int *nl)
 {
 	size_t i;
@@ -192,7 +192,8 @@ csv_record(const struct fk_field *f, size_t n, jv o, struct fk_buf *b,
 		} else {
 			v = jv_null();	/* under a null RECORD */
 		}
-		if (f[i].type == FK_T_RECORD && f[i].mode != FK_M_REPEATED) {
+		if (f[i].type == SCHEMA_RECORD &&
+		    f[i].mode != SCHEMA_REPEATED) {
 			rc = csv_record(f[i].fields, f[i].nfields, v, b, tmp,
 			    k, nl);
 			jv_free(v);
@@ -208,7 +209,7 @@ csv_record(const struct fk_field *f, size_t n, jv o, struct fk_buf *b,
 }
 
 int
-fk_csv_row(const struct fk_csv *c, jv row, struct fk_buf *b,
+csv_row(const struct csv *c, jv row, struct fk_buf *b,
     struct fk_buf *tmp, int *nl)
 {
 	size_t k = 0;
@@ -221,7 +222,7 @@ fk_csv_row(const struct fk_csv *c, jv row, struct fk_buf *b,
 }
 
 int
-fk_csv_header(const struct fk_csv *c, struct fk_buf *b)
+csv_header(const struct csv *c, struct fk_buf *b)
 {
 	int nl = 0;
 	size_t i;
@@ -237,25 +238,26 @@ fk_csv_header(const struct fk_csv *c, struct fk_buf *b)
 	return 0;
 }
 
-jv
-fk_csv_schema_json(const struct fk_csv *c, const unsigned char *widen)
+/* The flat schema the CSV loads with (for --emit-schema). */
+static jv
+csv_schema_json(const struct csv *c, const unsigned char *widen)
 {
 	jv arr = jv_array(), o;
-	enum fk_type t;
+	enum schema_type t;
 	size_t i;
 
 	for (i = 0; i < c->ncols; i++) {
-		t = fk_field_type(c->cols[i].f, widen);
+		t = schema_field_type(c->cols[i].f, widen);
 		/* Arrays and whole records travel as JSON text in a cell. */
-		if (c->cols[i].f->mode == FK_M_REPEATED || t == FK_T_RECORD)
-			t = FK_T_STRING;
+		if (c->cols[i].f->mode == SCHEMA_REPEATED || t == SCHEMA_RECORD)
+			t = SCHEMA_STRING;
 		o = jv_object();
 		o = jv_object_set(o, jv_string("name"),
 		    jv_string(c->cols[i].name));
 		o = jv_object_set(o, jv_string("type"),
-		    jv_string(fk_type_name(t)));
+		    jv_string(schema_type_name(t)));
 		o = jv_object_set(o, jv_string("mode"),
-		    jv_string(fk_mode_name(c->cols[i].mode)));
+		    jv_string(schema_mode_name(c->cols[i].mode)));
 		arr = jv_array_append(arr, o);
 	}
 	return arr;
@@ -264,31 +266,31 @@ fk_csv_schema_json(const struct fk_csv *c, const unsigned char *widen)
 /* ---- the writer ------------------------------------------------------ */
 
 static void *
-csv_setup(const struct fk_schema *s, const struct fk_wopts *o,
+w_setup(const struct schema *s, const struct writer_opts *o,
     struct fk_err *e)
 {
 	(void)o;
-	return fk_csv_new(s, e);
+	return csv_new(s, e);
 }
 
 static void
-csv_release(void *run)
+w_release(void *run)
 {
-	fk_csv_free(run);
+	csv_free(run);
 }
 
 /* *enc: the worker's scratch buffer. */
 static int
-csv_encode(const void *run, void **enc, jv row, struct fk_wbatch *wb,
+w_encode(const void *run, void **enc, jv row, struct wbatch *wb,
     struct fk_err *e)
 {
 	size_t before = wb->out.len;
 
 	if (*enc == NULL)
 		*enc = calloc(1, sizeof(struct fk_buf));
-	if (*enc == NULL || fk_csv_row(run, row, &wb->out, *enc,
-	    &wb->nl) == -1 || fk_wbatch_end_row(wb) == -1) {
-		fk_wbatch_undo(wb, before);
+	if (*enc == NULL || csv_row(run, row, &wb->out, *enc,
+	    &wb->nl) == -1 || wbatch_end_row(wb) == -1) {
+		wbatch_undo(wb, before);
 		return fk_fail(e, FK_EX_SOFTWARE, "cannot encode a row (a bug "
 		    "or no memory)");
 	}
@@ -296,7 +298,7 @@ csv_encode(const void *run, void **enc, jv row, struct fk_wbatch *wb,
 }
 
 static void
-csv_enc_free(void *enc)
+w_enc_free(void *enc)
 {
 	if (enc != NULL)
 		fk_buf_free(enc);
@@ -304,29 +306,29 @@ csv_enc_free(void *enc)
 }
 
 static int
-csv_begin(void *run, FILE *out, struct fk_err *e)
+w_begin(void *run, FILE *out, struct fk_err *e)
 {
 	struct fk_buf h = { 0 };
 	int rc;
 
-	if (fk_csv_header(run, &h) == -1)
+	if (csv_header(run, &h) == -1)
 		rc = fk_fail(e, FK_EX_SOFTWARE, "out of memory");
 	else
-		rc = fk_writer_put(out, h.p, h.len, e);
+		rc = writer_put(out, h.p, h.len, e);
 	fk_buf_free(&h);
 	return rc;
 }
 
 static int
-csv_flush(void *run, FILE *out, struct fk_wbatch *wb, size_t n,
+w_flush(void *run, FILE *out, struct wbatch *wb, size_t n,
     struct fk_err *e)
 {
 	(void)run;
-	return fk_wbatch_put(out, wb, n, e);
+	return wbatch_put(out, wb, n, e);
 }
 
 static int
-csv_end(void *run, FILE *out, struct fk_err *e)
+w_end(void *run, FILE *out, struct fk_err *e)
 {
 	(void)run;
 	(void)out;
@@ -335,45 +337,45 @@ csv_end(void *run, FILE *out, struct fk_err *e)
 }
 
 static void
-csv_abort(void *run)
+w_abort(void *run)
 {
 	(void)run;
 }
 
 /* The flat columns the file holds, not the nested schema. */
 static jv
-csv_schema_json(const struct fk_schema *s, const unsigned char *widen,
+w_schema_json(const struct schema *s, const unsigned char *widen,
     struct fk_err *e)
 {
-	struct fk_csv *c = fk_csv_new(s, e);
+	struct csv *c = csv_new(s, e);
 	jv j;
 
 	if (c == NULL)
 		return jv_invalid();
-	j = fk_csv_schema_json(c, widen);
-	fk_csv_free(c);
+	j = csv_schema_json(c, widen);
+	csv_free(c);
 	return j;
 }
 
 static void
-csv_flags(char *buf, size_t n, const char *schema, int newlines)
+w_flags(char *buf, size_t n, const char *schema, int newlines)
 {
 	snprintf(buf, n, "--source_format=CSV --skip_leading_rows=1%s "
 	    "--schema=%s", newlines ? " --allow_quoted_newlines" : "", schema);
 }
 
-const struct fk_writer fk_writer_csv = {
+const struct writer csv_writer = {
 	.name = "csv",
 	.label = "CSV",
-	.flags = FK_W_WIDEN,
-	.setup = csv_setup,
-	.release = csv_release,
-	.encode = csv_encode,
-	.enc_free = csv_enc_free,
-	.begin = csv_begin,
-	.flush = csv_flush,
-	.end = csv_end,
-	.abort = csv_abort,
-	.schema_json = csv_schema_json,
-	.bq_flags = csv_flags,
+	.flags = WRITER_WIDEN,
+	.setup = w_setup,
+	.release = w_release,
+	.encode = w_encode,
+	.enc_free = w_enc_free,
+	.begin = w_begin,
+	.flush = w_flush,
+	.end = w_end,
+	.abort = w_abort,
+	.schema_json = w_schema_json,
+	.bq_flags = w_flags,
 };

@@ -33,8 +33,8 @@ add_jstr(struct fk_buf *b, jv s)
 static int
 add_number(struct fk_buf *b, double d)
 {
-	char num[FK_NUM_MAX];
-	int n = fk_fmt_number(d, num);
+	char num[NUMFMT_MAX];
+	int n = numfmt_number(d, num);
 
 	ADD(b, num, (size_t)n);
 	return 0;
@@ -42,17 +42,17 @@ add_number(struct fk_buf *b, double d)
 
 /* ---- the encoder ---------------------------------------------------------- */
 
-static int json_record(const struct fk_field *f, size_t n, jv o,
+static int json_record(const struct schema_field *f, size_t n, jv o,
     struct fk_buf *b);
 
 /* One canonical value (borrowed, not null) of a field's type. */
 static int
-json_value(const struct fk_field *f, jv v, struct fk_buf *b)
+json_value(const struct schema_field *f, jv v, struct fk_buf *b)
 {
 	switch (jv_get_kind(v)) {
 	case JV_KIND_STRING:
 		/* Canonical JSON columns hold JSON text: put it raw. */
-		if (f->type == FK_T_JSON) {
+		if (f->type == SCHEMA_JSON) {
 			ADD(b, jv_string_value(v),
 			    (size_t)jv_string_length_bytes(jv_copy(v)));
 			return 0;
@@ -67,7 +67,7 @@ json_value(const struct fk_field *f, jv v, struct fk_buf *b)
 		ADDS(b, "false");
 		return 0;
 	case JV_KIND_OBJECT:
-		if (f->type != FK_T_RECORD)
+		if (f->type != SCHEMA_RECORD)
 			return -1;
 		return json_record(f->fields, f->nfields, v, b);
 	default:
@@ -76,7 +76,7 @@ json_value(const struct fk_field *f, jv v, struct fk_buf *b)
 }
 
 int
-fk_ndjson_field(const struct fk_field *f, jv v, struct fk_buf *b)
+ndjson_field(const struct schema_field *f, jv v, struct fk_buf *b)
 {
 	int i, n, rc = 0;
 	jv el;
@@ -85,7 +85,7 @@ fk_ndjson_field(const struct fk_field *f, jv v, struct fk_buf *b)
 		ADDS(b, "null");
 		return 0;
 	}
-	if (f->mode != FK_M_REPEATED)
+	if (f->mode != SCHEMA_REPEATED)
 		return json_value(f, v, b);
 	if (jv_get_kind(v) != JV_KIND_ARRAY)
 		return -1;
@@ -103,7 +103,7 @@ fk_ndjson_field(const struct fk_field *f, jv v, struct fk_buf *b)
 }
 
 static int
-json_record(const struct fk_field *f, size_t n, jv o, struct fk_buf *b)
+json_record(const struct schema_field *f, size_t n, jv o, struct fk_buf *b)
 {
 	size_t i = 0;
 	int it, rc = 0;
@@ -120,7 +120,7 @@ json_record(const struct fk_field *f, size_t n, jv o, struct fk_buf *b)
 			return -1;
 		ADDS(b, ":");
 		v = jv_object_iter_value(o, it);
-		rc = fk_ndjson_field(&f[i], v, b);
+		rc = ndjson_field(&f[i], v, b);
 		jv_free(v);
 	}
 	ADDS(b, "}");
@@ -128,7 +128,7 @@ json_record(const struct fk_field *f, size_t n, jv o, struct fk_buf *b)
 }
 
 int
-fk_ndjson_row(const struct fk_schema *s, jv row, struct fk_buf *b)
+ndjson_row(const struct schema *s, jv row, struct fk_buf *b)
 {
 	if (jv_get_kind(row) != JV_KIND_OBJECT ||
 	    json_record(s->fields, s->nfields, row, b) == -1)
@@ -141,7 +141,7 @@ fk_ndjson_row(const struct fk_schema *s, jv row, struct fk_buf *b)
 /* ---- the writer ------------------------------------------------------ */
 
 static void *
-nd_setup(const struct fk_schema *s, const struct fk_wopts *o,
+w_setup(const struct schema *s, const struct writer_opts *o,
     struct fk_err *e)
 {
 	(void)o;
@@ -150,21 +150,21 @@ nd_setup(const struct fk_schema *s, const struct fk_wopts *o,
 }
 
 static void
-nd_release(void *run)
+w_release(void *run)
 {
 	(void)run;
 }
 
 static int
-nd_encode(const void *run, void **enc, jv row, struct fk_wbatch *wb,
+w_encode(const void *run, void **enc, jv row, struct wbatch *wb,
     struct fk_err *e)
 {
 	size_t before = wb->out.len;
 
 	(void)enc;
-	if (fk_ndjson_row(run, row, &wb->out) == -1 ||
-	    fk_wbatch_end_row(wb) == -1) {
-		fk_wbatch_undo(wb, before);
+	if (ndjson_row(run, row, &wb->out) == -1 ||
+	    wbatch_end_row(wb) == -1) {
+		wbatch_undo(wb, before);
 		return fk_fail(e, FK_EX_SOFTWARE, "cannot encode a row (a bug "
 		    "or no memory)");
 	}
@@ -172,13 +172,13 @@ nd_encode(const void *run, void **enc, jv row, struct fk_wbatch *wb,
 }
 
 static void
-nd_enc_free(void *enc)
+w_enc_free(void *enc)
 {
 	(void)enc;
 }
 
 static int
-nd_begin(void *run, FILE *out, struct fk_err *e)
+w_begin(void *run, FILE *out, struct fk_err *e)
 {
 	(void)run;
 	(void)out;
@@ -187,39 +187,39 @@ nd_begin(void *run, FILE *out, struct fk_err *e)
 }
 
 static int
-nd_flush(void *run, FILE *out, struct fk_wbatch *wb, size_t n,
+w_flush(void *run, FILE *out, struct wbatch *wb, size_t n,
     struct fk_err *e)
 {
 	(void)run;
-	return fk_wbatch_put(out, wb, n, e);
+	return wbatch_put(out, wb, n, e);
 }
 
 static void
-nd_abort(void *run)
+w_abort(void *run)
 {
 	(void)run;
 }
 
 static void
-nd_flags(char *buf, size_t n, const char *schema, int newlines)
+w_flags(char *buf, size_t n, const char *schema, int newlines)
 {
 	(void)newlines;
 	snprintf(buf, n, "--source_format=NEWLINE_DELIMITED_JSON --schema=%s",
 	    schema);
 }
 
-const struct fk_writer fk_writer_ndjson = {
+const struct writer ndjson_writer = {
 	.name = "ndjson",
 	.label = "NDJSON",
-	.flags = FK_W_WIDEN,
-	.setup = nd_setup,
-	.release = nd_release,
-	.encode = nd_encode,
-	.enc_free = nd_enc_free,
-	.begin = nd_begin,
-	.flush = nd_flush,
-	.end = nd_begin,
-	.abort = nd_abort,
-	.schema_json = fk_writer_schema_json,
-	.bq_flags = nd_flags,
+	.flags = WRITER_WIDEN,
+	.setup = w_setup,
+	.release = w_release,
+	.encode = w_encode,
+	.enc_free = w_enc_free,
+	.begin = w_begin,
+	.flush = w_flush,
+	.end = w_begin,
+	.abort = w_abort,
+	.schema_json = writer_schema_json,
+	.bq_flags = w_flags,
 };

@@ -18,26 +18,26 @@
  * 2^53 and NaN/Infinity as strings, JSON columns as raw JSON.  -1 on
  * ENOMEM or a row that is not canonical.
  */
-int fk_ndjson_row(const struct fk_schema *s, jv row, struct fk_buf *b);
+int ndjson_row(const struct schema *s, jv row, struct fk_buf *b);
 
 /*
  * One value (borrowed) of field f as JSON, arrays and records included:
  * what a CSV cell holds for a REPEATED or RECORD field.
  */
-int fk_ndjson_field(const struct fk_field *f, jv v, struct fk_buf *b);
+int ndjson_field(const struct schema_field *f, jv v, struct fk_buf *b);
 
-struct fk_csv;
+struct csv;
 
 /*
  * Flatten s into CSV columns: RECORD fields become name_sub columns,
  * REPEATED fields and JSON one column of JSON text.  NULL with e filled
  * (FK_EX_DATAERR) if two columns get the same name or a name is too long.
  */
-struct fk_csv *fk_csv_new(const struct fk_schema *s, struct fk_err *e);
-void fk_csv_free(struct fk_csv *c);
+struct csv *csv_new(const struct schema *s, struct fk_err *e);
+void csv_free(struct csv *c);
 
 /* The header line (CRLF-terminated). */
-int fk_csv_header(const struct fk_csv *c, struct fk_buf *b);
+int csv_header(const struct csv *c, struct fk_buf *b);
 
 /*
  * One canonical row (borrowed) as one RFC 4180 record: NULL is an empty
@@ -45,10 +45,8 @@ int fk_csv_header(const struct fk_csv *c, struct fk_buf *b);
  * with "" inside.  *nl is set if a quoted field held a line break.  tmp
  * is the caller's scratch buffer (one per thread).
  */
-int fk_csv_row(const struct fk_csv *c, jv row, struct fk_buf *b,
+int csv_row(const struct csv *c, jv row, struct fk_buf *b,
     struct fk_buf *tmp, int *nl);
 
-/* The flat schema the CSV loads with (for --emit-schema). */
-jv fk_csv_schema_json(const struct fk_csv *c, const unsigned char *widen);
 
 #endif

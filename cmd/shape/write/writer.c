@@ -11,17 +11,17 @@
 
 static const struct {
 	const char *name;
-	const struct fk_writer *w;
+	const struct writer *w;
 } names[] = {
-	{ "ndjson", &fk_writer_ndjson },
-	{ "json", &fk_writer_ndjson },
-	{ "csv", &fk_writer_csv },
-	{ "avro", &fk_writer_avro },
-	{ "parquet", &fk_writer_parquet },
+	{ "ndjson", &ndjson_writer },
+	{ "json", &ndjson_writer },
+	{ "csv", &csv_writer },
+	{ "avro", &avro_writer },
+	{ "parquet", &pq_writer },
 };
 
-const struct fk_writer *
-fk_writer_find(const char *name)
+const struct writer *
+writer_find(const char *name)
 {
 	size_t i;
 
@@ -32,7 +32,7 @@ fk_writer_find(const char *name)
 }
 
 int
-fk_wbatch_end_row(struct fk_wbatch *wb)
+wbatch_end_row(struct wbatch *wb)
 {
 	size_t nc;
 	size_t *np;
@@ -50,13 +50,13 @@ fk_wbatch_end_row(struct fk_wbatch *wb)
 }
 
 void
-fk_wbatch_undo(struct fk_wbatch *wb, size_t before)
+wbatch_undo(struct wbatch *wb, size_t before)
 {
 	wb->out.len = before;
 }
 
 void
-fk_wbatch_clear(struct fk_wbatch *wb)
+wbatch_clear(struct wbatch *wb)
 {
 	wb->n = 0;
 	wb->nl = 0;
@@ -64,16 +64,16 @@ fk_wbatch_clear(struct fk_wbatch *wb)
 }
 
 void
-fk_wbatch_free(struct fk_wbatch *wb)
+wbatch_free(struct wbatch *wb)
 {
-	fk_wbatch_clear(wb);
+	wbatch_clear(wb);
 	free(wb->end);
 	fk_buf_free(&wb->out);
 	memset(wb, 0, sizeof(*wb));
 }
 
 int
-fk_writer_put(FILE *out, const void *s, size_t n, struct fk_err *e)
+writer_put(FILE *out, const void *s, size_t n, struct fk_err *e)
 {
 	if (n > 0 && fwrite(s, 1, n, out) != n)
 		return fk_fail(e, FK_EX_IOERR, "cannot write output: %s",
@@ -82,18 +82,18 @@ fk_writer_put(FILE *out, const void *s, size_t n, struct fk_err *e)
 }
 
 int
-fk_wbatch_put(FILE *out, const struct fk_wbatch *wb, size_t n,
+wbatch_put(FILE *out, const struct wbatch *wb, size_t n,
     struct fk_err *e)
 {
 	if (n == 0)
 		return 0;
-	return fk_writer_put(out, wb->out.p, wb->end[n - 1], e);
+	return writer_put(out, wb->out.p, wb->end[n - 1], e);
 }
 
 jv
-fk_writer_schema_json(const struct fk_schema *s, const unsigned char *widen,
+writer_schema_json(const struct schema *s, const unsigned char *widen,
     struct fk_err *e)
 {
 	(void)e;
-	return fk_schema_json(s, widen);
+	return schema_json(s, widen);
 }

@@ -1,7 +1,7 @@
 /*
  * writer.h: the one interface every output format implements.
  *
- * fk-shape looks the -o name up once (fk_writer_find) and the pipeline
+ * fk-shape looks the -o name up once (writer_find) and the pipeline
  * then only calls through the entry:
  *
  *   setup    once the schema is known (given, or inferred from the
@@ -29,17 +29,17 @@
 #include "shape/write/parquet/parquet.h"
 
 /* The format-specific options; each format reads only its own. */
-struct fk_wopts {
+struct writer_opts {
 	const char *avro_codec;		/* --codec */
 	size_t avro_block;		/* --avro-block-size */
-	struct fk_pq_opts pq;		/* --compression, --row-group-size */
+	struct pq_opts pq;		/* --compression, --row-group-size */
 };
 
 /*
  * One batch's output, filled by one worker, then read by the writer
  * thread.  Row i's bytes end at end[i] in out.
  */
-struct fk_wbatch {
+struct wbatch {
 	struct fk_buf out;
 	size_t *end;
 	size_t n, cap;		/* rows */
@@ -47,25 +47,25 @@ struct fk_wbatch {
 };
 
 enum {
-	FK_W_WIDEN = 1,		/* inferred columns may widen past the sample */
-	FK_W_NEEDS_SCHEMA = 2	/* even a file with no rows needs a schema */
+	WRITER_WIDEN = 1,	/* inferred columns may widen past the sample */
+	WRITER_NEEDS_SCHEMA = 2	/* even a file with no rows needs a schema */
 };
 
 enum {
-	FK_WO_AVRO = 1,		/* takes --codec, --avro-block-size */
-	FK_WO_PARQUET = 2	/* takes --compression, --row-group-size */
+	WRITER_TAKES_AVRO = 1,	/* takes --codec, --avro-block-size */
+	WRITER_TAKES_PARQUET = 2 /* takes --compression, --row-group-size */
 };
 
-struct fk_writer {
+struct writer {
 	const char *name;	/* as -o names it */
 	const char *label;	/* as messages name it */
-	unsigned flags;		/* FK_W_* */
-	unsigned takes;		/* FK_WO_* */
+	unsigned flags;		/* WRITER_* */
+	unsigned takes;		/* WRITER_TAKES_* */
 	/*
 	 * The run's state for rows of s (which outlives it).  NULL with e:
 	 * DATAERR for a schema the format cannot hold, else a failure.
 	 */
-	void *(*setup)(const struct fk_schema *s, const struct fk_wopts *o,
+	void *(*setup)(const struct schema *s, const struct writer_opts *o,
 	    struct fk_err *e);
 	void (*release)(void *run);
 	/*
@@ -75,16 +75,16 @@ struct fk_writer {
 	 * record); -1 with e for a failure of the run.
 	 */
 	int (*encode)(const void *run, void **enc, jv row,
-	    struct fk_wbatch *wb, struct fk_err *e);
+	    struct wbatch *wb, struct fk_err *e);
 	void (*enc_free)(void *enc);
 	int (*begin)(void *run, FILE *out, struct fk_err *e);
 	/* Write wb's first n rows (n <= wb->n). */
-	int (*flush)(void *run, FILE *out, struct fk_wbatch *wb, size_t n,
+	int (*flush)(void *run, FILE *out, struct wbatch *wb, size_t n,
 	    struct fk_err *e);
 	int (*end)(void *run, FILE *out, struct fk_err *e);
 	void (*abort)(void *run);
 	/* The schema to load the output with (for --emit-schema). */
-	jv (*schema_json)(const struct fk_schema *s,
+	jv (*schema_json)(const struct schema *s,
 	    const unsigned char *widen, struct fk_err *e);
 	/*
 	 * The `bq load` flags for a file of this format: schema is the
@@ -94,27 +94,27 @@ struct fk_writer {
 };
 
 /* The format called name ("ndjson", "json", "csv", "avro", "parquet"). */
-const struct fk_writer *fk_writer_find(const char *name);
+const struct writer *writer_find(const char *name);
 
-extern const struct fk_writer fk_writer_ndjson, fk_writer_csv,
-    fk_writer_avro, fk_writer_parquet;
+extern const struct writer ndjson_writer, csv_writer,
+    avro_writer, pq_writer;
 
 /* ---- helpers for the formats ---------------------------------------- */
 
 /* Close the row just appended to wb->out.  -1 on ENOMEM. */
-int fk_wbatch_end_row(struct fk_wbatch *wb);
+int wbatch_end_row(struct wbatch *wb);
 /* Drop what a refused row appended past before. */
-void fk_wbatch_undo(struct fk_wbatch *wb, size_t before);
+void wbatch_undo(struct wbatch *wb, size_t before);
 /* Empty wb for the next batch (keeping its memory); free it. */
-void fk_wbatch_clear(struct fk_wbatch *wb);
-void fk_wbatch_free(struct fk_wbatch *wb);
+void wbatch_clear(struct wbatch *wb);
+void wbatch_free(struct wbatch *wb);
 /* wb's first n rows' bytes, as they are, to out. */
-int fk_wbatch_put(FILE *out, const struct fk_wbatch *wb, size_t n,
+int wbatch_put(FILE *out, const struct wbatch *wb, size_t n,
     struct fk_err *e);
 /* n bytes to out; -1 with e (IOERR) on a write error. */
-int fk_writer_put(FILE *out, const void *s, size_t n, struct fk_err *e);
-/* The schema as given or inferred (fk_schema_json). */
-jv fk_writer_schema_json(const struct fk_schema *s,
+int writer_put(FILE *out, const void *s, size_t n, struct fk_err *e);
+/* The schema as given or inferred (schema_json). */
+jv writer_schema_json(const struct schema *s,
     const unsigned char *widen, struct fk_err *e);
 
 #endif

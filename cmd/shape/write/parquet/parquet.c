@@ -28,15 +28,15 @@ enum {
 #define PQ_SCALE 9		/* BigQuery NUMERIC: DECIMAL(38, 9) */
 #define PQ_PRECISION 38
 
-struct fk_pq {
-	struct fk_pq_sink out;
-	const struct fk_pq_plan *p;
-	struct fk_pq_plan *own;		/* p, when fk_pq_open made it */
-	struct fk_pq_shred *x;		/* fk_pq_write's, made on first use */
-	struct fk_buf row;		/* fk_pq_write's row, shredded */
-	struct fk_pq_col *cols;
+struct pq {
+	struct pqc_sink out;
+	const struct pq_plan *p;
+	struct pq_plan *own;		/* p, when pq_open made it */
+	struct shred *x;		/* pq_write's, made on first use */
+	struct fk_buf row;		/* pq_write's row, shredded */
+	struct pq_col *cols;
 	size_t ncols;
-	struct fk_pqz z;
+	struct pqz z;
 	struct fk_buf scratch;	/* page assembly, shared by the columns */
 	size_t rg_bytes;
 	int64_t rg_rows, rows;
@@ -46,19 +46,19 @@ struct fk_pq {
 };
 
 static void
-pq_free(struct fk_pq *w)
+pq_destroy(struct pq *w)
 {
 	size_t i;
 
 	if (w == NULL)
 		return;
 	for (i = 0; w->cols != NULL && i < w->ncols; i++)
-		fk_pqc_free(&w->cols[i]);
+		pqc_free(&w->cols[i]);
 	free(w->cols);
-	fk_pq_shred_free(w->x);
-	fk_pq_plan_free(w->own);
+	shred_free(w->x);
+	shred_plan_free(w->own);
 	fk_buf_free(&w->row);
-	fk_pqz_free(&w->z);
+	pqz_free(&w->z);
 	fk_buf_free(&w->scratch);
 	fk_buf_free(&w->rgs);
 	free(w);
@@ -73,13 +73,13 @@ put_le(unsigned char *p, uint64_t v, int n)
 		p[i] = (unsigned char)(v >> (8 * i));
 }
 
-struct fk_pq *
-fk_pq_open_plan(FILE *out, const struct fk_pq_plan *p,
-    const struct fk_pq_opts *o, struct fk_err *e)
+struct pq *
+pq_open_plan(FILE *out, const struct pq_plan *p,
+    const struct pq_opts *o, struct fk_err *e)
 {
-	static const struct fk_pq_opts defaults;
+	static const struct pq_opts defaults;
 	const struct pq_leaf *l;
-	struct fk_pq *w;
+	struct pq *w;
 	size_t i;
 
 	if (o == NULL)
@@ -92,8 +92,8 @@ fk_pq_open_plan(FILE *out, const struct fk_pq_plan *p,
 	w->out.f = out;
 	w->p = p;
 	w->rg_bytes = o->row_group_bytes ? o->row_group_bytes :
-	    FK_PQ_ROW_GROUP_BYTES;
-	if (fk_pqz_init(&w->z, o->codec, e) == -1)
+	    PQ_ROW_GROUP_BYTES;
+	if (pqz_init(&w->z, o->codec, e) == -1)
 		goto fail;
 	w->cols = calloc(p->ncols, sizeof(*w->cols));
 	if (w->cols == NULL) {
@@ -108,31 +108,31 @@ fk_pq_open_plan(FILE *out, const struct fk_pq_plan *p,
 		w->cols[i].z = &w->z;
 		w->cols[i].scratch = &w->scratch;
 		w->cols[i].page_bytes = o->page_bytes ? o->page_bytes :
-		    FK_PQ_PAGE_BYTES;
-		fk_pqc_init(&w->cols[i], l->ptype, l->tlen, l->max_def,
+		    PQ_PAGE_BYTES;
+		pqc_init(&w->cols[i], l->ptype, l->tlen, l->max_def,
 		    l->max_rep, l->dict);
 	}
-	if (fk_pq_sink_write(&w->out, PQ_MAGIC, 4, e) == -1)
+	if (pqc_sink_write(&w->out, PQ_MAGIC, 4, e) == -1)
 		goto fail;
 	return w;
 fail:
-	pq_free(w);
+	pq_destroy(w);
 	return NULL;
 }
 
-struct fk_pq *
-fk_pq_open(FILE *out, const struct fk_schema *s, const struct fk_pq_opts *o,
+struct pq *
+pq_open(FILE *out, const struct schema *s, const struct pq_opts *o,
     struct fk_err *e)
 {
-	struct fk_pq_plan *p;
-	struct fk_pq *w;
+	struct pq_plan *p;
+	struct pq *w;
 
-	p = fk_pq_plan_new(s, o != NULL && o->no_dict, e);
+	p = shred_plan_new(s, o != NULL && o->no_dict, e);
 	if (p == NULL)
 		return NULL;
-	w = fk_pq_open_plan(out, p, o, e);
+	w = pq_open_plan(out, p, o, e);
 	if (w == NULL) {
-		fk_pq_plan_free(p);
+		shred_plan_free(p);
 		return NULL;
 	}
 	w->own = p;
@@ -142,30 +142,30 @@ fk_pq_open(FILE *out, const struct fk_schema *s, const struct fk_pq_opts *o,
 /* Row groups. */
 
 static int
-flush_row_group(struct fk_pq *w, struct fk_err *e)
+flush_row_group(struct pq *w, struct fk_err *e)
 {
 	uint64_t start = w->out.off;
 	int64_t usize = 0, csize = 0;
-	struct fk_tc t;
+	struct thrift t;
 	size_t i;
 
 	if (w->rg_rows == 0)
 		return 0;
-	fk_tc_init(&t, &w->rgs);
-	fk_tc_begin(&t);
-	fk_tc_list(&t, 1, FK_TC_STRUCT, w->ncols);
+	thrift_init(&t, &w->rgs);
+	thrift_begin(&t);
+	thrift_list(&t, 1, THRIFT_STRUCT, w->ncols);
 	for (i = 0; i < w->ncols; i++)
-		if (fk_pqc_chunk_write(&w->cols[i], &w->out, &t, &usize, &csize,
+		if (pqc_chunk_write(&w->cols[i], &w->out, &t, &usize, &csize,
 		    e) == -1)
 			return -1;
-	fk_tc_i64(&t, 2, usize);
-	fk_tc_i64(&t, 3, w->rg_rows);
-	fk_tc_i64(&t, 5, (int64_t)start);
-	fk_tc_i64(&t, 6, csize);
+	thrift_i64(&t, 2, usize);
+	thrift_i64(&t, 3, w->rg_rows);
+	thrift_i64(&t, 5, (int64_t)start);
+	thrift_i64(&t, 6, csize);
 	if (w->nrg <= INT16_MAX)
-		fk_tc_i16(&t, 7, (int16_t)w->nrg);
-	fk_tc_end(&t);
-	if (fk_tc_failed(&t))
+		thrift_i16(&t, 7, (int16_t)w->nrg);
+	thrift_end(&t);
+	if (thrift_failed(&t))
 		return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
 	w->nrg++;
 	w->rg_rows = 0;
@@ -174,12 +174,12 @@ flush_row_group(struct fk_pq *w, struct fk_err *e)
 
 /* At a row boundary: close full pages, write a full row group. */
 static int
-row_end(struct fk_pq *w, struct fk_err *e)
+row_end(struct pq *w, struct fk_err *e)
 {
 	size_t i, n, total = 0;
 
 	for (i = 0; i < w->ncols; i++) {
-		if (fk_pqc_row_end(&w->cols[i], &n, e) == -1)
+		if (pqc_row_end(&w->cols[i], &n, e) == -1)
 			return -1;
 		total += n;
 	}
@@ -229,10 +229,10 @@ take_u32(struct pq_in *in)
 
 /* One entry of column i: its levels, and its value if present. */
 static void
-add_entry(struct fk_pq *w, size_t i, struct pq_in *in)
+add_entry(struct pq *w, size_t i, struct pq_in *in)
 {
 	const struct pq_leaf *l = &w->p->cols[i];
-	struct fk_pq_col *c = &w->cols[i];
+	struct pq_col *c = &w->cols[i];
 	const unsigned char *v, *hp;
 	int rep = l->max_rep > 0 ? (int)take_byte(in) : 0;
 	int def = l->max_def > 0 ? (int)take_byte(in) : 0;
@@ -240,23 +240,23 @@ add_entry(struct fk_pq *w, size_t i, struct pq_in *in)
 	uint32_t h = 0;
 
 	if (def < l->max_def) {
-		fk_pqc_null(c, rep, def);
+		pqc_null(c, rep, def);
 		return;
 	}
-	n = l->ptype == FK_PQT_BYTE_ARRAY ? take_u32(in) : (size_t)l->tlen;
+	n = l->ptype == PQT_BYTE_ARRAY ? take_u32(in) : (size_t)l->tlen;
 	v = take(in, n);
 	if (l->dict && (hp = take(in, 4)) != NULL)
 		memcpy(&h, hp, 4);
 	if (in->bad)
 		return;
-	if (l->ptype == FK_PQT_BOOLEAN)
-		fk_pqc_bool(c, rep, v[0]);
+	if (l->ptype == PQT_BOOLEAN)
+		pqc_bool(c, rep, v[0]);
 	else
-		fk_pqc_value(c, rep, v, n, h);
+		pqc_value(c, rep, v, n, h);
 }
 
 int
-fk_pq_add(struct fk_pq *w, const void *p, size_t len, size_t n,
+pq_add(struct pq *w, const void *p, size_t len, size_t n,
     struct fk_err *e)
 {
 	struct pq_in in = { p, (const unsigned char *)p + len, 0 };
@@ -292,7 +292,7 @@ fail:
 }
 
 int
-fk_pq_write(struct fk_pq *w, jv row, struct fk_err *e)
+pq_write(struct pq *w, jv row, struct fk_err *e)
 {
 	int rc = -1;
 
@@ -301,14 +301,14 @@ fk_pq_write(struct fk_pq *w, jv row, struct fk_err *e)
 		    "parquet writer used after an error");
 		goto out;
 	}
-	if (w->x == NULL && (w->x = fk_pq_shred_new(w->p)) == NULL) {
+	if (w->x == NULL && (w->x = shred_new(w->p)) == NULL) {
 		fk_fail(e, FK_EX_SOFTWARE, "out of memory");
 		goto out;
 	}
 	fk_buf_reset(&w->row);
-	if (fk_pq_shred(w->x, row, &w->row, e) == -1)
+	if (shred_row(w->x, row, &w->row, e) == -1)
 		goto out;
-	rc = fk_pq_add(w, w->row.p, w->row.len, 1, e);
+	rc = pq_add(w, w->row.p, w->row.len, 1, e);
 out:
 	if (rc == -1)
 		w->failed = 1;
@@ -319,197 +319,198 @@ out:
 /* The footer. */
 
 static void
-logical_unit(struct fk_tc *t, int16_t id, int utc)
+logical_unit(struct thrift *t, int16_t id, int utc)
 {
-	fk_tc_struct(t, id);		/* TimeType / TimestampType */
-	fk_tc_bool(t, 1, utc);		/* isAdjustedToUTC */
-	fk_tc_struct(t, 2);		/* unit: TimeUnit */
-	fk_tc_struct(t, 2);		/* MICROS */
-	fk_tc_end(t);
-	fk_tc_end(t);
-	fk_tc_end(t);
+	thrift_struct(t, id);		/* TimeType / TimestampType */
+	thrift_bool(t, 1, utc);		/* isAdjustedToUTC */
+	thrift_struct(t, 2);		/* unit: TimeUnit */
+	thrift_struct(t, 2);		/* MICROS */
+	thrift_end(t);
+	thrift_end(t);
+	thrift_end(t);
 }
 
 /* converted_type (6), scale/precision (7, 8), logicalType (10). */
 static void
-leaf_annotation(struct fk_tc *t, enum fk_type type)
+leaf_annotation(struct thrift *t, enum schema_type type)
 {
 	static const int ct[] = {
-		[FK_T_STRING] = PQ_CT_UTF8, [FK_T_NUMERIC] = PQ_CT_DECIMAL,
-		[FK_T_DATE] = PQ_CT_DATE, [FK_T_TIME] = PQ_CT_TIME_MICROS,
-		[FK_T_DATETIME] = PQ_CT_TIMESTAMP_MICROS,
-		[FK_T_TIMESTAMP] = PQ_CT_TIMESTAMP_MICROS,
-		[FK_T_JSON] = PQ_CT_JSON,
+		[SCHEMA_STRING] = PQ_CT_UTF8, [SCHEMA_NUMERIC] = PQ_CT_DECIMAL,
+		[SCHEMA_DATE] = PQ_CT_DATE, [SCHEMA_TIME] = PQ_CT_TIME_MICROS,
+		[SCHEMA_DATETIME] = PQ_CT_TIMESTAMP_MICROS,
+		[SCHEMA_TIMESTAMP] = PQ_CT_TIMESTAMP_MICROS,
+		[SCHEMA_JSON] = PQ_CT_JSON,
 	};
 
 	switch (type) {
-	case FK_T_STRING: case FK_T_NUMERIC: case FK_T_DATE: case FK_T_TIME:
-	case FK_T_DATETIME: case FK_T_TIMESTAMP: case FK_T_JSON:
+	case SCHEMA_STRING: case SCHEMA_NUMERIC: case SCHEMA_DATE:
+	case SCHEMA_TIME: case SCHEMA_DATETIME: case SCHEMA_TIMESTAMP:
+	case SCHEMA_JSON:
 		break;
 	default:
 		return;
 	}
-	fk_tc_i32(t, 6, ct[type]);
-	if (type == FK_T_NUMERIC) {
-		fk_tc_i32(t, 7, PQ_SCALE);
-		fk_tc_i32(t, 8, PQ_PRECISION);
+	thrift_i32(t, 6, ct[type]);
+	if (type == SCHEMA_NUMERIC) {
+		thrift_i32(t, 7, PQ_SCALE);
+		thrift_i32(t, 8, PQ_PRECISION);
 	}
-	fk_tc_struct(t, 10);
+	thrift_struct(t, 10);
 	switch (type) {
-	case FK_T_STRING:
-		fk_tc_struct(t, 1);
-		fk_tc_end(t);
+	case SCHEMA_STRING:
+		thrift_struct(t, 1);
+		thrift_end(t);
 		break;
-	case FK_T_NUMERIC:
-		fk_tc_struct(t, 5);
-		fk_tc_i32(t, 1, PQ_SCALE);
-		fk_tc_i32(t, 2, PQ_PRECISION);
-		fk_tc_end(t);
+	case SCHEMA_NUMERIC:
+		thrift_struct(t, 5);
+		thrift_i32(t, 1, PQ_SCALE);
+		thrift_i32(t, 2, PQ_PRECISION);
+		thrift_end(t);
 		break;
-	case FK_T_DATE:
-		fk_tc_struct(t, 6);
-		fk_tc_end(t);
+	case SCHEMA_DATE:
+		thrift_struct(t, 6);
+		thrift_end(t);
 		break;
-	case FK_T_TIME:
+	case SCHEMA_TIME:
 		logical_unit(t, 7, 0);
 		break;
-	case FK_T_DATETIME:
+	case SCHEMA_DATETIME:
 		logical_unit(t, 8, 0);
 		break;
-	case FK_T_TIMESTAMP:
+	case SCHEMA_TIMESTAMP:
 		logical_unit(t, 8, 1);
 		break;
 	default:	/* JSON */
-		fk_tc_struct(t, 12);
-		fk_tc_end(t);
+		thrift_struct(t, 12);
+		thrift_end(t);
 		break;
 	}
-	fk_tc_end(t);
+	thrift_end(t);
 }
 
 static void
-schema_group(struct fk_tc *t, const char *name, int repetition, size_t nkids,
+se_group(struct thrift *t, const char *name, int repetition, size_t nkids,
     int list)
 {
-	fk_tc_begin(t);
-	fk_tc_i32(t, 3, repetition);
-	fk_tc_str(t, 4, name);
-	fk_tc_i32(t, 5, (int32_t)nkids);
+	thrift_begin(t);
+	thrift_i32(t, 3, repetition);
+	thrift_str(t, 4, name);
+	thrift_i32(t, 5, (int32_t)nkids);
 	if (list) {
-		fk_tc_i32(t, 6, PQ_CT_LIST);
-		fk_tc_struct(t, 10);
-		fk_tc_struct(t, 3);
-		fk_tc_end(t);
-		fk_tc_end(t);
+		thrift_i32(t, 6, PQ_CT_LIST);
+		thrift_struct(t, 10);
+		thrift_struct(t, 3);
+		thrift_end(t);
+		thrift_end(t);
 	}
-	fk_tc_end(t);
+	thrift_end(t);
 }
 
-static void schema_fields(struct fk_tc *, const struct fk_field *, size_t);
+static void se_fields(struct thrift *, const struct schema_field *, size_t);
 
 /* One field's element (or group and children), named name. */
 static void
-schema_element(struct fk_tc *t, const struct fk_field *f, const char *name,
+se_element(struct thrift *t, const struct schema_field *f, const char *name,
     int repetition)
 {
-	int tlen, ptype = fk_pq_ptype(f->type, &tlen);
+	int tlen, ptype = shred_ptype(f->type, &tlen);
 
-	if (f->type == FK_T_RECORD) {
-		schema_group(t, name, repetition, f->nfields, 0);
-		schema_fields(t, f->fields, f->nfields);
+	if (f->type == SCHEMA_RECORD) {
+		se_group(t, name, repetition, f->nfields, 0);
+		se_fields(t, f->fields, f->nfields);
 		return;
 	}
-	fk_tc_begin(t);
-	fk_tc_i32(t, 1, ptype);
-	if (f->type == FK_T_NUMERIC)
-		fk_tc_i32(t, 2, tlen);
-	fk_tc_i32(t, 3, repetition);
-	fk_tc_str(t, 4, name);
+	thrift_begin(t);
+	thrift_i32(t, 1, ptype);
+	if (f->type == SCHEMA_NUMERIC)
+		thrift_i32(t, 2, tlen);
+	thrift_i32(t, 3, repetition);
+	thrift_str(t, 4, name);
 	leaf_annotation(t, f->type);
-	fk_tc_end(t);
+	thrift_end(t);
 }
 
 static void
-schema_fields(struct fk_tc *t, const struct fk_field *f, size_t n)
+se_fields(struct thrift *t, const struct schema_field *f, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (f[i].mode != FK_M_REPEATED) {
-			schema_element(t, &f[i], f[i].name,
-			    f[i].mode == FK_M_NULLABLE ? PQ_OPTIONAL :
+		if (f[i].mode != SCHEMA_REPEATED) {
+			se_element(t, &f[i], f[i].name,
+			    f[i].mode == SCHEMA_NULLABLE ? PQ_OPTIONAL :
 			    PQ_REQUIRED);
 			continue;
 		}
 		/* BigQuery arrays have no null: a required list of required. */
-		schema_group(t, f[i].name, PQ_REQUIRED, 1, 1);
-		schema_group(t, "list", PQ_REPEATED, 1, 0);
-		schema_element(t, &f[i], "element", PQ_REQUIRED);
+		se_group(t, f[i].name, PQ_REQUIRED, 1, 1);
+		se_group(t, "list", PQ_REPEATED, 1, 0);
+		se_element(t, &f[i], "element", PQ_REQUIRED);
 	}
 }
 
 static size_t
-schema_count(const struct fk_field *f, size_t n)
+se_count(const struct schema_field *f, size_t n)
 {
 	size_t i, count = 0;
 
 	for (i = 0; i < n; i++) {
-		count += f[i].mode == FK_M_REPEATED ? 3 : 1;
-		if (f[i].type == FK_T_RECORD)
-			count += schema_count(f[i].fields, f[i].nfields);
+		count += f[i].mode == SCHEMA_REPEATED ? 3 : 1;
+		if (f[i].type == SCHEMA_RECORD)
+			count += se_count(f[i].fields, f[i].nfields);
 	}
 	return count;
 }
 
 static void
-footer(struct fk_pq *w, struct fk_tc *t)
+footer(struct pq *w, struct thrift *t)
 {
-	const struct fk_schema *s = w->p->s;
+	const struct schema *s = w->p->s;
 	size_t i;
 
-	fk_tc_begin(t);
-	fk_tc_i32(t, 1, 1);			/* version */
-	fk_tc_list(t, 2, FK_TC_STRUCT, 1 + schema_count(s->fields,
+	thrift_begin(t);
+	thrift_i32(t, 1, 1);			/* version */
+	thrift_list(t, 2, THRIFT_STRUCT, 1 + se_count(s->fields,
 	    s->nfields));
-	fk_tc_begin(t);				/* the root */
-	fk_tc_str(t, 4, "schema");
-	fk_tc_i32(t, 5, (int32_t)s->nfields);
-	fk_tc_end(t);
-	schema_fields(t, s->fields, s->nfields);
-	fk_tc_i64(t, 3, w->rows);
-	fk_tc_list(t, 4, FK_TC_STRUCT, w->nrg);
-	fk_tc_raw(t, w->rgs.p, w->rgs.len);
-	fk_tc_str(t, 6, "fk-shape version " FK_VERSION);
-	fk_tc_list(t, 7, FK_TC_STRUCT, w->ncols);
+	thrift_begin(t);				/* the root */
+	thrift_str(t, 4, "schema");
+	thrift_i32(t, 5, (int32_t)s->nfields);
+	thrift_end(t);
+	se_fields(t, s->fields, s->nfields);
+	thrift_i64(t, 3, w->rows);
+	thrift_list(t, 4, THRIFT_STRUCT, w->nrg);
+	thrift_raw(t, w->rgs.p, w->rgs.len);
+	thrift_str(t, 6, "fk-shape version " FK_VERSION);
+	thrift_list(t, 7, THRIFT_STRUCT, w->ncols);
 	for (i = 0; i < w->ncols; i++) {
-		fk_tc_begin(t);			/* ColumnOrder */
-		fk_tc_struct(t, 1);		/* TYPE_ORDER */
-		fk_tc_end(t);
-		fk_tc_end(t);
+		thrift_begin(t);			/* ColumnOrder */
+		thrift_struct(t, 1);		/* TYPE_ORDER */
+		thrift_end(t);
+		thrift_end(t);
 	}
-	fk_tc_end(t);
+	thrift_end(t);
 }
 
 static int
-finish(struct fk_pq *w, struct fk_err *e)
+finish(struct pq *w, struct fk_err *e)
 {
 	struct fk_buf meta = { 0 };
 	unsigned char len[4];
-	struct fk_tc t;
+	struct thrift t;
 	int rc = -1;
 
 	if (flush_row_group(w, e) == -1)
 		return -1;
-	fk_tc_init(&t, &meta);
+	thrift_init(&t, &meta);
 	footer(w, &t);
-	if (fk_tc_failed(&t) || meta.len > UINT32_MAX) {
+	if (thrift_failed(&t) || meta.len > UINT32_MAX) {
 		fk_fail(e, FK_EX_SOFTWARE, "out of memory");
 		goto out;
 	}
 	put_le(len, meta.len, 4);
-	if (fk_pq_sink_write(&w->out, meta.p, meta.len, e) == -1 ||
-	    fk_pq_sink_write(&w->out, len, 4, e) == -1 ||
-	    fk_pq_sink_write(&w->out, PQ_MAGIC, 4, e) == -1)
+	if (pqc_sink_write(&w->out, meta.p, meta.len, e) == -1 ||
+	    pqc_sink_write(&w->out, len, 4, e) == -1 ||
+	    pqc_sink_write(&w->out, PQ_MAGIC, 4, e) == -1)
 		goto out;
 	rc = 0;
 out:
@@ -518,7 +519,7 @@ out:
 }
 
 int
-fk_pq_close(struct fk_pq *w, struct fk_err *e)
+pq_close(struct pq *w, struct fk_err *e)
 {
 	int rc;
 
@@ -527,18 +528,12 @@ fk_pq_close(struct fk_pq *w, struct fk_err *e)
 		    "parquet writer closed after an error");
 	else
 		rc = finish(w, e);
-	pq_free(w);
+	pq_destroy(w);
 	return rc;
 }
 
 void
-fk_pq_abort(struct fk_pq *w)
+pq_abort(struct pq *w)
 {
-	pq_free(w);
-}
-
-long long
-fk_pq_rows(const struct fk_pq *w)
-{
-	return (long long)w->rows;
+	pq_destroy(w);
 }

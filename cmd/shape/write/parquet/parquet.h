@@ -27,8 +27,8 @@
  * schema's columns, read-only once made) lets any thread shred canonical
  * rows into flat bytes: each leaf column's (repetition level, definition
  * level, PLAIN value, dictionary hash) entries, row after row
- * (fk_pq_shred).  The writer (fk_pq_open) then takes those bytes in row
- * order (fk_pq_add) and does what depends on the rows before: the
+ * (shred_row).  The writer (pq_open) then takes those bytes in row
+ * order (pq_add) and does what depends on the rows before: the
  * dictionaries, pages, row groups and footer.  See writer.c for why the
  * pages themselves cannot be made on the workers.
  */
@@ -44,14 +44,14 @@
 #include "fk.h"
 #include "shape/check/schema.h"
 
-#define FK_PQ_ROW_GROUP_BYTES (128 * 1024 * 1024)
-#define FK_PQ_PAGE_BYTES (1024 * 1024)
+#define PQ_ROW_GROUP_BYTES (128 * 1024 * 1024)
+#define PQ_PAGE_BYTES (1024 * 1024)
 
-struct fk_pq;
-struct fk_pq_plan;
-struct fk_pq_shred;
+struct pq;
+struct pq_plan;
+struct shred;
 
-struct fk_pq_opts {
+struct pq_opts {
 	const char *codec;	/* "snappy" (NULL), "zstd", "gzip", "none" */
 	size_t row_group_bytes;	/* 0: 128 MiB of uncompressed data */
 	size_t page_bytes;	/* 0: 1 MiB */
@@ -63,23 +63,23 @@ struct fk_pq_opts {
  * dictionaries (no_dict 0) or not.  NULL with e: DATAERR for a schema
  * Parquet cannot hold, SOFTWARE when out of memory.
  */
-struct fk_pq_plan *fk_pq_plan_new(const struct fk_schema *s, int no_dict,
+struct pq_plan *shred_plan_new(const struct schema *s, int no_dict,
     struct fk_err *e);
-void fk_pq_plan_free(struct fk_pq_plan *p);
+void shred_plan_free(struct pq_plan *p);
 
 /*
  * One thread's shredder for rows of plan p (which outlives it): keep one
  * per thread, never share it.  NULL when out of memory.
  */
-struct fk_pq_shred *fk_pq_shred_new(const struct fk_pq_plan *p);
-void fk_pq_shred_free(struct fk_pq_shred *x);
+struct shred *shred_new(const struct pq_plan *p);
+void shred_free(struct shred *x);
 
 /*
  * Append one canonical row (borrowed) to out, shredded.  -1 with e:
  * DATAERR for a value that is not canonical for its field (out may then
  * hold part of the row: cut it back), SOFTWARE when out of memory.
  */
-int fk_pq_shred(struct fk_pq_shred *x, jv row, struct fk_buf *out,
+int shred_row(struct shred *x, jv row, struct fk_buf *out,
     struct fk_err *e);
 
 /*
@@ -87,41 +87,38 @@ int fk_pq_shred(struct fk_pq_shred *x, jv row, struct fk_buf *out,
  * shredded by plan p (which must outlive the writer).  NULL with e
  * filled: USAGE for a bad option, IOERR for a write error.
  */
-struct fk_pq *fk_pq_open_plan(FILE *out, const struct fk_pq_plan *p,
-    const struct fk_pq_opts *o, struct fk_err *e);
+struct pq *pq_open_plan(FILE *out, const struct pq_plan *p,
+    const struct pq_opts *o, struct fk_err *e);
 
 /*
- * As fk_pq_open_plan with a plan of its own for s (which must outlive the
+ * As pq_open_plan with a plan of its own for s (which must outlive the
  * writer); also DATAERR for a schema Parquet cannot hold.
  */
-struct fk_pq *fk_pq_open(FILE *out, const struct fk_schema *s,
-    const struct fk_pq_opts *o, struct fk_err *e);
+struct pq *pq_open(FILE *out, const struct schema *s,
+    const struct pq_opts *o, struct fk_err *e);
 
 /*
  * Add n rows shredded by the writer's plan: exactly the len bytes at p.
  * May write row groups.  -1 with e filled: SOFTWARE for bytes that are
  * not n shredded rows or no memory, IOERR for a write error.  After an
- * error, only fk_pq_abort is allowed.
+ * error, only pq_abort is allowed.
  */
-int fk_pq_add(struct fk_pq *w, const void *p, size_t len, size_t n,
+int pq_add(struct pq *w, const void *p, size_t len, size_t n,
     struct fk_err *e);
 
 /*
- * Add one canonical row (consumed): fk_pq_shred, then fk_pq_add.  -1
- * with e filled as those; after an error, only fk_pq_abort is allowed.
+ * Add one canonical row (consumed): shred_row, then pq_add.  -1
+ * with e filled as those; after an error, only pq_abort is allowed.
  */
-int fk_pq_write(struct fk_pq *w, jv row, struct fk_err *e);
+int pq_write(struct pq *w, jv row, struct fk_err *e);
 
 /*
  * Write the last row group, the footer and the closing magic, then free
  * w (also on error).  The caller flushes and closes out.
  */
-int fk_pq_close(struct fk_pq *w, struct fk_err *e);
+int pq_close(struct pq *w, struct fk_err *e);
 
 /* Free w without finishing the file. */
-void fk_pq_abort(struct fk_pq *w);
-
-/* Rows written so far (for summaries). */
-long long fk_pq_rows(const struct fk_pq *w);
+void pq_abort(struct pq *w);
 
 #endif

@@ -18,8 +18,11 @@
 
 #include "pq_col.h"
 
+/* Close the open page: encode, compress, keep.  -1 on failure. */
+static int pqc_page_close(struct pq_col *, struct fk_err *);
+
 int
-fk_pq_sink_write(struct fk_pq_sink *s, const void *p, size_t n,
+pqc_sink_write(struct pqc_sink *s, const void *p, size_t n,
     struct fk_err *e)
 {
 	if (n > 0 && fwrite(p, 1, n, s->f) != n)
@@ -31,7 +34,7 @@ fk_pq_sink_write(struct fk_pq_sink *s, const void *p, size_t n,
 }
 
 static void
-col_add(struct fk_pq_col *c, struct fk_buf *b, const void *p, size_t n)
+col_add(struct pq_col *c, struct fk_buf *b, const void *p, size_t n)
 {
 	if (fk_buf_add(b, p, n) == -1)
 		c->oom = 1;
@@ -71,7 +74,7 @@ le_double(const unsigned char *p)
 
 /* Compare two values in the column's sort order (PLAIN bytes). */
 static int
-stat_cmp(const struct fk_pq_col *c, const unsigned char *a, size_t an,
+stat_cmp(const struct pq_col *c, const unsigned char *a, size_t an,
     const unsigned char *b, size_t bn)
 {
 	int64_t x, y;
@@ -80,21 +83,21 @@ stat_cmp(const struct fk_pq_col *c, const unsigned char *a, size_t an,
 	int r;
 
 	switch (c->ptype) {
-	case FK_PQT_BOOLEAN:
+	case PQT_BOOLEAN:
 		return (int)a[0] - (int)b[0];
-	case FK_PQT_INT32:
+	case PQT_INT32:
 		x = (int32_t)le32(a);
 		y = (int32_t)le32(b);
 		return (x > y) - (x < y);
-	case FK_PQT_INT64:
+	case PQT_INT64:
 		x = (int64_t)le64(a);
 		y = (int64_t)le64(b);
 		return (x > y) - (x < y);
-	case FK_PQT_DOUBLE:
+	case PQT_DOUBLE:
 		f = le_double(a);
 		g = le_double(b);
 		return (f > g) - (f < g);
-	case FK_PQT_FLBA:
+	case PQT_FLBA:
 		/* Two's complement big-endian: the sign byte is signed. */
 		if (a[0] != b[0])
 			return (int)(signed char)a[0] - (int)(signed char)b[0];
@@ -109,11 +112,11 @@ stat_cmp(const struct fk_pq_col *c, const unsigned char *a, size_t an,
 }
 
 static void
-stat_set(struct fk_pq_col *c, int which, const void *p, size_t n)
+stat_set(struct pq_col *c, int which, const void *p, size_t n)
 {
 	struct fk_buf *b = which ? &c->bmax : &c->bmin;
 
-	if (c->ptype != FK_PQT_BYTE_ARRAY) {
+	if (c->ptype != PQT_BYTE_ARRAY) {
 		memcpy(which ? c->max : c->min, p, n);
 		return;
 	}
@@ -122,12 +125,12 @@ stat_set(struct fk_pq_col *c, int which, const void *p, size_t n)
 }
 
 static void
-stat_update(struct fk_pq_col *c, const unsigned char *p, size_t n)
+stat_update(struct pq_col *c, const unsigned char *p, size_t n)
 {
 	const unsigned char *mn = c->min, *mx = c->max;
 	size_t mnl = (size_t)c->tlen, mxl = (size_t)c->tlen;
 
-	if (c->ptype == FK_PQT_DOUBLE && isnan(le_double(p))) {
+	if (c->ptype == PQT_DOUBLE && isnan(le_double(p))) {
 		c->nans++;
 		return;
 	}
@@ -137,7 +140,7 @@ stat_update(struct fk_pq_col *c, const unsigned char *p, size_t n)
 		c->has_minmax = 1;
 		return;
 	}
-	if (c->ptype == FK_PQT_BYTE_ARRAY) {
+	if (c->ptype == PQT_BYTE_ARRAY) {
 		mn = (const unsigned char *)c->bmin.p;
 		mnl = c->bmin.len;
 		mx = (const unsigned char *)c->bmax.p;
@@ -150,17 +153,17 @@ stat_update(struct fk_pq_col *c, const unsigned char *p, size_t n)
 }
 
 static size_t
-plain_size(const struct fk_pq_col *c, size_t n)
+plain_size(const struct pq_col *c, size_t n)
 {
-	return c->ptype == FK_PQT_BYTE_ARRAY ? n + 4 : n;
+	return c->ptype == PQT_BYTE_ARRAY ? n + 4 : n;
 }
 
 static void
-plain_add(struct fk_pq_col *c, const void *p, size_t n)
+plain_add(struct pq_col *c, const void *p, size_t n)
 {
 	unsigned char len[4];
 
-	if (c->ptype == FK_PQT_BYTE_ARRAY) {
+	if (c->ptype == PQT_BYTE_ARRAY) {
 		put_le32(len, (uint32_t)n);
 		col_add(c, &c->vals, len, 4);
 	}
@@ -168,7 +171,7 @@ plain_add(struct fk_pq_col *c, const void *p, size_t n)
 }
 
 static void
-dict_clear(struct fk_pq_dict *d)
+dict_clear(struct pqc_dict *d)
 {
 	fk_buf_reset(&d->plain);
 	d->n = 0;
@@ -177,9 +180,9 @@ dict_clear(struct fk_pq_dict *d)
 }
 
 static int
-dict_rehash(struct fk_pq_col *c)
+dict_rehash(struct pq_col *c)
 {
-	struct fk_pq_dict *d = &c->d;
+	struct pqc_dict *d = &c->d;
 	size_t nslot = d->nslot ? d->nslot * 2 : 1024, i, s;
 	uint32_t *slot;
 
@@ -199,9 +202,9 @@ dict_rehash(struct fk_pq_col *c)
 }
 
 static int
-dict_grow(struct fk_pq_col *c)
+dict_grow(struct pq_col *c)
 {
-	struct fk_pq_dict *d = &c->d;
+	struct pqc_dict *d = &c->d;
 	size_t cap = d->cap ? d->cap * 2 : 256;
 	uint32_t *off, *len, *hash;
 
@@ -222,15 +225,15 @@ dict_grow(struct fk_pq_col *c)
 }
 
 /*
- * The dictionary index of p[0..n) (h: its fk_pq_hash), adding it if new
+ * The dictionary index of p[0..n) (h: its pq_hash), adding it if new
  * (*isnew set).  -1
  * when the dictionary is full (or memory ran out: c->oom).
  */
 static long
-dict_index(struct fk_pq_col *c, const unsigned char *p, size_t n, uint32_t h,
+dict_index(struct pq_col *c, const unsigned char *p, size_t n, uint32_t h,
     int *isnew)
 {
-	struct fk_pq_dict *d = &c->d;
+	struct pqc_dict *d = &c->d;
 	size_t s, i;
 
 	*isnew = 0;
@@ -243,11 +246,11 @@ dict_index(struct fk_pq_col *c, const unsigned char *p, size_t n, uint32_t h,
 		    memcmp(d->plain.p + d->off[i], p, n) == 0)
 			return (long)i;
 	}
-	if (d->plain.len + plain_size(c, n) > FK_PQ_DICT_MAX)
+	if (d->plain.len + plain_size(c, n) > PQ_DICT_MAX)
 		return -1;
 	if (d->n == d->cap && dict_grow(c) == -1)
 		goto nomem;
-	if (c->ptype == FK_PQT_BYTE_ARRAY) {
+	if (c->ptype == PQT_BYTE_ARRAY) {
 		unsigned char len[4];
 
 		put_le32(len, (uint32_t)n);
@@ -273,7 +276,7 @@ nomem:
  * dictionary; without any, it is dropped.
  */
 static void
-dict_fallback(struct fk_pq_col *c)
+dict_fallback(struct pq_col *c)
 {
 	size_t i;
 	uint32_t k;
@@ -284,32 +287,32 @@ dict_fallback(struct fk_pq_col *c)
 	}
 	c->nids = 0;
 	if (c->dict_pages > 0) {
-		c->dict = FK_PQD_FROZEN;
+		c->dict = PQD_FROZEN;
 	} else {
-		c->dict = FK_PQD_OFF;
+		c->dict = PQD_OFF;
 		dict_clear(&c->d);
 	}
 }
 
 static void
-col_levels(struct fk_pq_col *c, int rep, int def)
+col_levels(struct pq_col *c, int rep, int def)
 {
 	if (c->max_rep > 0)
-		fk_rle_put(&c->rep, (uint32_t)rep);
+		rle_put(&c->rep, (uint32_t)rep);
 	if (c->max_def > 0)
-		fk_rle_put(&c->def, (uint32_t)def);
+		rle_put(&c->def, (uint32_t)def);
 	c->levels++;
 }
 
 void
-fk_pqc_null(struct fk_pq_col *c, int rep, int def)
+pqc_null(struct pq_col *c, int rep, int def)
 {
 	col_levels(c, rep, def);
 	c->nulls++;
 }
 
 static void
-ids_add(struct fk_pq_col *c, uint32_t k)
+ids_add(struct pq_col *c, uint32_t k)
 {
 	uint32_t *p;
 	size_t cap;
@@ -328,7 +331,7 @@ ids_add(struct fk_pq_col *c, uint32_t k)
 }
 
 void
-fk_pqc_value(struct fk_pq_col *c, int rep, const void *p, size_t n,
+pqc_value(struct pq_col *c, int rep, const void *p, size_t n,
     uint32_t h)
 {
 	long k;
@@ -337,7 +340,7 @@ fk_pqc_value(struct fk_pq_col *c, int rep, const void *p, size_t n,
 	col_levels(c, rep, c->max_def);
 	c->nvals++;
 	c->plain_bytes += plain_size(c, n);
-	if (c->dict == FK_PQD_ON) {
+	if (c->dict == PQD_ON) {
 		k = dict_index(c, p, n, h, &isnew);
 		if (k >= 0) {
 			/* Only a new distinct value can move min or max. */
@@ -353,7 +356,7 @@ fk_pqc_value(struct fk_pq_col *c, int rep, const void *p, size_t n,
 }
 
 void
-fk_pqc_bool(struct fk_pq_col *c, int rep, int v)
+pqc_bool(struct pq_col *c, int rep, int v)
 {
 	unsigned char b = v ? 1 : 0, zero = 0;
 
@@ -369,48 +372,48 @@ fk_pqc_bool(struct fk_pq_col *c, int rep, int v)
 }
 
 static int
-dict_width(const struct fk_pq_col *c)
+dict_width(const struct pq_col *c)
 {
-	int bw = fk_bit_width(c->d.n > 0 ? (uint32_t)(c->d.n - 1) : 0);
+	int bw = rle_bit_width(c->d.n > 0 ? (uint32_t)(c->d.n - 1) : 0);
 
 	return bw > 0 ? bw : 1;
 }
 
 static size_t
-page_size(const struct fk_pq_col *c)
+page_size(const struct pq_col *c)
 {
 	size_t n = c->vals.len;
 
-	if (c->dict == FK_PQD_ON)
+	if (c->dict == PQD_ON)
 		n = (c->nids * (size_t)dict_width(c) + 7) / 8 + 1;
 	if (c->max_rep > 0)
-		n += fk_rle_size(&c->rep);
+		n += rle_size(&c->rep);
 	if (c->max_def > 0)
-		n += fk_rle_size(&c->def);
+		n += rle_size(&c->def);
 	return n;
 }
 
 /* The chunk's size with an open page of ps bytes. */
 static size_t
-chunk_size(const struct fk_pq_col *c, size_t ps)
+chunk_size(const struct pq_col *c, size_t ps)
 {
 	size_t n = (size_t)c->usize + ps;
 
-	if (c->dict != FK_PQD_OFF)
+	if (c->dict != PQD_OFF)
 		n += c->d.plain.len;
 	return n;
 }
 
 int
-fk_pqc_row_end(struct fk_pq_col *c, size_t *size, struct fk_err *e)
+pqc_row_end(struct pq_col *c, size_t *size, struct fk_err *e)
 {
 	size_t ps;
 
 	if (c->oom)
 		return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
 	ps = page_size(c);
-	if (c->levels >= FK_PQ_PAGE_LEVELS || ps >= c->page_bytes) {
-		if (fk_pqc_page_close(c, e) == -1)
+	if (c->levels >= PQ_PAGE_LEVELS || ps >= c->page_bytes) {
+		if (pqc_page_close(c, e) == -1)
 			return -1;
 		ps = page_size(c);
 	}
@@ -420,7 +423,7 @@ fk_pqc_row_end(struct fk_pq_col *c, size_t *size, struct fk_err *e)
 
 /* Does the dictionary beat PLAIN on the chunk's first page? */
 static int
-dict_pays(const struct fk_pq_col *c)
+dict_pays(const struct pq_col *c)
 {
 	size_t est = c->d.plain.len + (c->nids * (size_t)dict_width(c) + 7) / 8;
 
@@ -428,11 +431,11 @@ dict_pays(const struct fk_pq_col *c)
 }
 
 static void
-body_levels(struct fk_pq_col *c, struct fk_rle *r)
+body_levels(struct pq_col *c, struct rle *r)
 {
 	unsigned char len[4];
 
-	if (fk_rle_finish(r) == -1)
+	if (rle_finish(r) == -1)
 		c->oom = 1;
 	put_le32(len, (uint32_t)r->out.len);
 	col_add(c, c->scratch, len, 4);
@@ -440,15 +443,15 @@ body_levels(struct fk_pq_col *c, struct fk_rle *r)
 }
 
 static void
-body_ids(struct fk_pq_col *c)
+body_ids(struct pq_col *c)
 {
 	unsigned char bw = (unsigned char)dict_width(c);
 	size_t i;
 
-	fk_rle_reset(&c->idx, bw);
+	rle_reset(&c->idx, bw);
 	for (i = 0; i < c->nids; i++)
-		fk_rle_put(&c->idx, c->ids[i]);
-	if (fk_rle_finish(&c->idx) == -1)
+		rle_put(&c->idx, c->ids[i]);
+	if (rle_finish(&c->idx) == -1)
 		c->oom = 1;
 	col_add(c, c->scratch, &bw, 1);
 	col_add(c, c->scratch, c->idx.out.p, c->idx.out.len);
@@ -456,30 +459,30 @@ body_ids(struct fk_pq_col *c)
 
 static void
 page_header(struct fk_buf *h, int type, size_t usize, size_t csize,
-    struct fk_tc *t)
+    struct thrift *t)
 {
 	fk_buf_reset(h);
-	fk_tc_init(t, h);
-	fk_tc_begin(t);
-	fk_tc_i32(t, 1, type);
-	fk_tc_i32(t, 2, (int32_t)usize);
-	fk_tc_i32(t, 3, (int32_t)csize);
+	thrift_init(t, h);
+	thrift_begin(t);
+	thrift_i32(t, 1, type);
+	thrift_i32(t, 2, (int32_t)usize);
+	thrift_i32(t, 3, (int32_t)csize);
 }
 
 /* Compress the scratch body; headers go to hdr, body stays in c->z. */
 static int
-page_pack(struct fk_pq_col *c, struct fk_err *e)
+page_pack(struct pq_col *c, struct fk_err *e)
 {
 	if (c->oom)
 		return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
-	return fk_pqz_run(c->z, c->scratch->p, c->scratch->len, e);
+	return pqz_run(c->z, c->scratch->p, c->scratch->len, e);
 }
 
 static void
-page_reset(struct fk_pq_col *c)
+page_reset(struct pq_col *c)
 {
-	fk_rle_reset(&c->rep, fk_bit_width((uint32_t)c->max_rep));
-	fk_rle_reset(&c->def, fk_bit_width((uint32_t)c->max_def));
+	rle_reset(&c->rep, rle_bit_width((uint32_t)c->max_rep));
+	rle_reset(&c->def, rle_bit_width((uint32_t)c->max_def));
 	fk_buf_reset(&c->vals);
 	c->nids = 0;
 	c->levels = 0;
@@ -487,53 +490,53 @@ page_reset(struct fk_pq_col *c)
 	c->plain_bytes = 0;
 }
 
-int
-fk_pqc_page_close(struct fk_pq_col *c, struct fk_err *e)
+static int
+pqc_page_close(struct pq_col *c, struct fk_err *e)
 {
 	struct fk_buf hdr = { 0 };
-	struct fk_tc t;
+	struct thrift t;
 	int enc, rc = -1;
 
 	if (c->levels == 0)
 		return 0;
-	if (c->dict == FK_PQD_ON && c->dict_pages == 0 && c->nvals > 0 &&
+	if (c->dict == PQD_ON && c->dict_pages == 0 && c->nvals > 0 &&
 	    !dict_pays(c))
 		dict_fallback(c);
 	/*
 	 * A page of nulls before the dictionary has any entry is PLAIN: an
 	 * empty dictionary page would be odd for readers.
 	 */
-	enc = c->dict == FK_PQD_ON && c->d.n > 0 ? FK_PQE_RLE_DICT :
-	    FK_PQE_PLAIN;
+	enc = c->dict == PQD_ON && c->d.n > 0 ? PQE_RLE_DICT :
+	    PQE_PLAIN;
 	fk_buf_reset(c->scratch);
 	if (c->max_rep > 0)
 		body_levels(c, &c->rep);
 	if (c->max_def > 0)
 		body_levels(c, &c->def);
-	if (enc == FK_PQE_RLE_DICT)
+	if (enc == PQE_RLE_DICT)
 		body_ids(c);
 	else
 		col_add(c, c->scratch, c->vals.p, c->vals.len);
 	if (page_pack(c, e) == -1)
 		goto out;
-	page_header(&hdr, FK_PQP_DATA, c->scratch->len, c->z->len, &t);
-	fk_tc_struct(&t, 5);
-	fk_tc_i32(&t, 1, (int32_t)c->levels);
-	fk_tc_i32(&t, 2, enc);
-	fk_tc_i32(&t, 3, FK_PQE_RLE);
-	fk_tc_i32(&t, 4, FK_PQE_RLE);
-	fk_tc_end(&t);
-	fk_tc_end(&t);
+	page_header(&hdr, PQP_DATA, c->scratch->len, c->z->len, &t);
+	thrift_struct(&t, 5);
+	thrift_i32(&t, 1, (int32_t)c->levels);
+	thrift_i32(&t, 2, enc);
+	thrift_i32(&t, 3, PQE_RLE);
+	thrift_i32(&t, 4, PQE_RLE);
+	thrift_end(&t);
+	thrift_end(&t);
 	col_add(c, &c->pages, hdr.p, hdr.len);
 	col_add(c, &c->pages, c->z->p, c->z->len);
-	if (fk_tc_failed(&t) || c->oom) {
+	if (thrift_failed(&t) || c->oom) {
 		fk_fail(e, FK_EX_SOFTWARE, "out of memory");
 		goto out;
 	}
 	c->usize += (int64_t)(hdr.len + c->scratch->len);
 	c->csize += (int64_t)(hdr.len + c->z->len);
 	c->num_values += (int64_t)c->levels;
-	if (enc == FK_PQE_RLE_DICT)
+	if (enc == PQE_RLE_DICT)
 		c->dict_pages++;
 	else
 		c->plain_pages++;
@@ -545,24 +548,24 @@ out:
 }
 
 void
-fk_pqc_init(struct fk_pq_col *c, int ptype, int tlen, int max_def,
+pqc_init(struct pq_col *c, int ptype, int tlen, int max_def,
     int max_rep, int dict)
 {
 	c->ptype = ptype;
 	c->tlen = tlen;
 	c->max_def = max_def;
 	c->max_rep = max_rep;
-	c->dict_ok = dict && ptype != FK_PQT_BOOLEAN;
-	c->dict = c->dict_ok ? FK_PQD_ON : FK_PQD_OFF;
+	c->dict_ok = dict && ptype != PQT_BOOLEAN;
+	c->dict = c->dict_ok ? PQD_ON : PQD_OFF;
 	page_reset(c);
 }
 
 void
-fk_pqc_free(struct fk_pq_col *c)
+pqc_free(struct pq_col *c)
 {
-	fk_rle_free(&c->rep);
-	fk_rle_free(&c->def);
-	fk_rle_free(&c->idx);
+	rle_free(&c->rep);
+	rle_free(&c->def);
+	rle_free(&c->idx);
 	fk_buf_free(&c->vals);
 	free(c->ids);
 	fk_buf_free(&c->d.plain);
@@ -577,26 +580,26 @@ fk_pqc_free(struct fk_pq_col *c)
 
 /* The dictionary page, written ahead of the data pages. */
 static int
-write_dict(struct fk_pq_col *c, struct fk_pq_sink *s, struct fk_err *e)
+write_dict(struct pq_col *c, struct pqc_sink *s, struct fk_err *e)
 {
 	struct fk_buf hdr = { 0 };
-	struct fk_tc t;
+	struct thrift t;
 	int rc = -1;
 
-	if (fk_pqz_run(c->z, c->d.plain.p, c->d.plain.len, e) == -1)
+	if (pqz_run(c->z, c->d.plain.p, c->d.plain.len, e) == -1)
 		return -1;
-	page_header(&hdr, FK_PQP_DICT, c->d.plain.len, c->z->len, &t);
-	fk_tc_struct(&t, 7);
-	fk_tc_i32(&t, 1, (int32_t)c->d.n);
-	fk_tc_i32(&t, 2, FK_PQE_PLAIN);
-	fk_tc_end(&t);
-	fk_tc_end(&t);
-	if (fk_tc_failed(&t)) {
+	page_header(&hdr, PQP_DICT, c->d.plain.len, c->z->len, &t);
+	thrift_struct(&t, 7);
+	thrift_i32(&t, 1, (int32_t)c->d.n);
+	thrift_i32(&t, 2, PQE_PLAIN);
+	thrift_end(&t);
+	thrift_end(&t);
+	if (thrift_failed(&t)) {
 		fk_fail(e, FK_EX_SOFTWARE, "out of memory");
 		goto out;
 	}
-	if (fk_pq_sink_write(s, hdr.p, hdr.len, e) == -1 ||
-	    fk_pq_sink_write(s, c->z->p, c->z->len, e) == -1)
+	if (pqc_sink_write(s, hdr.p, hdr.len, e) == -1 ||
+	    pqc_sink_write(s, c->z->p, c->z->len, e) == -1)
 		goto out;
 	c->usize += (int64_t)(hdr.len + c->d.plain.len);
 	c->csize += (int64_t)(hdr.len + c->z->len);
@@ -608,21 +611,21 @@ out:
 
 /* A min or max statistic as PLAIN bytes (no length prefix). */
 static void
-stat_field(struct fk_pq_col *c, struct fk_tc *t, int16_t id, int which)
+stat_field(struct pq_col *c, struct thrift *t, int16_t id, int which)
 {
 	unsigned char v[16];
 	double d;
 	uint64_t u;
 
-	if (c->ptype == FK_PQT_BYTE_ARRAY) {
+	if (c->ptype == PQT_BYTE_ARRAY) {
 		if (which)
-			fk_tc_bin(t, id, c->bmax.p, c->bmax.len);
+			thrift_bin(t, id, c->bmax.p, c->bmax.len);
 		else
-			fk_tc_bin(t, id, c->bmin.p, c->bmin.len);
+			thrift_bin(t, id, c->bmin.p, c->bmin.len);
 		return;
 	}
 	memcpy(v, which ? c->max : c->min, (size_t)c->tlen);
-	if (c->ptype == FK_PQT_DOUBLE) {
+	if (c->ptype == PQT_DOUBLE) {
 		/* Zero bounds are written as -0.0 (min) and +0.0 (max). */
 		d = le_double(v);
 		if (d == 0.0) {
@@ -632,127 +635,127 @@ stat_field(struct fk_pq_col *c, struct fk_tc *t, int16_t id, int which)
 			put_le32(v + 4, (uint32_t)(u >> 32));
 		}
 	}
-	fk_tc_bin(t, id, v, (size_t)c->tlen);
+	thrift_bin(t, id, v, (size_t)c->tlen);
 }
 
 static void
-write_stats(struct fk_pq_col *c, struct fk_tc *t)
+write_stats(struct pq_col *c, struct thrift *t)
 {
 	int minmax = c->has_minmax && c->nans == 0;
 	/* The deprecated min/max fields are signed-order only. */
-	int legacy = c->ptype != FK_PQT_BYTE_ARRAY && c->ptype != FK_PQT_FLBA;
+	int legacy = c->ptype != PQT_BYTE_ARRAY && c->ptype != PQT_FLBA;
 
-	if (c->ptype == FK_PQT_BYTE_ARRAY && (c->bmin.len > FK_PQ_STAT_MAX ||
-	    c->bmax.len > FK_PQ_STAT_MAX))
+	if (c->ptype == PQT_BYTE_ARRAY && (c->bmin.len > PQ_STAT_MAX ||
+	    c->bmax.len > PQ_STAT_MAX))
 		minmax = 0;
-	fk_tc_struct(t, 12);
+	thrift_struct(t, 12);
 	if (minmax && legacy) {
 		stat_field(c, t, 1, 1);
 		stat_field(c, t, 2, 0);
 	}
-	fk_tc_i64(t, 3, c->nulls);
+	thrift_i64(t, 3, c->nulls);
 	if (minmax) {
 		stat_field(c, t, 5, 1);
 		stat_field(c, t, 6, 0);
-		fk_tc_bool(t, 7, 1);
-		fk_tc_bool(t, 8, 1);
+		thrift_bool(t, 7, 1);
+		thrift_bool(t, 8, 1);
 	}
-	if (c->ptype == FK_PQT_DOUBLE)
-		fk_tc_i64(t, 9, c->nans);
-	fk_tc_end(t);
+	if (c->ptype == PQT_DOUBLE)
+		thrift_i64(t, 9, c->nans);
+	thrift_end(t);
 }
 
 static void
-write_encodings(struct fk_pq_col *c, struct fk_tc *t)
+write_encodings(struct pq_col *c, struct thrift *t)
 {
 	int plain = c->plain_pages > 0 || c->dict_pages > 0;
 	int rle = c->max_def > 0 || c->max_rep > 0;
 	int dict = c->dict_pages > 0;
 
-	fk_tc_list(t, 2, FK_TC_I32, (size_t)(plain + rle + dict));
+	thrift_list(t, 2, THRIFT_I32, (size_t)(plain + rle + dict));
 	if (plain)
-		fk_tc_elem_i32(t, FK_PQE_PLAIN);
+		thrift_elem_i32(t, PQE_PLAIN);
 	if (rle)
-		fk_tc_elem_i32(t, FK_PQE_RLE);
+		thrift_elem_i32(t, PQE_RLE);
 	if (dict)
-		fk_tc_elem_i32(t, FK_PQE_RLE_DICT);
+		thrift_elem_i32(t, PQE_RLE_DICT);
 }
 
 static void
-encoding_stat(struct fk_tc *t, int type, int enc, int count)
+encoding_stat(struct thrift *t, int type, int enc, int count)
 {
-	fk_tc_begin(t);
-	fk_tc_i32(t, 1, type);
-	fk_tc_i32(t, 2, enc);
-	fk_tc_i32(t, 3, count);
-	fk_tc_end(t);
+	thrift_begin(t);
+	thrift_i32(t, 1, type);
+	thrift_i32(t, 2, enc);
+	thrift_i32(t, 3, count);
+	thrift_end(t);
 }
 
 static void
-write_encoding_stats(struct fk_pq_col *c, struct fk_tc *t)
+write_encoding_stats(struct pq_col *c, struct thrift *t)
 {
 	size_t n = (c->dict_pages > 0) * 2 + (c->plain_pages > 0);
 
-	fk_tc_list(t, 13, FK_TC_STRUCT, n);
+	thrift_list(t, 13, THRIFT_STRUCT, n);
 	if (c->dict_pages > 0) {
-		encoding_stat(t, FK_PQP_DICT, FK_PQE_PLAIN, 1);
-		encoding_stat(t, FK_PQP_DATA, FK_PQE_RLE_DICT, c->dict_pages);
+		encoding_stat(t, PQP_DICT, PQE_PLAIN, 1);
+		encoding_stat(t, PQP_DATA, PQE_RLE_DICT, c->dict_pages);
 	}
 	if (c->plain_pages > 0)
-		encoding_stat(t, FK_PQP_DATA, FK_PQE_PLAIN, c->plain_pages);
+		encoding_stat(t, PQP_DATA, PQE_PLAIN, c->plain_pages);
 }
 
 static void
-write_meta(struct fk_pq_col *c, struct fk_tc *t, uint64_t dict_off,
+write_meta(struct pq_col *c, struct thrift *t, uint64_t dict_off,
     uint64_t data_off)
 {
 	size_t i;
 
-	fk_tc_begin(t);			/* ColumnChunk */
-	fk_tc_i64(t, 2, 0);		/* file_offset: deprecated, 0 */
-	fk_tc_struct(t, 3);		/* ColumnMetaData */
-	fk_tc_i32(t, 1, c->ptype);
+	thrift_begin(t);			/* ColumnChunk */
+	thrift_i64(t, 2, 0);		/* file_offset: deprecated, 0 */
+	thrift_struct(t, 3);		/* ColumnMetaData */
+	thrift_i32(t, 1, c->ptype);
 	write_encodings(c, t);
-	fk_tc_list(t, 3, FK_TC_BINARY, c->npath);
+	thrift_list(t, 3, THRIFT_BINARY, c->npath);
 	for (i = 0; i < c->npath; i++)
-		fk_tc_elem_str(t, c->path[i]);
-	fk_tc_i32(t, 4, c->z->codec);
-	fk_tc_i64(t, 5, c->num_values);
-	fk_tc_i64(t, 6, c->usize);
-	fk_tc_i64(t, 7, c->csize);
-	fk_tc_i64(t, 9, (int64_t)data_off);
+		thrift_elem_str(t, c->path[i]);
+	thrift_i32(t, 4, c->z->codec);
+	thrift_i64(t, 5, c->num_values);
+	thrift_i64(t, 6, c->usize);
+	thrift_i64(t, 7, c->csize);
+	thrift_i64(t, 9, (int64_t)data_off);
 	if (c->dict_pages > 0)
-		fk_tc_i64(t, 11, (int64_t)dict_off);
+		thrift_i64(t, 11, (int64_t)dict_off);
 	write_stats(c, t);
 	write_encoding_stats(c, t);
-	fk_tc_end(t);
-	fk_tc_end(t);
+	thrift_end(t);
+	thrift_end(t);
 }
 
 static void
-chunk_reset(struct fk_pq_col *c)
+chunk_reset(struct pq_col *c)
 {
 	fk_buf_reset(&c->pages);
 	c->num_values = c->usize = c->csize = 0;
 	c->dict_pages = c->plain_pages = 0;
 	dict_clear(&c->d);
-	c->dict = c->dict_ok ? FK_PQD_ON : FK_PQD_OFF;
+	c->dict = c->dict_ok ? PQD_ON : PQD_OFF;
 	c->has_minmax = 0;
 	c->nulls = c->nans = 0;
 }
 
 int
-fk_pqc_chunk_write(struct fk_pq_col *c, struct fk_pq_sink *s,
-    struct fk_tc *t, int64_t *usize, int64_t *csize, struct fk_err *e)
+pqc_chunk_write(struct pq_col *c, struct pqc_sink *s,
+    struct thrift *t, int64_t *usize, int64_t *csize, struct fk_err *e)
 {
 	uint64_t dict_off = s->off;
 
-	if (fk_pqc_page_close(c, e) == -1)
+	if (pqc_page_close(c, e) == -1)
 		return -1;
 	if (c->dict_pages > 0 && write_dict(c, s, e) == -1)
 		return -1;
 	write_meta(c, t, dict_off, s->off);
-	if (fk_pq_sink_write(s, c->pages.p, c->pages.len, e) == -1)
+	if (pqc_sink_write(s, c->pages.p, c->pages.len, e) == -1)
 		return -1;
 	*usize += c->usize;
 	*csize += c->csize;

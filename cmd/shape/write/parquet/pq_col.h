@@ -21,55 +21,55 @@
 
 /* Parquet physical types used by the writer. */
 enum {
-	FK_PQT_BOOLEAN = 0, FK_PQT_INT32 = 1, FK_PQT_INT64 = 2,
-	FK_PQT_DOUBLE = 5, FK_PQT_BYTE_ARRAY = 6, FK_PQT_FLBA = 7
+	PQT_BOOLEAN = 0, PQT_INT32 = 1, PQT_INT64 = 2,
+	PQT_DOUBLE = 5, PQT_BYTE_ARRAY = 6, PQT_FLBA = 7
 };
 
 /* Encodings, page types. */
-enum { FK_PQE_PLAIN = 0, FK_PQE_RLE = 3, FK_PQE_RLE_DICT = 8 };
-enum { FK_PQP_DATA = 0, FK_PQP_DICT = 2 };
+enum { PQE_PLAIN = 0, PQE_RLE = 3, PQE_RLE_DICT = 8 };
+enum { PQP_DATA = 0, PQP_DICT = 2 };
 
 /* A page closes at whichever comes first (at a row boundary). */
-#define FK_PQ_PAGE_LEVELS 20000
+#define PQ_PAGE_LEVELS 20000
 /* Largest dictionary (PLAIN bytes) before a chunk falls back to PLAIN. */
-#define FK_PQ_DICT_MAX (1024 * 1024)
+#define PQ_DICT_MAX (1024 * 1024)
 /* Longer BYTE_ARRAY min/max are not written into the footer. */
-#define FK_PQ_STAT_MAX 4096
+#define PQ_STAT_MAX 4096
 
 /* The output: a stream written strictly in order, and where it is. */
-struct fk_pq_sink {
+struct pqc_sink {
 	FILE *f;
 	uint64_t off;
 };
 
 /* Write n bytes; -1 (IOERR, errno kept) on a write error. */
-int fk_pq_sink_write(struct fk_pq_sink *s, const void *p, size_t n,
+int pqc_sink_write(struct pqc_sink *s, const void *p, size_t n,
     struct fk_err *e);
 
-struct fk_pq_dict {
+struct pqc_dict {
 	struct fk_buf plain;	/* the dictionary page body (PLAIN) */
 	uint32_t *off;		/* entry i's value: plain.p + off[i] */
 	uint32_t *len;
-	uint32_t *hash;		/* fk_pq_hash of entry i, to rehash */
+	uint32_t *hash;		/* pq_hash of entry i, to rehash */
 	size_t n, cap;
 	uint32_t *slot;		/* hash table: entry index + 1, 0 free */
 	size_t nslot;
 };
 
-enum { FK_PQD_OFF, FK_PQD_ON, FK_PQD_FROZEN };
+enum { PQD_OFF, PQD_ON, PQD_FROZEN };
 
-struct fk_pq_col {
-	/* Set by fk_pqc_init. */
+struct pq_col {
+	/* Set by pqc_init. */
 	int ptype, tlen, max_def, max_rep;
 	int dict_ok;		/* may use a dictionary */
 	const char **path;	/* path_in_schema, not owned */
 	size_t npath;
-	struct fk_pqz *z;	/* shared compressor, not owned */
+	struct pqz *z;	/* shared compressor, not owned */
 	struct fk_buf *scratch;	/* shared page assembly, not owned */
 	size_t page_bytes;
 
 	/* The open page. */
-	struct fk_rle rep, def, idx;
+	struct rle rep, def, idx;
 	struct fk_buf vals;	/* PLAIN values (booleans bit-packed) */
 	uint32_t *ids;		/* dictionary indices */
 	size_t nids, idcap;
@@ -78,8 +78,8 @@ struct fk_pq_col {
 	size_t plain_bytes;	/* the values' PLAIN size */
 
 	/* The chunk. */
-	int dict;		/* FK_PQD_* */
-	struct fk_pq_dict d;
+	int dict;		/* PQD_* */
+	struct pqc_dict d;
 	struct fk_buf pages;	/* finished data pages, headers included */
 	int64_t num_values;	/* levels in finished pages */
 	int64_t usize, csize;	/* their size uncompressed, as written */
@@ -96,36 +96,34 @@ struct fk_pq_col {
  * Set up a zeroed column.  ptype/tlen: physical type (tlen for FLBA);
  * levels as computed from the schema; dict: allow a dictionary.
  */
-void fk_pqc_init(struct fk_pq_col *c, int ptype, int tlen, int max_def,
+void pqc_init(struct pq_col *c, int ptype, int tlen, int max_def,
     int max_rep, int dict);
-void fk_pqc_free(struct fk_pq_col *c);
+void pqc_free(struct pq_col *c);
 
 /* A null (or an absent ancestor): def < max_def. */
-void fk_pqc_null(struct fk_pq_col *c, int rep, int def);
+void pqc_null(struct pq_col *c, int rep, int def);
 /*
  * A value, in PLAIN bytes (little-endian numbers; BYTE_ARRAY without its
- * length prefix; FLBA of tlen bytes); h is fk_pq_hash(p, n) when the
+ * length prefix; FLBA of tlen bytes); h is pq_hash(p, n) when the
  * column may use a dictionary.
  */
-void fk_pqc_value(struct fk_pq_col *c, int rep, const void *p, size_t n,
+void pqc_value(struct pq_col *c, int rep, const void *p, size_t n,
     uint32_t h);
-void fk_pqc_bool(struct fk_pq_col *c, int rep, int v);
+void pqc_bool(struct pq_col *c, int rep, int v);
 
 /*
  * At a row end: close the open page if full (encode, compress, keep),
  * and say how many uncompressed bytes the chunk holds so far, open page
  * included.  -1 with e on failure.
  */
-int fk_pqc_row_end(struct fk_pq_col *c, size_t *size, struct fk_err *e);
-/* Close the open page: encode, compress, keep.  -1 on failure. */
-int fk_pqc_page_close(struct fk_pq_col *c, struct fk_err *e);
+int pqc_row_end(struct pq_col *c, size_t *size, struct fk_err *e);
 
 /*
  * Write the chunk (dictionary page, data pages) to s and append its
  * ColumnChunk struct, as a list element, to t.  Adds its sizes to
  * the totals.  The column is then empty for the next row group.
  */
-int fk_pqc_chunk_write(struct fk_pq_col *c, struct fk_pq_sink *s,
-    struct fk_tc *t, int64_t *usize, int64_t *csize, struct fk_err *e);
+int pqc_chunk_write(struct pq_col *c, struct pqc_sink *s,
+    struct thrift *t, int64_t *usize, int64_t *csize, struct fk_err *e);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * pq_enc.c: the RLE/bit-packed hybrid, base64 decoding and page
+ * pq_enc.c: the RLE/bit-packed hybrid, the dictionary hash and page
  * compression for the Parquet writer (see pq_enc.h).
  *
  * Facts used (parquet-format Encodings.md): a run header is a varint;
@@ -19,14 +19,14 @@
 #include "pq_enc.h"
 
 static void
-rle_out(struct fk_rle *r, const void *p, size_t n)
+rle_out(struct rle *r, const void *p, size_t n)
 {
 	if (fk_buf_add(&r->out, p, n) == -1)
 		r->failed = 1;
 }
 
 static void
-rle_varint(struct fk_rle *r, uint64_t v)
+rle_varint(struct rle *r, uint64_t v)
 {
 	unsigned char tmp[10];
 	size_t n = 0;
@@ -41,9 +41,9 @@ rle_varint(struct fk_rle *r, uint64_t v)
 
 /* One bit-packed run of n values (n a multiple of 8, at most 504). */
 static void
-rle_pack(struct fk_rle *r, const uint32_t *v, size_t n)
+rle_pack(struct rle *r, const uint32_t *v, size_t n)
 {
-	unsigned char tmp[FK_RLE_MAXLIT * 4];
+	unsigned char tmp[RLE_MAXLIT * 4];
 	uint64_t acc = 0;
 	size_t i, o = 0;
 	int nb = 0;
@@ -62,7 +62,7 @@ rle_pack(struct fk_rle *r, const uint32_t *v, size_t n)
 }
 
 static void
-rle_run(struct fk_rle *r, uint32_t v, size_t count)
+rle_run(struct rle *r, uint32_t v, size_t count)
 {
 	unsigned char tmp[4];
 	int i, nbytes = (r->bw + 7) / 8;
@@ -75,14 +75,14 @@ rle_run(struct fk_rle *r, uint32_t v, size_t count)
 
 /* Add fewer than 8 values to the literals, packing a full run. */
 static void
-rle_lit(struct fk_rle *r, uint32_t v, size_t count)
+rle_lit(struct rle *r, uint32_t v, size_t count)
 {
 	while (count-- > 0)
 		r->lit[r->nlit++] = v;
-	if (r->nlit >= FK_RLE_MAXLIT) {
-		rle_pack(r, r->lit, FK_RLE_MAXLIT);
-		r->nlit -= FK_RLE_MAXLIT;
-		memmove(r->lit, r->lit + FK_RLE_MAXLIT,
+	if (r->nlit >= RLE_MAXLIT) {
+		rle_pack(r, r->lit, RLE_MAXLIT);
+		r->nlit -= RLE_MAXLIT;
+		memmove(r->lit, r->lit + RLE_MAXLIT,
 		    r->nlit * sizeof(r->lit[0]));
 	}
 }
@@ -92,8 +92,8 @@ rle_lit(struct fk_rle *r, uint32_t v, size_t count)
  * lending values to complete the literals' last group: bit-packed runs
  * other than the last must hold whole groups.
  */
-void
-fk_rle_commit(struct fk_rle *r)
+static void
+rle_commit(struct rle *r)
 {
 	size_t fill;
 
@@ -114,19 +114,19 @@ fk_rle_commit(struct fk_rle *r)
 }
 
 void
-fk_rle_put_slow(struct fk_rle *r, uint32_t v)
+rle_put_slow(struct rle *r, uint32_t v)
 {
 	if (r->run_len > 0)
-		fk_rle_commit(r);
+		rle_commit(r);
 	r->run_val = v;
 	r->run_len = 1;
 }
 
 int
-fk_rle_finish(struct fk_rle *r)
+rle_finish(struct rle *r)
 {
 	if (r->run_len > 0)
-		fk_rle_commit(r);
+		rle_commit(r);
 	if (r->nlit > 0) {
 		while (r->nlit % 8 != 0)
 			r->lit[r->nlit++] = 0;
@@ -137,13 +137,13 @@ fk_rle_finish(struct fk_rle *r)
 }
 
 size_t
-fk_rle_size(const struct fk_rle *r)
+rle_size(const struct rle *r)
 {
 	return r->out.len + (r->nlit * (size_t)r->bw + 7) / 8 + 16;
 }
 
 void
-fk_rle_reset(struct fk_rle *r, int bw)
+rle_reset(struct rle *r, int bw)
 {
 	r->bw = bw;
 	fk_buf_reset(&r->out);
@@ -153,20 +153,20 @@ fk_rle_reset(struct fk_rle *r, int bw)
 }
 
 void
-fk_rle_free(struct fk_rle *r)
+rle_free(struct rle *r)
 {
 	fk_buf_free(&r->out);
 }
 
 int
-fk_bit_width(uint32_t max)
+rle_bit_width(uint32_t max)
 {
 	return max == 0 ? 0 : 32 - __builtin_clz(max);
 }
 
 /* Eight bytes at a time, then a full mix: slots take the low bits. */
 uint32_t
-fk_pq_hash(const void *v, size_t n)
+pq_hash(const void *v, size_t n)
 {
 	const unsigned char *p = v;
 	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
@@ -188,23 +188,23 @@ fk_pq_hash(const void *v, size_t n)
 }
 
 int
-fk_pqz_init(struct fk_pqz *z, const char *name, struct fk_err *e)
+pqz_init(struct pqz *z, const char *name, struct fk_err *e)
 {
 	z_stream *gz;
 
 	memset(z, 0, sizeof(*z));
 	if (name == NULL || strcmp(name, "snappy") == 0) {
-		z->codec = FK_PQ_SNAPPY;
+		z->codec = PQZ_SNAPPY;
 	} else if (strcmp(name, "none") == 0) {
-		z->codec = FK_PQ_UNCOMPRESSED;
+		z->codec = PQZ_UNCOMPRESSED;
 	} else if (strcmp(name, "zstd") == 0) {
-		z->codec = FK_PQ_ZSTD;
+		z->codec = PQZ_ZSTD;
 		z->zstd = ZSTD_createCCtx();
 		if (z->zstd == NULL)
 			return fk_fail(e, FK_EX_SOFTWARE,
 			    "cannot set up zstd compression");
 	} else if (strcmp(name, "gzip") == 0) {
-		z->codec = FK_PQ_GZIP;
+		z->codec = PQZ_GZIP;
 		gz = calloc(1, sizeof(*gz));
 		if (gz == NULL)
 			return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
@@ -224,7 +224,7 @@ fk_pqz_init(struct fk_pqz *z, const char *name, struct fk_err *e)
 }
 
 void
-fk_pqz_free(struct fk_pqz *z)
+pqz_free(struct pqz *z)
 {
 	if (z->zstd != NULL)
 		ZSTD_freeCCtx(z->zstd);
@@ -237,7 +237,7 @@ fk_pqz_free(struct fk_pqz *z)
 }
 
 static int
-pqz_room(struct fk_pqz *z, size_t need, struct fk_err *e)
+pqz_room(struct pqz *z, size_t need, struct fk_err *e)
 {
 	unsigned char *p;
 
@@ -252,7 +252,7 @@ pqz_room(struct fk_pqz *z, size_t need, struct fk_err *e)
 }
 
 static int
-pqz_gzip(struct fk_pqz *z, const void *in, size_t n, struct fk_err *e)
+pqz_gzip(struct pqz *z, const void *in, size_t n, struct fk_err *e)
 {
 	z_stream *gz = z->gz;
 
@@ -272,7 +272,7 @@ pqz_gzip(struct fk_pqz *z, const void *in, size_t n, struct fk_err *e)
 }
 
 int
-fk_pqz_run(struct fk_pqz *z, const void *in, size_t n, struct fk_err *e)
+pqz_run(struct pqz *z, const void *in, size_t n, struct fk_err *e)
 {
 	size_t r;
 
@@ -280,7 +280,7 @@ fk_pqz_run(struct fk_pqz *z, const void *in, size_t n, struct fk_err *e)
 	if (n > INT_MAX / 2)
 		return fk_fail(e, FK_EX_DATAERR, "parquet page too large");
 	switch (z->codec) {
-	case FK_PQ_SNAPPY:
+	case PQZ_SNAPPY:
 		if (pqz_room(z, snappy_max_compressed_length(n), e) == -1)
 			return -1;
 		z->len = z->cap;
@@ -290,7 +290,7 @@ fk_pqz_run(struct fk_pqz *z, const void *in, size_t n, struct fk_err *e)
 			    "snappy compression failed");
 		z->p = z->buf;
 		return 0;
-	case FK_PQ_ZSTD:
+	case PQZ_ZSTD:
 		if (pqz_room(z, ZSTD_compressBound(n), e) == -1)
 			return -1;
 		r = ZSTD_compressCCtx(z->zstd, z->buf, z->cap, in, n,
@@ -301,7 +301,7 @@ fk_pqz_run(struct fk_pqz *z, const void *in, size_t n, struct fk_err *e)
 		z->len = r;
 		z->p = z->buf;
 		return 0;
-	case FK_PQ_GZIP:
+	case PQZ_GZIP:
 		return pqz_gzip(z, in, n, e);
 	default:
 		z->p = in;

@@ -1,7 +1,7 @@
 /*
  * pq_enc.h: Parquet's low-level encodings for the writer in parquet.c:
- * the RLE/bit-packed hybrid (levels and dictionary indices), base64
- * decoding (BYTES arrive as base64 text) and page compression.
+ * the RLE/bit-packed hybrid (levels and dictionary indices), the hash
+ * that keys dictionary entries, and page compression.
  */
 #ifndef FK_SHAPE_PQ_ENC_H
 #define FK_SHAPE_PQ_ENC_H
@@ -18,12 +18,12 @@
  * bit-packed in groups of 8 (at most 63 groups a run, so that every run
  * header is one byte, as the most conservative readers expect).
  */
-#define FK_RLE_MAXLIT 504	/* 63 groups of 8 */
+#define RLE_MAXLIT 504	/* 63 groups of 8 */
 
-struct fk_rle {
+struct rle {
 	int bw;			/* bit width, 0..32 */
 	struct fk_buf out;	/* the encoded runs so far */
-	uint32_t lit[FK_RLE_MAXLIT + 16];	/* values not yet packed */
+	uint32_t lit[RLE_MAXLIT + 16];	/* values not yet packed */
 	size_t nlit;
 	uint32_t run_val;	/* the trailing run, not yet committed */
 	size_t run_len;
@@ -31,50 +31,50 @@ struct fk_rle {
 };
 
 /* Prepare an empty encoder for values of bw bits (memory kept on reset). */
-void fk_rle_reset(struct fk_rle *r, int bw);
-void fk_rle_free(struct fk_rle *r);
+void rle_reset(struct rle *r, int bw);
+void rle_free(struct rle *r);
 
-/* The slow path of fk_rle_put: the trailing run ends. */
-void fk_rle_put_slow(struct fk_rle *r, uint32_t v);
+/* The slow path of rle_put: the trailing run ends. */
+void rle_put_slow(struct rle *r, uint32_t v);
 
 /* Append one value (< 2^bw). */
 static inline void
-fk_rle_put(struct fk_rle *r, uint32_t v)
+rle_put(struct rle *r, uint32_t v)
 {
 	if (r->run_len > 0 && v == r->run_val)
 		r->run_len++;
 	else
-		fk_rle_put_slow(r, v);
+		rle_put_slow(r, v);
 }
 
 /*
  * Flush everything: r->out then holds the complete encoding (the last
  * bit-packed run padded with zeros).  -1 if memory ran out at any point.
  */
-int fk_rle_finish(struct fk_rle *r);
+int rle_finish(struct rle *r);
 
 /* Bytes the encoding will take at most, if finished now (an estimate). */
-size_t fk_rle_size(const struct fk_rle *r);
+size_t rle_size(const struct rle *r);
 
 /* Bits needed for values 0..max (0 for max 0). */
-int fk_bit_width(uint32_t max);
+int rle_bit_width(uint32_t max);
 
 /*
  * The hash of a value's PLAIN bytes (no length prefix) that places it
  * in a column's dictionary: made where the row is shredded, used where
  * the column is written.
  */
-uint32_t fk_pq_hash(const void *p, size_t n);
+uint32_t pq_hash(const void *p, size_t n);
 
 
 /* Parquet CompressionCodec values. */
 enum {
-	FK_PQ_UNCOMPRESSED = 0, FK_PQ_SNAPPY = 1, FK_PQ_GZIP = 2,
-	FK_PQ_ZSTD = 6
+	PQZ_UNCOMPRESSED = 0, PQZ_SNAPPY = 1, PQZ_GZIP = 2,
+	PQZ_ZSTD = 6
 };
 
 /* A page compressor, holding reusable library state and output space. */
-struct fk_pqz {
+struct pqz {
 	int codec;
 	void *zstd;		/* ZSTD_CCtx * */
 	void *gz;		/* z_stream * */
@@ -88,12 +88,12 @@ struct fk_pqz {
  * Pick the codec by name: "snappy", "zstd", "gzip" or "none".  -1 (USAGE)
  * for another name, -1 (SOFTWARE) if the library cannot be set up.
  */
-int fk_pqz_init(struct fk_pqz *z, const char *name, struct fk_err *e);
-void fk_pqz_free(struct fk_pqz *z);
+int pqz_init(struct pqz *z, const char *name, struct fk_err *e);
+void pqz_free(struct pqz *z);
 /*
  * Compress in[0..n) into z->p/z->len, valid until the next call (for
  * "none", z->p is in itself).  -1 with e filled on failure.
  */
-int fk_pqz_run(struct fk_pqz *z, const void *in, size_t n, struct fk_err *e);
+int pqz_run(struct pqz *z, const void *in, size_t n, struct fk_err *e);
 
 #endif

@@ -13,7 +13,7 @@
  *       BYTE_ARRAY  4-byte little-endian length, then the bytes
  *       BOOLEAN     one byte, 0 or 1
  *       others      tlen bytes, PLAIN (little-endian, FLBA as is)
- *     and then, if the column may use a dictionary, fk_pq_hash of the
+ *     and then, if the column may use a dictionary, pq_hash of the
  *     value's PLAIN bytes (no length prefix), 4 bytes in host order.
  *
  * Levels fit a byte: a schema is at most PQ_MAX_DEPTH deep and every
@@ -29,7 +29,7 @@
 #define PQ_MAX_DEPTH 32		/* BigQuery allows 15 levels of RECORD */
 
 struct pq_node {
-	const struct fk_field *f;
+	const struct schema_field *f;
 	size_t idx;		/* in the tree, depth first (the root is 0) */
 	char *path;		/* dotted, for messages */
 	int def;		/* definition level of a present value */
@@ -47,8 +47,8 @@ struct pq_leaf {
 	size_t npath;
 };
 
-struct fk_pq_plan {
-	const struct fk_schema *s;
+struct pq_plan {
+	const struct schema *s;
 	struct pq_node root;
 	size_t nnodes;		/* root included */
 	struct pq_leaf *cols;
@@ -56,7 +56,7 @@ struct fk_pq_plan {
 	int has_rep;		/* some column is repeated */
 };
 
-/* The physical type (FK_PQT_*) of a BigQuery type; *tlen its size. */
-int fk_pq_ptype(int type, int *tlen);
+/* The physical type (PQT_*) of a BigQuery type; *tlen its size. */
+int shred_ptype(int type, int *tlen);
 
 #endif

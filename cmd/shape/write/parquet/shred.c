@@ -20,18 +20,18 @@
 static const struct {
 	int ptype, tlen;
 } pq_types[] = {
-	[FK_T_STRING] = { FK_PQT_BYTE_ARRAY, 0 },
-	[FK_T_BYTES] = { FK_PQT_BYTE_ARRAY, 0 },
-	[FK_T_INTEGER] = { FK_PQT_INT64, 8 },
-	[FK_T_FLOAT] = { FK_PQT_DOUBLE, 8 },
-	[FK_T_NUMERIC] = { FK_PQT_FLBA, 16 },
-	[FK_T_BOOLEAN] = { FK_PQT_BOOLEAN, 1 },
-	[FK_T_DATE] = { FK_PQT_INT32, 4 },
-	[FK_T_TIME] = { FK_PQT_INT64, 8 },
-	[FK_T_DATETIME] = { FK_PQT_INT64, 8 },
-	[FK_T_TIMESTAMP] = { FK_PQT_INT64, 8 },
-	[FK_T_JSON] = { FK_PQT_BYTE_ARRAY, 0 },
-	[FK_T_RECORD] = { -1, 0 },
+	[SCHEMA_STRING] = { PQT_BYTE_ARRAY, 0 },
+	[SCHEMA_BYTES] = { PQT_BYTE_ARRAY, 0 },
+	[SCHEMA_INTEGER] = { PQT_INT64, 8 },
+	[SCHEMA_FLOAT] = { PQT_DOUBLE, 8 },
+	[SCHEMA_NUMERIC] = { PQT_FLBA, 16 },
+	[SCHEMA_BOOLEAN] = { PQT_BOOLEAN, 1 },
+	[SCHEMA_DATE] = { PQT_INT32, 4 },
+	[SCHEMA_TIME] = { PQT_INT64, 8 },
+	[SCHEMA_DATETIME] = { PQT_INT64, 8 },
+	[SCHEMA_TIMESTAMP] = { PQT_INT64, 8 },
+	[SCHEMA_JSON] = { PQT_BYTE_ARRAY, 0 },
+	[SCHEMA_RECORD] = { -1, 0 },
 };
 
 static const char *const type_names[] = {
@@ -40,7 +40,7 @@ static const char *const type_names[] = {
 };
 
 int
-fk_pq_ptype(int type, int *tlen)
+shred_ptype(int type, int *tlen)
 {
 	*tlen = pq_types[type].tlen;
 	return pq_types[type].ptype;
@@ -49,7 +49,7 @@ fk_pq_ptype(int type, int *tlen)
 /* ---- the plan -------------------------------------------------------- */
 
 struct pq_build {
-	struct fk_pq_plan *p;
+	struct pq_plan *p;
 	const char *stack[3 * PQ_MAX_DEPTH + 3];
 	size_t depth;		/* path components on the stack */
 	size_t ncols;		/* columns assigned so far */
@@ -57,7 +57,7 @@ struct pq_build {
 };
 
 static int
-count_leaves(const struct fk_field *f, size_t n, int depth, size_t *count,
+count_leaves(const struct schema_field *f, size_t n, int depth, size_t *count,
     size_t *nodes, struct fk_err *e)
 {
 	size_t i;
@@ -67,7 +67,7 @@ count_leaves(const struct fk_field *f, size_t n, int depth, size_t *count,
 		    "nested deeper than %d levels", PQ_MAX_DEPTH);
 	for (i = 0; i < n; i++) {
 		(*nodes)++;
-		if (f[i].type != FK_T_RECORD) {
+		if (f[i].type != SCHEMA_RECORD) {
 			(*count)++;
 			continue;
 		}
@@ -110,10 +110,10 @@ build_leaf(struct pq_build *b, struct pq_node *n, int rep)
 	memcpy(path, b->stack, b->depth * sizeof(*path));
 	c->path = path;
 	c->npath = b->depth;
-	c->ptype = fk_pq_ptype(n->f->type, &c->tlen);
+	c->ptype = shred_ptype(n->f->type, &c->tlen);
 	c->max_def = n->def;
 	c->max_rep = rep;
-	c->dict = !b->no_dict && c->ptype != FK_PQT_BOOLEAN;
+	c->dict = !b->no_dict && c->ptype != PQT_BOOLEAN;
 	if (rep > 0)
 		b->p->has_rep = 1;
 	n->col0 = b->ncols++;
@@ -122,7 +122,7 @@ build_leaf(struct pq_build *b, struct pq_node *n, int rep)
 }
 
 static int build_node(struct pq_build *, struct pq_node *,
-    const struct fk_field *, const char *, int, int);
+    const struct schema_field *, const char *, int, int);
 
 static int
 build_kids(struct pq_build *b, struct pq_node *n, int rep)
@@ -143,7 +143,7 @@ build_kids(struct pq_build *b, struct pq_node *n, int rep)
 }
 
 static int
-build_node(struct pq_build *b, struct pq_node *n, const struct fk_field *f,
+build_node(struct pq_build *b, struct pq_node *n, const struct schema_field *f,
     const char *parent, int def, int rep)
 {
 	size_t depth = b->depth;
@@ -155,16 +155,16 @@ build_node(struct pq_build *b, struct pq_node *n, const struct fk_field *f,
 	if (n->path == NULL)
 		return -1;
 	b->stack[b->depth++] = f->name;
-	if (f->mode == FK_M_REPEATED) {
+	if (f->mode == SCHEMA_REPEATED) {
 		b->stack[b->depth++] = "list";
 		b->stack[b->depth++] = "element";
 		def++;
 		n->rep = ++rep;
-	} else if (f->mode == FK_M_NULLABLE) {
+	} else if (f->mode == SCHEMA_NULLABLE) {
 		def++;
 	}
 	n->def = def;
-	if (f->type == FK_T_RECORD)
+	if (f->type == SCHEMA_RECORD)
 		rc = build_kids(b, n, rep);
 	else
 		rc = build_leaf(b, n, rep);
@@ -184,7 +184,7 @@ free_node(struct pq_node *n)
 }
 
 void
-fk_pq_plan_free(struct fk_pq_plan *p)
+shred_plan_free(struct pq_plan *p)
 {
 	size_t i;
 
@@ -197,12 +197,12 @@ fk_pq_plan_free(struct fk_pq_plan *p)
 	free(p);
 }
 
-struct fk_pq_plan *
-fk_pq_plan_new(const struct fk_schema *s, int no_dict, struct fk_err *e)
+struct pq_plan *
+shred_plan_new(const struct schema *s, int no_dict, struct fk_err *e)
 {
-	static const struct fk_field root;
+	static const struct schema_field root;
 	struct pq_build b = { .no_dict = no_dict };
-	struct fk_pq_plan *p;
+	struct pq_plan *p;
 	struct pq_node *r;
 	size_t i, n = 0, nodes = 1;
 
@@ -234,15 +234,15 @@ fk_pq_plan_new(const struct fk_schema *s, int no_dict, struct fk_err *e)
 	r->ncol = n;
 	return p;
 nomem:
-	fk_pq_plan_free(p);
+	shred_plan_free(p);
 	fk_fail(e, FK_EX_SOFTWARE, "out of memory");
 	return NULL;
 }
 
 /* ---- shredding ------------------------------------------------------- */
 
-struct fk_pq_shred {
-	const struct fk_pq_plan *p;
+struct shred {
+	const struct pq_plan *p;
 	jv *keys;		/* per node: its name, this thread's copy */
 	struct fk_buf *out;	/* the row's bytes go here */
 	/* With repetition, entries come out of column order: per column. */
@@ -253,7 +253,7 @@ struct fk_pq_shred {
 };
 
 static void
-keys_fill(struct fk_pq_shred *x, const struct pq_node *n)
+keys_fill(struct shred *x, const struct pq_node *n)
 {
 	size_t i;
 
@@ -263,7 +263,7 @@ keys_fill(struct fk_pq_shred *x, const struct pq_node *n)
 }
 
 void
-fk_pq_shred_free(struct fk_pq_shred *x)
+shred_free(struct shred *x)
 {
 	size_t i;
 
@@ -280,10 +280,10 @@ fk_pq_shred_free(struct fk_pq_shred *x)
 	free(x);
 }
 
-struct fk_pq_shred *
-fk_pq_shred_new(const struct fk_pq_plan *p)
+struct shred *
+shred_new(const struct pq_plan *p)
 {
-	struct fk_pq_shred *x = calloc(1, sizeof(*x));
+	struct shred *x = calloc(1, sizeof(*x));
 
 	if (x == NULL)
 		return NULL;
@@ -300,12 +300,12 @@ fk_pq_shred_new(const struct fk_pq_plan *p)
 	}
 	return x;
 fail:
-	fk_pq_shred_free(x);
+	shred_free(x);
 	return NULL;
 }
 
 static struct fk_buf *
-col_out(struct fk_pq_shred *x, size_t i)
+col_out(struct shred *x, size_t i)
 {
 	if (x->col == NULL)
 		return x->out;
@@ -314,7 +314,7 @@ col_out(struct fk_pq_shred *x, size_t i)
 }
 
 static void
-add(struct fk_pq_shred *x, struct fk_buf *b, const void *p, size_t n)
+add(struct shred *x, struct fk_buf *b, const void *p, size_t n)
 {
 	if (fk_buf_add(b, p, n) == -1)
 		x->oom = 1;
@@ -322,7 +322,7 @@ add(struct fk_pq_shred *x, struct fk_buf *b, const void *p, size_t n)
 
 /* An entry without a value: def < max_def. */
 static void
-put_null(struct fk_pq_shred *x, size_t i, int rep, int def)
+put_null(struct shred *x, size_t i, int rep, int def)
 {
 	const struct pq_leaf *c = &x->p->cols[i];
 	struct fk_buf *b = col_out(x, i);
@@ -337,7 +337,7 @@ put_null(struct fk_pq_shred *x, size_t i, int rep, int def)
 
 /* An entry with its value's PLAIN bytes (BYTE_ARRAY: no length). */
 static void
-put_value(struct fk_pq_shred *x, size_t i, int rep, const void *p,
+put_value(struct shred *x, size_t i, int rep, const void *p,
     size_t n)
 {
 	const struct pq_leaf *c = &x->p->cols[i];
@@ -350,7 +350,7 @@ put_value(struct fk_pq_shred *x, size_t i, int rep, const void *p,
 		h[k++] = (unsigned char)rep;
 	if (c->max_def > 0)
 		h[k++] = (unsigned char)c->max_def;
-	if (c->ptype == FK_PQT_BYTE_ARRAY) {
+	if (c->ptype == PQT_BYTE_ARRAY) {
 		h[k++] = (unsigned char)n;
 		h[k++] = (unsigned char)(n >> 8);
 		h[k++] = (unsigned char)(n >> 16);
@@ -366,7 +366,7 @@ put_value(struct fk_pq_shred *x, size_t i, int rep, const void *p,
 		k = 0;
 	}
 	if (c->dict) {
-		hash = fk_pq_hash(p, n);
+		hash = pq_hash(p, n);
 		memcpy(h + k, &hash, 4);
 		k += 4;
 	}
@@ -390,7 +390,7 @@ put_le(unsigned char *p, uint64_t v, int n)
 }
 
 static int
-put_bytes(struct fk_pq_shred *x, const struct pq_node *n, jv v, int r,
+put_bytes(struct shred *x, const struct pq_node *n, jv v, int r,
     struct fk_err *e)
 {
 	const char *s = jv_string_value(v);
@@ -431,35 +431,35 @@ put_fixed(const struct pq_node *n, jv v, unsigned char *buf)
 	uint64_t u;
 
 	switch (n->f->type) {
-	case FK_T_INTEGER:
-		rc = fk_canon_int64(v, &i64);
+	case SCHEMA_INTEGER:
+		rc = canon_int64(v, &i64);
 		put_le(buf, (uint64_t)i64, 8);
 		break;
-	case FK_T_FLOAT:
+	case SCHEMA_FLOAT:
 		if (!float_ok(v))
 			return -1;
-		d = fk_canon_double(v);
+		d = canon_double(v);
 		memcpy(&u, &d, sizeof(u));
 		put_le(buf, u, 8);
 		break;
-	case FK_T_NUMERIC:
-		rc = s ? fk_canon_numeric(s, buf) : -1;
+	case SCHEMA_NUMERIC:
+		rc = s ? canon_numeric(s, buf) : -1;
 		break;
-	case FK_T_BOOLEAN:
+	case SCHEMA_BOOLEAN:
 		if (kind != JV_KIND_TRUE && kind != JV_KIND_FALSE)
 			return -1;
 		buf[0] = kind == JV_KIND_TRUE;
 		break;
-	case FK_T_DATE:
-		rc = s ? fk_canon_date(s, &i32) : -1;
+	case SCHEMA_DATE:
+		rc = s ? canon_date(s, &i32) : -1;
 		put_le(buf, (uint32_t)i32, 4);
 		break;
-	case FK_T_TIME:
-		rc = s ? fk_canon_time(s, &i64) : -1;
+	case SCHEMA_TIME:
+		rc = s ? canon_time(s, &i64) : -1;
 		put_le(buf, (uint64_t)i64, 8);
 		break;
 	default:	/* DATETIME, TIMESTAMP */
-		rc = s ? fk_canon_micros(s, &i64) : -1;
+		rc = s ? canon_micros(s, &i64) : -1;
 		put_le(buf, (uint64_t)i64, 8);
 		break;
 	}
@@ -467,7 +467,7 @@ put_fixed(const struct pq_node *n, jv v, unsigned char *buf)
 }
 
 static int
-put_leaf(struct fk_pq_shred *x, const struct pq_node *n, jv v, int r,
+put_leaf(struct shred *x, const struct pq_node *n, jv v, int r,
     struct fk_err *e)
 {
 	const struct pq_leaf *c = &x->p->cols[n->col0];
@@ -475,14 +475,14 @@ put_leaf(struct fk_pq_shred *x, const struct pq_node *n, jv v, int r,
 	int kind = jv_get_kind(v);
 
 	switch (n->f->type) {
-	case FK_T_STRING:
-	case FK_T_JSON:
+	case SCHEMA_STRING:
+	case SCHEMA_JSON:
 		if (kind != JV_KIND_STRING)
 			return not_canonical(n, e);
 		put_value(x, n->col0, r, jv_string_value(v),
 		    (size_t)jv_string_length_bytes(jv_copy(v)));
 		return 0;
-	case FK_T_BYTES:
+	case SCHEMA_BYTES:
 		if (kind != JV_KIND_STRING)
 			return not_canonical(n, e);
 		return put_bytes(x, n, v, r, e);
@@ -495,7 +495,7 @@ put_leaf(struct fk_pq_shred *x, const struct pq_node *n, jv v, int r,
 }
 
 static void
-put_nulls(struct fk_pq_shred *x, const struct pq_node *n, int r, int d)
+put_nulls(struct shred *x, const struct pq_node *n, int r, int d)
 {
 	size_t i;
 
@@ -503,7 +503,7 @@ put_nulls(struct fk_pq_shred *x, const struct pq_node *n, int r, int d)
 		put_null(x, i, r, d);
 }
 
-static int shred_field(struct fk_pq_shred *, const struct pq_node *, jv,
+static int shred_field(struct shred *, const struct pq_node *, jv,
     int, int, struct fk_err *);
 
 /*
@@ -531,7 +531,7 @@ key_is(jv o, int it, const struct pq_node *kid)
  * tests give), looked up by name.
  */
 static int
-shred_kids(struct fk_pq_shred *x, const struct pq_node *n, jv o, int r,
+shred_kids(struct shred *x, const struct pq_node *n, jv o, int r,
     struct fk_err *e)
 {
 	int it = jv_object_iter(o), walk = 1;
@@ -558,10 +558,10 @@ shred_kids(struct fk_pq_shred *x, const struct pq_node *n, jv o, int r,
 
 /* A present value of node n (v borrowed). */
 static int
-shred_value(struct fk_pq_shred *x, const struct pq_node *n, jv v, int r,
+shred_value(struct shred *x, const struct pq_node *n, jv v, int r,
     struct fk_err *e)
 {
-	if (n->f->type != FK_T_RECORD)
+	if (n->f->type != SCHEMA_RECORD)
 		return put_leaf(x, n, v, r, e);
 	if (jv_get_kind(v) != JV_KIND_OBJECT)
 		return not_canonical(n, e);
@@ -569,7 +569,7 @@ shred_value(struct fk_pq_shred *x, const struct pq_node *n, jv v, int r,
 }
 
 static int
-shred_list(struct fk_pq_shred *x, const struct pq_node *n, jv v, int r,
+shred_list(struct shred *x, const struct pq_node *n, jv v, int r,
     int d, struct fk_err *e)
 {
 	int i, len;
@@ -604,20 +604,20 @@ shred_list(struct fk_pq_shred *x, const struct pq_node *n, jv v, int r,
  * definition level.
  */
 static int
-shred_field(struct fk_pq_shred *x, const struct pq_node *n, jv v, int r,
+shred_field(struct shred *x, const struct pq_node *n, jv v, int r,
     int d, struct fk_err *e)
 {
 	int kind = jv_get_kind(v);
 	int absent = kind == JV_KIND_NULL || kind == JV_KIND_INVALID;
 
 	switch (n->f->mode) {
-	case FK_M_REPEATED:
+	case SCHEMA_REPEATED:
 		if (absent) {
 			put_nulls(x, n, r, d);
 			return 0;
 		}
 		return shred_list(x, n, v, r, d, e);
-	case FK_M_NULLABLE:
+	case SCHEMA_NULLABLE:
 		if (absent) {
 			put_nulls(x, n, r, d);
 			return 0;
@@ -633,7 +633,7 @@ shred_field(struct fk_pq_shred *x, const struct pq_node *n, jv v, int r,
 
 /* With repetition: the columns' entries, each after its count. */
 static void
-gather(struct fk_pq_shred *x)
+gather(struct shred *x)
 {
 	unsigned char n[4];
 	size_t i;
@@ -648,7 +648,7 @@ gather(struct fk_pq_shred *x)
 }
 
 int
-fk_pq_shred(struct fk_pq_shred *x, jv row, struct fk_buf *out,
+shred_row(struct shred *x, jv row, struct fk_buf *out,
     struct fk_err *e)
 {
 	size_t i;

@@ -15,7 +15,7 @@
 #include "thrift.h"
 
 void
-fk_tc_init(struct fk_tc *t, struct fk_buf *b)
+thrift_init(struct thrift *t, struct fk_buf *b)
 {
 	t->b = b;
 	t->depth = 0;
@@ -23,13 +23,13 @@ fk_tc_init(struct fk_tc *t, struct fk_buf *b)
 }
 
 int
-fk_tc_failed(const struct fk_tc *t)
+thrift_failed(const struct thrift *t)
 {
 	return t->failed;
 }
 
 void
-fk_tc_raw(struct fk_tc *t, const void *p, size_t n)
+thrift_raw(struct thrift *t, const void *p, size_t n)
 {
 	if (t->failed)
 		return;
@@ -38,19 +38,19 @@ fk_tc_raw(struct fk_tc *t, const void *p, size_t n)
 }
 
 static void
-tc_byte(struct fk_tc *t, unsigned char c)
+tc_byte(struct thrift *t, unsigned char c)
 {
-	fk_tc_raw(t, &c, 1);
+	thrift_raw(t, &c, 1);
 }
 
 uint64_t
-fk_tc_zigzag(int64_t v)
+thrift_zigzag(int64_t v)
 {
 	return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
 }
 
-void
-fk_tc_varint(struct fk_tc *t, uint64_t v)
+static void
+thrift_varint(struct thrift *t, uint64_t v)
 {
 	unsigned char tmp[10];
 	size_t n = 0;
@@ -60,11 +60,11 @@ fk_tc_varint(struct fk_tc *t, uint64_t v)
 		v >>= 7;
 	}
 	tmp[n++] = (unsigned char)v;
-	fk_tc_raw(t, tmp, n);
+	thrift_raw(t, tmp, n);
 }
 
 static void
-tc_field(struct fk_tc *t, int16_t id, int type)
+tc_field(struct thrift *t, int16_t id, int type)
 {
 	int16_t *last;
 	int delta;
@@ -79,15 +79,15 @@ tc_field(struct fk_tc *t, int16_t id, int type)
 		tc_byte(t, (unsigned char)(delta << 4 | type));
 	} else {
 		tc_byte(t, (unsigned char)type);
-		fk_tc_varint(t, fk_tc_zigzag(id));
+		thrift_varint(t, thrift_zigzag(id));
 	}
 	*last = id;
 }
 
 void
-fk_tc_begin(struct fk_tc *t)
+thrift_begin(struct thrift *t)
 {
-	if (t->depth == FK_TC_DEPTH) {
+	if (t->depth == THRIFT_DEPTH) {
 		t->failed = 1;
 		return;
 	}
@@ -95,7 +95,7 @@ fk_tc_begin(struct fk_tc *t)
 }
 
 void
-fk_tc_end(struct fk_tc *t)
+thrift_end(struct thrift *t)
 {
 	if (t->depth == 0) {
 		t->failed = 1;
@@ -106,82 +106,76 @@ fk_tc_end(struct fk_tc *t)
 }
 
 void
-fk_tc_bool(struct fk_tc *t, int16_t id, int v)
+thrift_bool(struct thrift *t, int16_t id, int v)
 {
-	tc_field(t, id, v ? FK_TC_TRUE : FK_TC_FALSE);
+	tc_field(t, id, v ? THRIFT_TRUE : THRIFT_FALSE);
 }
 
 void
-fk_tc_i16(struct fk_tc *t, int16_t id, int16_t v)
+thrift_i16(struct thrift *t, int16_t id, int16_t v)
 {
-	tc_field(t, id, FK_TC_I16);
-	fk_tc_varint(t, fk_tc_zigzag(v));
+	tc_field(t, id, THRIFT_I16);
+	thrift_varint(t, thrift_zigzag(v));
 }
 
 void
-fk_tc_i32(struct fk_tc *t, int16_t id, int32_t v)
+thrift_i32(struct thrift *t, int16_t id, int32_t v)
 {
-	tc_field(t, id, FK_TC_I32);
-	fk_tc_varint(t, fk_tc_zigzag(v));
+	tc_field(t, id, THRIFT_I32);
+	thrift_varint(t, thrift_zigzag(v));
 }
 
 void
-fk_tc_i64(struct fk_tc *t, int16_t id, int64_t v)
+thrift_i64(struct thrift *t, int16_t id, int64_t v)
 {
-	tc_field(t, id, FK_TC_I64);
-	fk_tc_varint(t, fk_tc_zigzag(v));
+	tc_field(t, id, THRIFT_I64);
+	thrift_varint(t, thrift_zigzag(v));
 }
 
 void
-fk_tc_bin(struct fk_tc *t, int16_t id, const void *p, size_t n)
+thrift_bin(struct thrift *t, int16_t id, const void *p, size_t n)
 {
-	tc_field(t, id, FK_TC_BINARY);
-	fk_tc_varint(t, n);
-	fk_tc_raw(t, p, n);
+	tc_field(t, id, THRIFT_BINARY);
+	thrift_varint(t, n);
+	thrift_raw(t, p, n);
 }
 
 void
-fk_tc_str(struct fk_tc *t, int16_t id, const char *s)
+thrift_str(struct thrift *t, int16_t id, const char *s)
 {
-	fk_tc_bin(t, id, s, strlen(s));
+	thrift_bin(t, id, s, strlen(s));
 }
 
 void
-fk_tc_struct(struct fk_tc *t, int16_t id)
+thrift_struct(struct thrift *t, int16_t id)
 {
-	tc_field(t, id, FK_TC_STRUCT);
-	fk_tc_begin(t);
+	tc_field(t, id, THRIFT_STRUCT);
+	thrift_begin(t);
 }
 
 void
-fk_tc_list(struct fk_tc *t, int16_t id, int etype, size_t n)
+thrift_list(struct thrift *t, int16_t id, int etype, size_t n)
 {
-	tc_field(t, id, FK_TC_LIST);
+	tc_field(t, id, THRIFT_LIST);
 	if (n < 15) {
 		tc_byte(t, (unsigned char)(n << 4 | (size_t)etype));
 	} else {
 		tc_byte(t, (unsigned char)(0xf0 | etype));
-		fk_tc_varint(t, n);
+		thrift_varint(t, n);
 	}
 }
 
 void
-fk_tc_elem_i32(struct fk_tc *t, int32_t v)
+thrift_elem_i32(struct thrift *t, int32_t v)
 {
-	fk_tc_varint(t, fk_tc_zigzag(v));
+	thrift_varint(t, thrift_zigzag(v));
 }
 
 void
-fk_tc_elem_i64(struct fk_tc *t, int64_t v)
-{
-	fk_tc_varint(t, fk_tc_zigzag(v));
-}
-
-void
-fk_tc_elem_str(struct fk_tc *t, const char *s)
+thrift_elem_str(struct thrift *t, const char *s)
 {
 	size_t n = strlen(s);
 
-	fk_tc_varint(t, n);
-	fk_tc_raw(t, s, n);
+	thrift_varint(t, n);
+	thrift_raw(t, s, n);
 }

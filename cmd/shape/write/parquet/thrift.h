@@ -5,7 +5,7 @@
  * a dozen structs, and the compact protocol is small.
  *
  * The encoder appends to an fk_buf.  An allocation failure is sticky:
- * callers emit a whole structure and test fk_tc_failed() once.
+ * callers emit a whole structure and test thrift_failed() once.
  */
 #ifndef FK_SHAPE_THRIFT_H
 #define FK_SHAPE_THRIFT_H
@@ -17,52 +17,50 @@
 
 /* Compact-protocol type ids (element types of lists; field types). */
 enum {
-	FK_TC_TRUE = 1, FK_TC_FALSE = 2, FK_TC_BYTE = 3, FK_TC_I16 = 4,
-	FK_TC_I32 = 5, FK_TC_I64 = 6, FK_TC_DOUBLE = 7, FK_TC_BINARY = 8,
-	FK_TC_LIST = 9, FK_TC_SET = 10, FK_TC_MAP = 11, FK_TC_STRUCT = 12
+	THRIFT_TRUE = 1, THRIFT_FALSE = 2, THRIFT_BYTE = 3, THRIFT_I16 = 4,
+	THRIFT_I32 = 5, THRIFT_I64 = 6, THRIFT_DOUBLE = 7, THRIFT_BINARY = 8,
+	THRIFT_LIST = 9, THRIFT_SET = 10, THRIFT_MAP = 11, THRIFT_STRUCT = 12
 };
 
-#define FK_TC_DEPTH 16
+#define THRIFT_DEPTH 16
 
-struct fk_tc {
+struct thrift {
 	struct fk_buf *b;
-	int16_t last[FK_TC_DEPTH];	/* last field id, per open struct */
+	int16_t last[THRIFT_DEPTH];	/* last field id, per open struct */
 	int depth;			/* open structs */
 	int failed;			/* ENOMEM or nesting too deep */
 };
 
 /* Start encoding into b (appending to what it holds). */
-void fk_tc_init(struct fk_tc *t, struct fk_buf *b);
-/* Nonzero if anything failed since fk_tc_init. */
-int fk_tc_failed(const struct fk_tc *t);
+void thrift_init(struct thrift *t, struct fk_buf *b);
+/* Nonzero if anything failed since thrift_init. */
+int thrift_failed(const struct thrift *t);
 
 /* Open a top-level struct, or a struct that is a list element. */
-void fk_tc_begin(struct fk_tc *t);
+void thrift_begin(struct thrift *t);
 /* Close the innermost open struct (writes the stop byte). */
-void fk_tc_end(struct fk_tc *t);
+void thrift_end(struct thrift *t);
 
 /* Fields of the innermost open struct; id is the Thrift field id. */
-void fk_tc_bool(struct fk_tc *t, int16_t id, int v);
-void fk_tc_i16(struct fk_tc *t, int16_t id, int16_t v);
-void fk_tc_i32(struct fk_tc *t, int16_t id, int32_t v);
-void fk_tc_i64(struct fk_tc *t, int16_t id, int64_t v);
-void fk_tc_bin(struct fk_tc *t, int16_t id, const void *p, size_t n);
-void fk_tc_str(struct fk_tc *t, int16_t id, const char *s);
-/* A struct-valued field: its fields follow, then fk_tc_end(). */
-void fk_tc_struct(struct fk_tc *t, int16_t id);
+void thrift_bool(struct thrift *t, int16_t id, int v);
+void thrift_i16(struct thrift *t, int16_t id, int16_t v);
+void thrift_i32(struct thrift *t, int16_t id, int32_t v);
+void thrift_i64(struct thrift *t, int16_t id, int64_t v);
+void thrift_bin(struct thrift *t, int16_t id, const void *p, size_t n);
+void thrift_str(struct thrift *t, int16_t id, const char *s);
+/* A struct-valued field: its fields follow, then thrift_end(). */
+void thrift_struct(struct thrift *t, int16_t id);
 /* A list-valued field of n elements of type etype; elements follow. */
-void fk_tc_list(struct fk_tc *t, int16_t id, int etype, size_t n);
+void thrift_list(struct thrift *t, int16_t id, int etype, size_t n);
 
-/* List elements (struct elements: fk_tc_begin ... fk_tc_end). */
-void fk_tc_elem_i32(struct fk_tc *t, int32_t v);
-void fk_tc_elem_i64(struct fk_tc *t, int64_t v);
-void fk_tc_elem_str(struct fk_tc *t, const char *s);
+/* List elements (struct elements: thrift_begin ... thrift_end). */
+void thrift_elem_i32(struct thrift *t, int32_t v);
+void thrift_elem_str(struct thrift *t, const char *s);
 
 /* Append bytes already encoded (e.g. list elements encoded earlier). */
-void fk_tc_raw(struct fk_tc *t, const void *p, size_t n);
+void thrift_raw(struct thrift *t, const void *p, size_t n);
 
-/* Building blocks, exported for the unit tests. */
-void fk_tc_varint(struct fk_tc *t, uint64_t v);
-uint64_t fk_tc_zigzag(int64_t v);
+/* Zigzag encoding of a signed integer, exported for the unit tests. */
+uint64_t thrift_zigzag(int64_t v);
 
 #endif

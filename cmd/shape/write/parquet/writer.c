@@ -24,13 +24,13 @@
 #include "shape/write/writer.h"
 
 struct pq_run {
-	struct fk_pq_plan *plan;
-	struct fk_pq_opts o;
-	struct fk_pq *w;
+	struct pq_plan *plan;
+	struct pq_opts o;
+	struct pq *w;
 };
 
 static void *
-pq_setup(const struct fk_schema *s, const struct fk_wopts *o,
+w_setup(const struct schema *s, const struct writer_opts *o,
     struct fk_err *e)
 {
 	struct pq_run *r = calloc(1, sizeof(*r));
@@ -40,7 +40,7 @@ pq_setup(const struct fk_schema *s, const struct fk_wopts *o,
 		return NULL;
 	}
 	r->o = o->pq;
-	r->plan = fk_pq_plan_new(s, r->o.no_dict, e);
+	r->plan = shred_plan_new(s, r->o.no_dict, e);
 	if (r->plan == NULL) {
 		free(r);
 		return NULL;
@@ -49,53 +49,53 @@ pq_setup(const struct fk_schema *s, const struct fk_wopts *o,
 }
 
 static void
-pq_release(void *run)
+w_release(void *run)
 {
 	struct pq_run *r = run;
 
 	if (r == NULL)
 		return;
-	fk_pq_abort(r->w);
-	fk_pq_plan_free(r->plan);
+	pq_abort(r->w);
+	shred_plan_free(r->plan);
 	free(r);
 }
 
 /* On a worker: the row's shredded bytes are its output. */
 static int
-pq_encode(const void *run, void **enc, jv row, struct fk_wbatch *wb,
+w_encode(const void *run, void **enc, jv row, struct wbatch *wb,
     struct fk_err *e)
 {
 	const struct pq_run *r = run;
 	size_t before = wb->out.len;
 
-	if (*enc == NULL && (*enc = fk_pq_shred_new(r->plan)) == NULL)
+	if (*enc == NULL && (*enc = shred_new(r->plan)) == NULL)
 		return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
-	if (fk_pq_shred(*enc, row, &wb->out, e) == -1) {
-		fk_wbatch_undo(wb, before);
+	if (shred_row(*enc, row, &wb->out, e) == -1) {
+		wbatch_undo(wb, before);
 		return -1;
 	}
-	if (fk_wbatch_end_row(wb) == -1)
+	if (wbatch_end_row(wb) == -1)
 		return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
 	return 0;
 }
 
 static void
-pq_enc_free(void *enc)
+w_enc_free(void *enc)
 {
-	fk_pq_shred_free(enc);
+	shred_free(enc);
 }
 
 static int
-pq_begin(void *run, FILE *out, struct fk_err *e)
+w_begin(void *run, FILE *out, struct fk_err *e)
 {
 	struct pq_run *r = run;
 
-	r->w = fk_pq_open_plan(out, r->plan, &r->o, e);
+	r->w = pq_open_plan(out, r->plan, &r->o, e);
 	return r->w == NULL ? -1 : 0;
 }
 
 static int
-pq_flush(void *run, FILE *out, struct fk_wbatch *wb, size_t n,
+w_flush(void *run, FILE *out, struct wbatch *wb, size_t n,
     struct fk_err *e)
 {
 	struct pq_run *r = run;
@@ -103,32 +103,32 @@ pq_flush(void *run, FILE *out, struct fk_wbatch *wb, size_t n,
 	(void)out;
 	if (n == 0)
 		return 0;
-	return fk_pq_add(r->w, wb->out.p, wb->end[n - 1], n, e);
+	return pq_add(r->w, wb->out.p, wb->end[n - 1], n, e);
 }
 
 static int
-pq_end(void *run, FILE *out, struct fk_err *e)
+w_end(void *run, FILE *out, struct fk_err *e)
 {
 	struct pq_run *r = run;
 	int rc;
 
 	(void)out;
-	rc = fk_pq_close(r->w, e);
+	rc = pq_close(r->w, e);
 	r->w = NULL;
 	return rc;
 }
 
 static void
-pq_abort(void *run)
+w_abort(void *run)
 {
 	struct pq_run *r = run;
 
-	fk_pq_abort(r->w);
+	pq_abort(r->w);
 	r->w = NULL;
 }
 
 static void
-pq_flags(char *buf, size_t n, const char *schema, int newlines)
+w_flags(char *buf, size_t n, const char *schema, int newlines)
 {
 	(void)schema;
 	(void)newlines;
@@ -136,19 +136,19 @@ pq_flags(char *buf, size_t n, const char *schema, int newlines)
 	    "--parquet_enable_list_inference");
 }
 
-const struct fk_writer fk_writer_parquet = {
+const struct writer pq_writer = {
 	.name = "parquet",
 	.label = "Parquet",
-	.flags = FK_W_NEEDS_SCHEMA,
-	.takes = FK_WO_PARQUET,
-	.setup = pq_setup,
-	.release = pq_release,
-	.encode = pq_encode,
-	.enc_free = pq_enc_free,
-	.begin = pq_begin,
-	.flush = pq_flush,
-	.end = pq_end,
-	.abort = pq_abort,
-	.schema_json = fk_writer_schema_json,
-	.bq_flags = pq_flags,
+	.flags = WRITER_NEEDS_SCHEMA,
+	.takes = WRITER_TAKES_PARQUET,
+	.setup = w_setup,
+	.release = w_release,
+	.encode = w_encode,
+	.enc_free = w_enc_free,
+	.begin = w_begin,
+	.flush = w_flush,
+	.end = w_end,
+	.abort = w_abort,
+	.schema_json = writer_schema_json,
+	.bq_flags = w_flags,
 };
