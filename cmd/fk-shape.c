@@ -422,6 +422,32 @@ check_program(struct conf *c)
 	filter_free(q);
 }
 
+/*
+ * The projection fast path (proj.h) for a program in its grammar, unless
+ * FK_SHAPE_JQ=1 asks for libjq on every value (to compare the two).
+ */
+static void
+fast_path(struct conf *c)
+{
+	const char *env = getenv("FK_SHAPE_JQ");
+	struct proj *pj = NULL;
+
+	if (c->program == NULL)
+		return;
+	if (env == NULL || strcmp(env, "1") != 0)
+		pj = proj_new(c->program);
+	if (pj != NULL && proj_is_identity(pj)) {
+		fk_log(FK_LOG_DEBUG, "program", NULL, 0,
+		    "program: identity, no program run");
+		c->o.program = NULL;
+		proj_free(pj);
+		return;
+	}
+	fk_log(FK_LOG_DEBUG, "program", NULL, 0, "program: %s",
+	    pj != NULL ? "projection fast path" : "libjq");
+	c->o.proj = pj;
+}
+
 static void
 load_schema(struct conf *c)
 {
@@ -660,6 +686,7 @@ main(int argc, char **argv)
 	load_program(&c);
 	c.o.program = c.program;
 	check_program(&c);
+	fast_path(&c);
 	load_schema(&c);
 	fd = open_input(&c);
 	open_output(&c);
@@ -681,6 +708,7 @@ main(int argc, char **argv)
 	pii_free((struct pii *)c.o.pii);
 	jv_free(c.o.args);
 	free(c.program);
+	proj_free((struct proj *)c.o.proj);
 	if (fd > 0)
 		close(fd);
 	return code;

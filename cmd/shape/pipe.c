@@ -191,6 +191,14 @@ workers_init(struct pipe *p, struct fk_err *e)
 				return -1;
 			}
 		}
+		if (o->proj != NULL) {
+			w->px = proj_exec_new(o->proj);
+			if (w->px == NULL) {
+				jv_free(txt);
+				return fk_fail(e, FK_EX_SOFTWARE,
+				    "out of memory");
+			}
+		}
 		if (bad_pii_any(o->pii)) {
 			w->pii = pii_state_new(o->pii, e);
 			if (w->pii == NULL) {
@@ -217,6 +225,7 @@ workers_free(struct pipe *p, struct pipe_stats *st)
 		for (j = 0; w->pii != NULL && st->hits != NULL && j < n; j++)
 			st->hits[j] += pii_hits(w->pii, j);
 		filter_free(w->jq);
+		proj_exec_free(w->px);
 		if (w->parser != NULL)
 			jv_parser_free(w->parser);
 		pii_state_free(w->pii);

@@ -23,6 +23,7 @@
 #include "fk.h"
 #include "shape/check/pii.h"
 #include "shape/check/schema.h"
+#include "shape/program/proj.h"
 #include "shape/write/writer.h"
 
 struct pipe_opts {
@@ -30,6 +31,7 @@ struct pipe_opts {
 	const struct writer *writer;	/* -o */
 	struct writer_opts wopts;		/* the format's own options */
 	const char *program;		/* NULL: identity */
+	const struct proj *proj;	/* program without libjq, or NULL */
 	jv args;			/* $name arguments (an object) */
 	const struct schema *schema;	/* NULL: infer from a sample */
 	size_t sample_rows;		/* rows to infer from (>= 1) */

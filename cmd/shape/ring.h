@@ -25,6 +25,7 @@
 #include "shape/check/pii.h"
 #include "shape/pipe.h"
 #include "shape/program/filter.h"
+#include "shape/program/proj.h"
 #include "shape/write/writer.h"
 
 #define NSLOTS(w) (2 * (w) + 2)
@@ -75,6 +76,7 @@ struct worker {
 	struct pipe *p;
 	pthread_t tid;
 	struct filter *jq;
+	struct proj_exec *px;	/* the projection fast path, or NULL */
 	struct jv_parser *parser;
 	struct pii_state *pii;
 	void *enc;		/* the format's state for this thread */

@@ -186,11 +186,24 @@ parse(struct worker *w, const char *s, size_t n)
 	return v;
 }
 
+/*
+ * The program's rows for one value by the projection fast path (see
+ * proj.h): 0 with rows[0..*n), owned by the caller; 1 when libjq runs it.
+ */
+static int
+fast(struct worker *w, const struct item *it, jv **rows, size_t *n)
+{
+	if (w->px == NULL)
+		return 1;
+	return proj_run(w->px, w->b->buf + it->off, it->len, rows, n);
+}
+
 static void
 value(struct worker *w, const struct item *it)
 {
 	char why[512], msg[640];
-	jv v, out;
+	size_t i, n;
+	jv v, out, *rows;
 	int r;
 
 	w->b->read++;
@@ -198,6 +211,11 @@ value(struct worker *w, const struct item *it)
 		snprintf(msg, sizeof(msg), "malformed JSON at byte %lld "
 		    "(line %lld): %s", it->boff, it->line, it->why);
 		bad(w, it, "", msg, jv_invalid(), w->p->o->reject == NULL);
+		return;
+	}
+	if (fast(w, it, &rows, &n) == 0) {
+		for (i = 0; i < n; i++)
+			row(w, it, rows[i]);
 		return;
 	}
 	v = parse(w, w->b->buf + it->off, it->len);
@@ -250,8 +268,8 @@ sample(struct worker *w, struct batch *b)
 	struct infer *in;
 	struct fk_err e;
 	char why[512];
-	size_t i;
-	jv v, out;
+	size_t i, j, n;
+	jv v, out, *rows;
 	int rc;
 
 	in = infer_new();
@@ -261,6 +279,14 @@ sample(struct worker *w, struct batch *b)
 	    !pipe_quitting(w->p); i++) {
 		if (b->items[i].why != NULL)
 			continue;
+		if (fast(w, &b->items[i], &rows, &n) == 0) {
+			for (j = 0; j < n; j++)
+				if (infer_rows(in) < o->sample_rows)
+					sample_row(w, in, rows[j]);
+				else
+					jv_free(rows[j]);
+			continue;
+		}
 		v = parse(w, b->buf + b->items[i].off, b->items[i].len);
 		if (!jv_is_valid(v)) {
 			jv_free(v);

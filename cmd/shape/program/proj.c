@@ -1,0 +1,1118 @@
+/*
+ * proj.c: projection programs without libjq (see proj.h).
+ *
+ * The grammar, strict on purpose (anything else is libjq's):
+ *
+ *   program := unwrap [ '|' value ] | value
+ *   unwrap  := PATH '[]'
+ *            | [ '(' ] 'if' 'type' '==' "object" 'and' 'has' '(' STRING ')'
+ *              'then' '.' NAME '[]' 'else' '.' 'end' [ ')' ]
+ *              (NAME is the STRING of has)
+ *   value   := PATH | '{' [ member { ',' member } ] '}'
+ *   member  := IDENT [ ':' value ] | STRING ':' value
+ *   PATH    := '.' | step { step }      step := '.' IDENT | '.' STRING
+ *
+ * IDENT is [A-Za-z_][A-Za-z0-9_]* and no jq keyword; STRING has no
+ * backslash and no control character.  The steps of a PATH and its '[]'
+ * are written together, without blanks.  Blanks are space, tab, newline
+ * and '#' comments to the end of the line (without a backslash or CR).
+ *
+ * A worker runs the program over the input text: each object on the way
+ * is scanned once for the keys the program names (the last of duplicate
+ * keys wins, as in jq), and the output row is built from those values
+ * alone.  Strings are decoded as jq decodes them, numbers read with
+ * strtod (correctly rounded, as jq 1.6's own), objects and arrays that
+ * are picked whole parsed by libjq's parser.  A value goes to libjq
+ * instead when the program would raise an error on it (the input is not
+ * an object, a non-object is indexed, the unwrapped field is not an
+ * array, an element is neither object nor null), or when a picked number
+ * is longer than 63 bytes.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "shape/program/proj.h"
+
+/* ---- the program ----------------------------------------------------- */
+
+/* An input field the program names: a node of a trie from the root. */
+struct field {
+	char *name;		/* the key, as jq would decode it */
+	size_t len;
+	int parent;		/* -1 for the root: the value itself */
+	int child, next;	/* first child, next sibling; -1: none */
+};
+
+enum { E_PATH, E_OBJ };
+
+struct member;
+
+struct expr {
+	int kind;
+	int field;		/* E_PATH */
+	struct member *m;	/* E_OBJ */
+	size_t n;
+};
+
+struct member {
+	int key;		/* index into proj.keys */
+	struct expr *val;
+};
+
+enum { U_NONE, U_ITER, U_IF };
+
+struct proj {
+	struct field *f;	/* f[0] is the root */
+	int nf, fcap;
+	char **keys;		/* output keys, as jq makes them */
+	size_t *klen;
+	int nkeys, kcap;
+	int unwrap;		/* U_* */
+	int uf;			/* the field unwrapped */
+	struct expr *body;
+};
+
+/* ---- lexer ----------------------------------------------------------- */
+
+enum { T_END, T_BAD, T_PATH, T_IDENT, T_STR, T_EQ, T_PUNCT };
+
+struct tok {
+	int t;
+	const char *p;		/* T_PATH: from its '.'; T_STR: inside */
+	size_t n;
+	int iter;		/* T_PATH ends in [] */
+	char c;			/* T_PUNCT */
+};
+
+#define IS_ALPHA(c) (((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && \
+    (c) <= 'Z') || (c) == '_')
+#define IS_ALNUM(c) (IS_ALPHA(c) || ((c) >= '0' && (c) <= '9'))
+
+/* Blanks and comments; -1 on a byte the grammar leaves to libjq. */
+static int
+skip_blank(const char **sp)
+{
+	const char *s = *sp;
+
+	for (;;) {
+		if (*s == ' ' || *s == '\t' || *s == '\n') {
+			s++;
+		} else if (*s == '#') {
+			for (; *s != '\0' && *s != '\n'; s++)
+				if (*s == '\\' || *s == '\r')
+					return -1;
+		} else {
+			break;
+		}
+	}
+	*sp = s;
+	return 0;
+}
+
+/* A string without escapes from s (at its quote); NULL if not one. */
+static const char *
+lex_str(const char *s, struct tok *t)
+{
+	const char *p = s + 1;
+
+	for (; *p != '"'; p++)
+		if (*p == '\\' || (unsigned char)*p < 0x20)
+			return NULL;
+	t->p = s + 1;
+	t->n = (size_t)(p - s - 1);
+	return p + 1;
+}
+
+/* The step at s (at its '.'); NULL if s holds none. */
+static const char *
+lex_step(const char *s)
+{
+	struct tok t;
+
+	if (s[0] != '.')
+		return NULL;
+	if (s[1] == '"')
+		return lex_str(s + 1, &t);
+	if (!IS_ALPHA(s[1]))
+		return NULL;
+	for (s++; IS_ALNUM(*s); s++)
+		;
+	return s;
+}
+
+/* A PATH token from s (at its '.'); NULL if the text is not one. */
+static const char *
+lex_path(const char *s, struct tok *t)
+{
+	const char *p = s, *q;
+
+	t->t = T_PATH;
+	t->p = s;
+	t->iter = 0;
+	while ((q = lex_step(p)) != NULL)
+		p = q;
+	if (p == s)
+		p++;		/* '.' alone */
+	if (p[0] == '[' && p[1] == ']' && p != s + 1) {
+		t->iter = 1;
+		p += 2;
+	}
+	if (*p == '.' || *p == '[' || *p == '?' || *p == '"')
+		return NULL;
+	t->n = (size_t)(p - s);
+	return p;
+}
+
+static const char *
+lex_one(const char *s, struct tok *t)
+{
+	const char *p;
+
+	t->t = T_BAD;
+	if (*s == '\0') {
+		t->t = T_END;
+		return s;
+	}
+	if (*s == '.')
+		return lex_path(s, t);
+	if (*s == '"') {
+		t->t = T_STR;
+		return lex_str(s, t);
+	}
+	if (IS_ALPHA(*s)) {
+		for (p = s; IS_ALNUM(*p); p++)
+			;
+		if (p[0] == ':' && p[1] == ':')
+			return NULL;
+		t->t = T_IDENT;
+		t->p = s;
+		t->n = (size_t)(p - s);
+		return p;
+	}
+	if (s[0] == '=' && s[1] == '=') {
+		t->t = T_EQ;
+		return s + 2;
+	}
+	if (strchr("{}():,|", *s) != NULL) {
+		t->t = T_PUNCT;
+		t->c = *s;
+		return s + 1;
+	}
+	return NULL;
+}
+
+/* ---- parser ---------------------------------------------------------- */
+
+struct parse {
+	const char *s;		/* after the current token */
+	struct tok t;		/* the current token */
+	struct proj *pj;
+	int bad;
+};
+
+static void
+advance(struct parse *ps)
+{
+	const char *p;
+
+	if (ps->bad || skip_blank(&ps->s) == -1) {
+		ps->bad = 1;
+		ps->t.t = T_BAD;
+		return;
+	}
+	p = lex_one(ps->s, &ps->t);
+	if (p == NULL || ps->t.t == T_BAD) {
+		ps->bad = 1;
+		ps->t.t = T_BAD;
+		return;
+	}
+	ps->s = p;
+}
+
+static int
+is_punct(const struct parse *ps, char c)
+{
+	return ps->t.t == T_PUNCT && ps->t.c == c;
+}
+
+static int
+is_ident(const struct parse *ps, const char *w)
+{
+	return ps->t.t == T_IDENT && ps->t.n == strlen(w) &&
+	    memcmp(ps->t.p, w, ps->t.n) == 0;
+}
+
+/* Take the current token if it is the punctuation c, else fail. */
+static void
+want_punct(struct parse *ps, char c)
+{
+	if (!is_punct(ps, c))
+		ps->bad = 1;
+	advance(ps);
+}
+
+static void
+want_ident(struct parse *ps, const char *w)
+{
+	if (!is_ident(ps, w))
+		ps->bad = 1;
+	advance(ps);
+}
+
+/* jq 1.6's keywords: an object key that is one is libjq's business. */
+static int
+is_keyword(const char *p, size_t n)
+{
+	static const char *const kw[] = {
+		"as", "def", "module", "import", "include", "if", "then",
+		"elif", "else", "end", "reduce", "foreach", "and", "or", "not",
+		"try", "catch", "label", NULL
+	};
+	int i;
+
+	if (n >= 2 && p[0] == '_' && p[1] == '_')
+		return 1;
+	for (i = 0; kw[i] != NULL; i++)
+		if (strlen(kw[i]) == n && memcmp(kw[i], p, n) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * A name as jq's lexer makes it (jv_string_sized); -1 unless that is
+ * the text itself (jq would replace bad UTF-8).
+ */
+static int
+name_ok(const char *p, size_t n)
+{
+	jv s = jv_string_sized(p, (int)n);
+	int ok;
+
+	ok = (size_t)jv_string_length_bytes(jv_copy(s)) == n &&
+	    memcmp(jv_string_value(s), p, n) == 0;
+	jv_free(s);
+	return ok ? 0 : -1;
+}
+
+/* The child of field f named p[0..n), added if new; -1: no memory. */
+static int
+field_at(struct proj *pj, int f, const char *p, size_t n)
+{
+	struct field *nf;
+	int c;
+
+	for (c = pj->f[f].child; c != -1; c = pj->f[c].next)
+		if (pj->f[c].len == n && memcmp(pj->f[c].name, p, n) == 0)
+			return c;
+	if (pj->nf == pj->fcap) {
+		nf = realloc(pj->f, (size_t)(pj->fcap * 2) * sizeof(*nf));
+		if (nf == NULL)
+			return -1;
+		pj->f = nf;
+		pj->fcap *= 2;
+	}
+	c = pj->nf;
+	nf = &pj->f[c];
+	nf->name = malloc(n + 1);
+	if (nf->name == NULL)
+		return -1;
+	memcpy(nf->name, p, n);
+	nf->name[n] = '\0';
+	nf->len = n;
+	nf->parent = f;
+	nf->child = -1;
+	nf->next = pj->f[f].child;
+	pj->f[f].child = c;
+	pj->nf++;
+	return c;
+}
+
+/* The field a PATH token names, added to the trie; -1 if it cannot. */
+static int
+path_field(struct proj *pj, const struct tok *t)
+{
+	const char *p = t->p, *end = t->p + t->n - (t->iter ? 2 : 0);
+	const char *q;
+	int f = 0;
+
+	while (p < end && (q = lex_step(p)) != NULL) {
+		if (p[1] == '"') {
+			if (name_ok(p + 2, (size_t)(q - p - 3)) == -1)
+				return -1;
+			f = field_at(pj, f, p + 2, (size_t)(q - p - 3));
+		} else {
+			f = field_at(pj, f, p + 1, (size_t)(q - p - 1));
+		}
+		if (f == -1)
+			return -1;
+		p = q;
+	}
+	return f;
+}
+
+static int
+key_add(struct proj *pj, const char *p, size_t n)
+{
+	char **k;
+	size_t *l;
+	int cap = pj->kcap ? pj->kcap * 2 : 8;
+
+	if (pj->nkeys == pj->kcap) {
+		k = realloc(pj->keys, (size_t)cap * sizeof(*k));
+		if (k == NULL)
+			return -1;
+		pj->keys = k;
+		l = realloc(pj->klen, (size_t)cap * sizeof(*l));
+		if (l == NULL)
+			return -1;
+		pj->klen = l;
+		pj->kcap = cap;
+	}
+	pj->keys[pj->nkeys] = malloc(n + 1);
+	if (pj->keys[pj->nkeys] == NULL)
+		return -1;
+	memcpy(pj->keys[pj->nkeys], p, n);
+	pj->keys[pj->nkeys][n] = '\0';
+	pj->klen[pj->nkeys] = n;
+	return pj->nkeys++;
+}
+
+static void
+expr_free(struct expr *e)
+{
+	size_t i;
+
+	if (e == NULL)
+		return;
+	for (i = 0; i < e->n; i++)
+		expr_free(e->m[i].val);
+	free(e->m);
+	free(e);
+}
+
+static struct expr *
+path_expr(struct parse *ps, const struct tok *t)
+{
+	struct expr *e;
+
+	if (t->iter || (e = calloc(1, sizeof(*e))) == NULL) {
+		ps->bad = 1;
+		return NULL;
+	}
+	e->kind = E_PATH;
+	e->field = path_field(ps->pj, t);
+	if (e->field == -1) {
+		ps->bad = 1;
+		free(e);
+		return NULL;
+	}
+	return e;
+}
+
+static struct expr *value(struct parse *ps);
+
+/* One member of an object construction, added to e. */
+static void
+member(struct parse *ps, struct expr *e)
+{
+	struct member *m;
+	struct tok k = ps->t;
+
+	m = realloc(e->m, (e->n + 1) * sizeof(*m));
+	if (m == NULL || (k.t != T_IDENT && k.t != T_STR) ||
+	    (k.t == T_IDENT && is_keyword(k.p, k.n)) ||
+	    (k.t == T_STR && name_ok(k.p, k.n) == -1)) {
+		if (m != NULL)
+			e->m = m;
+		ps->bad = 1;
+		return;
+	}
+	e->m = m;
+	m = &e->m[e->n];
+	m->val = NULL;
+	m->key = key_add(ps->pj, k.p, k.n);
+	if (m->key == -1)
+		ps->bad = 1;
+	advance(ps);
+	if (is_punct(ps, ':')) {
+		advance(ps);
+		m->val = value(ps);
+	} else if (k.t == T_IDENT) {
+		/* {name} is {name: .name} */
+		m->val = calloc(1, sizeof(*m->val));
+		if (m->val != NULL) {
+			m->val->kind = E_PATH;
+			m->val->field = field_at(ps->pj, 0, k.p, k.n);
+			if (m->val->field == -1)
+				ps->bad = 1;
+		}
+	} else {
+		ps->bad = 1;
+	}
+	if (m->val == NULL)
+		ps->bad = 1;
+	e->n++;
+}
+
+static struct expr *
+object(struct parse *ps)
+{
+	struct expr *e = calloc(1, sizeof(*e));
+
+	if (e == NULL) {
+		ps->bad = 1;
+		return NULL;
+	}
+	e->kind = E_OBJ;
+	advance(ps);
+	if (is_punct(ps, '}')) {
+		advance(ps);
+		return e;
+	}
+	for (;;) {
+		member(ps, e);
+		if (ps->bad || !is_punct(ps, ','))
+			break;
+		advance(ps);
+	}
+	want_punct(ps, '}');
+	return e;
+}
+
+static struct expr *
+value(struct parse *ps)
+{
+	struct tok t = ps->t;
+
+	if (ps->bad)
+		return NULL;
+	if (t.t == T_PATH) {
+		advance(ps);
+		return path_expr(ps, &t);
+	}
+	if (is_punct(ps, '{'))
+		return object(ps);
+	ps->bad = 1;
+	return NULL;
+}
+
+/* One step of the if-form's `then`: `.NAME[]` with NAME the has() key. */
+static void
+if_then(struct parse *ps, const struct tok *key)
+{
+	struct tok t = ps->t;
+	const char *q;
+
+	if (t.t != T_PATH || !t.iter || (q = lex_step(t.p)) == NULL ||
+	    q != t.p + t.n - 2)
+		ps->bad = 1;
+	else if (t.p[1] == '"' ? (size_t)(q - t.p - 3) != key->n ||
+	    memcmp(t.p + 2, key->p, key->n) != 0 :
+	    (size_t)(q - t.p - 1) != key->n ||
+	    memcmp(t.p + 1, key->p, key->n) != 0)
+		ps->bad = 1;
+	else if ((ps->pj->uf = path_field(ps->pj, &t)) == -1)
+		ps->bad = 1;
+	advance(ps);
+}
+
+/* `(if type == "object" and has("K") then .K[] else . end)` */
+static void
+if_form(struct parse *ps)
+{
+	int paren = is_punct(ps, '(');
+	struct tok key;
+
+	if (paren)
+		advance(ps);
+	want_ident(ps, "if");
+	want_ident(ps, "type");
+	if (ps->t.t != T_EQ)
+		ps->bad = 1;
+	advance(ps);
+	if (ps->t.t != T_STR || ps->t.n != 6 || memcmp(ps->t.p, "object",
+	    6) != 0)
+		ps->bad = 1;
+	advance(ps);
+	want_ident(ps, "and");
+	want_ident(ps, "has");
+	want_punct(ps, '(');
+	key = ps->t;
+	if (key.t != T_STR || name_ok(key.p, key.n) == -1)
+		ps->bad = 1;
+	advance(ps);
+	want_punct(ps, ')');
+	want_ident(ps, "then");
+	if (!ps->bad)
+		if_then(ps, &key);
+	want_ident(ps, "else");
+	if (ps->t.t != T_PATH || ps->t.n != 1 || ps->t.iter)
+		ps->bad = 1;
+	advance(ps);
+	want_ident(ps, "end");
+	if (paren)
+		want_punct(ps, ')');
+	ps->pj->unwrap = U_IF;
+}
+
+static void
+whole(struct parse *ps)
+{
+	struct proj *pj = ps->pj;
+	struct tok t = ps->t;
+
+	if (t.t == T_PATH && t.iter) {
+		pj->unwrap = U_ITER;
+		pj->uf = path_field(pj, &t);
+		if (pj->uf == -1)
+			ps->bad = 1;
+		advance(ps);
+	} else if (is_punct(ps, '(') || is_ident(ps, "if")) {
+		if_form(ps);
+	}
+	if (pj->unwrap != U_NONE && !is_punct(ps, '|')) {
+		/* The unwrapped values are the output. */
+		pj->body = calloc(1, sizeof(*pj->body));
+		if (pj->body == NULL)
+			ps->bad = 1;
+	} else {
+		if (pj->unwrap != U_NONE)
+			advance(ps);
+		pj->body = value(ps);
+	}
+	if (ps->t.t != T_END)
+		ps->bad = 1;
+}
+
+void
+proj_free(struct proj *pj)
+{
+	int i;
+
+	if (pj == NULL)
+		return;
+	for (i = 0; i < pj->nf; i++)
+		free(pj->f[i].name);
+	for (i = 0; i < pj->nkeys; i++)
+		free(pj->keys[i]);
+	free(pj->f);
+	free(pj->keys);
+	free(pj->klen);
+	expr_free(pj->body);
+	free(pj);
+}
+
+struct proj *
+proj_new(const char *program)
+{
+	struct parse ps;
+	struct proj *pj;
+
+	pj = calloc(1, sizeof(*pj));
+	if (pj == NULL)
+		return NULL;
+	pj->fcap = 16;
+	pj->f = calloc((size_t)pj->fcap, sizeof(*pj->f));
+	if (pj->f == NULL) {
+		free(pj);
+		return NULL;
+	}
+	pj->f[0].parent = -1;
+	pj->f[0].child = -1;
+	pj->f[0].next = -1;
+	pj->nf = 1;
+	memset(&ps, 0, sizeof(ps));
+	ps.s = program;
+	ps.pj = pj;
+	advance(&ps);
+	whole(&ps);
+	if (ps.bad || pj->body == NULL) {
+		proj_free(pj);
+		return NULL;
+	}
+	return pj;
+}
+
+int
+proj_is_identity(const struct proj *pj)
+{
+	return pj->unwrap == U_NONE && pj->body->kind == E_PATH &&
+	    pj->body->field == 0;
+}
+
+/* ---- running it ------------------------------------------------------ */
+
+/* A value's text; p NULL: absent (jq's null). */
+struct span {
+	const char *p;
+	size_t n;
+};
+
+struct proj_exec {
+	const struct proj *pj;
+	struct span *sp;	/* per field */
+	unsigned char *scanned;	/* per field: its object was scanned */
+	jv *keys;		/* this thread's copies of pj->keys */
+	jv *rows;
+	size_t nrows, rcap;
+	char *tmp;		/* decoded strings */
+	size_t tcap;
+};
+
+struct proj_exec *
+proj_exec_new(const struct proj *pj)
+{
+	struct proj_exec *x = calloc(1, sizeof(*x));
+	int i;
+
+	if (x == NULL)
+		return NULL;
+	x->pj = pj;
+	x->sp = calloc((size_t)pj->nf, sizeof(*x->sp));
+	x->scanned = calloc((size_t)pj->nf, 1);
+	x->keys = calloc((size_t)pj->nkeys + 1, sizeof(*x->keys));
+	if (x->sp == NULL || x->scanned == NULL || x->keys == NULL) {
+		proj_exec_free(x);
+		return NULL;
+	}
+	for (i = 0; i < pj->nkeys; i++)
+		x->keys[i] = jv_string_sized(pj->keys[i], (int)pj->klen[i]);
+	return x;
+}
+
+void
+proj_exec_free(struct proj_exec *x)
+{
+	size_t i;
+	int k;
+
+	if (x == NULL)
+		return;
+	for (k = 0; x->keys != NULL && k < x->pj->nkeys; k++)
+		jv_free(x->keys[k]);
+	for (i = 0; i < x->nrows; i++)
+		jv_free(x->rows[i]);
+	free(x->keys);
+	free(x->sp);
+	free(x->scanned);
+	free(x->rows);
+	free(x->tmp);
+	free(x);
+}
+
+#define IS_WS(c) ((c) == ' ' || (c) == '\n' || (c) == '\t' || (c) == '\r')
+
+static const char *
+skip_ws(const char *p, const char *end)
+{
+	while (p < end && IS_WS(*p))
+		p++;
+	return p;
+}
+
+/* After the string whose body starts at p; *esc if it holds a '\'. */
+static const char *
+skip_str(const char *p, const char *end, int *esc)
+{
+	while (p < end) {
+		if (*p == '"')
+			return p + 1;
+		if (*p == '\\') {
+			*esc = 1;
+			p++;
+		}
+		p++;
+	}
+	return end;
+}
+
+/* After the (valid) value that starts at p. */
+static const char *
+skip_value(const char *p, const char *end)
+{
+	int depth = 0, esc = 0;
+
+	do {
+		switch (*p) {
+		case '"':
+			p = skip_str(p + 1, end, &esc);
+			break;
+		case '{':
+		case '[':
+			depth++;
+			p++;
+			break;
+		case '}':
+		case ']':
+			depth--;
+			p++;
+			break;
+		default:
+			if (depth > 0) {
+				p++;
+				break;
+			}
+			while (p < end && !IS_WS(*p) && *p != ',' &&
+			    *p != '}' && *p != ']')
+				p++;
+			return p;
+		}
+	} while (depth > 0 && p < end);
+	return p;
+}
+
+static int
+hex4(const char *p)
+{
+	int i, v = 0, c;
+
+	for (i = 0; i < 4; i++) {
+		c = (unsigned char)p[i];
+		v <<= 4;
+		if (c >= '0' && c <= '9')
+			v |= c - '0';
+		else if (c >= 'a' && c <= 'f')
+			v |= c - 'a' + 10;
+		else if (c >= 'A' && c <= 'F')
+			v |= c - 'A' + 10;
+		else
+			return -1;
+	}
+	return v;
+}
+
+static size_t
+put_utf8(char *o, unsigned int cp)
+{
+	if (cp < 0x80) {
+		o[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (char)(0xc0 | (cp >> 6));
+		o[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (char)(0xe0 | (cp >> 12));
+		o[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		o[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	o[0] = (char)(0xf0 | (cp >> 18));
+	o[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+	o[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+	o[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/* The \u escape at s[i] ('u'): code point, *used bytes; -1: libjq's. */
+static long
+uesc(const char *s, size_t i, size_t n, size_t *used)
+{
+	long hi, lo;
+
+	if (i + 5 > n || (hi = hex4(s + i + 1)) < 0)
+		return -1;
+	*used = 5;
+	if (hi >= 0xdc00 && hi <= 0xdfff)
+		return -1;
+	if (hi < 0xd800 || hi > 0xdbff)
+		return hi;
+	if (i + 11 > n || s[i + 5] != '\\' || s[i + 6] != 'u' ||
+	    (lo = hex4(s + i + 7)) < 0xdc00 || lo > 0xdfff)
+		return -1;
+	*used = 11;
+	return 0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00);
+}
+
+/*
+ * Decode a string body s[0..n) as jq 1.6's parser does into x->tmp:
+ * its length, or -1 for what is left to libjq (a lone surrogate).
+ */
+static long
+decode(struct proj_exec *x, const char *s, size_t n)
+{
+	static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+	const char *c;
+	size_t i, o = 0, used;
+	long cp;
+	char *t;
+
+	if (x->tcap < n + 1) {
+		t = realloc(x->tmp, n + 1);
+		if (t == NULL)
+			return -1;
+		x->tmp = t;
+		x->tcap = n + 1;
+	}
+	for (i = 0; i < n; i++) {
+		if (s[i] != '\\') {
+			x->tmp[o++] = s[i];
+			continue;
+		}
+		if (++i >= n)
+			return -1;
+		if (s[i] == 'u') {
+			if ((cp = uesc(s, i, n, &used)) < 0)
+				return -1;
+			o += put_utf8(x->tmp + o, (unsigned int)cp);
+			i += used - 1;
+		} else if ((c = strchr(from, s[i])) != NULL && *c != '\0') {
+			x->tmp[o++] = to[c - from];
+		} else {
+			return -1;
+		}
+	}
+	return (long)o;
+}
+
+static jv
+str_value(struct proj_exec *x, const char *p, size_t n)
+{
+	long len;
+
+	if (memchr(p, '\\', n) == NULL)
+		return jv_string_sized(p, (int)n);
+	len = decode(x, p, n);
+	if (len < 0)
+		return jv_invalid();
+	return jv_string_sized(x->tmp, (int)len);
+}
+
+/* The jv libjq's parser makes of the value text v. */
+static jv
+from_span(struct proj_exec *x, struct span v)
+{
+	char num[64];
+	jv r;
+
+	if (v.p == NULL)
+		return jv_null();
+	switch (v.p[0]) {
+	case '"':
+		return str_value(x, v.p + 1, v.n - 2);
+	case '{':
+	case '[':
+		r = jv_parse_sized(v.p, (int)v.n);
+		if (!jv_is_valid(r)) {
+			jv_free(r);
+			return jv_invalid();
+		}
+		return r;
+	case 't':
+		return jv_true();
+	case 'f':
+		return jv_false();
+	case 'n':
+		return jv_null();
+	default:
+		if (v.n >= sizeof(num))
+			return jv_invalid();
+		memcpy(num, v.p, v.n);
+		num[v.n] = '\0';
+		return jv_number(strtod(num, NULL));
+	}
+}
+
+/* The child of f that a key names, or -1. */
+static int
+child_named(const struct proj *pj, int f, const char *k, size_t n)
+{
+	int c;
+
+	for (c = pj->f[f].child; c != -1; c = pj->f[c].next)
+		if (pj->f[c].len == n && memcmp(pj->f[c].name, k, n) == 0)
+			return c;
+	return -1;
+}
+
+/*
+ * One pass over the object o (field f's value): the span of each child
+ * of f, the last one of a duplicated key.  -1: leave it to libjq.
+ */
+static int
+scan_obj(struct proj_exec *x, int f, struct span o)
+{
+	const char *p = o.p + 1, *end = o.p + o.n, *k, *v;
+	long kn;
+	int c, esc;
+
+	p = skip_ws(p, end);
+	if (p < end && *p == '}')
+		return 0;
+	while (p < end && *p == '"') {
+		esc = 0;
+		k = p + 1;
+		p = skip_str(k, end, &esc);
+		kn = (long)(p - k - 1);
+		if (esc && (kn = decode(x, k, (size_t)kn)) < 0)
+			return -1;
+		c = child_named(x->pj, f, esc ? x->tmp : k, (size_t)kn);
+		p = skip_ws(p, end);
+		p = skip_ws(p + 1, end);	/* the ':' */
+		v = p;
+		p = skip_value(p, end);
+		if (c != -1) {
+			x->sp[c].p = v;
+			x->sp[c].n = (size_t)(p - v);
+		}
+		p = skip_ws(p, end);
+		if (p >= end || *p != ',')
+			break;
+		p = skip_ws(p + 1, end);
+	}
+	return 0;
+}
+
+/* Field f's value in *v; -1 when jq would raise an error. */
+static int
+locate(struct proj_exec *x, int f, struct span *v)
+{
+	int up = x->pj->f[f].parent;
+	struct span par;
+
+	if (up < 0) {
+		*v = x->sp[f];
+		return 0;
+	}
+	if (locate(x, up, &par) == -1)
+		return -1;
+	if (par.p == NULL || par.p[0] == 'n') {
+		v->p = NULL;	/* null.name is null */
+		return 0;
+	}
+	if (par.p[0] != '{')
+		return -1;
+	if (!x->scanned[up]) {
+		if (scan_obj(x, up, par) == -1)
+			return -1;
+		x->scanned[up] = 1;
+	}
+	*v = x->sp[f];
+	return 0;
+}
+
+/* The program's value e on the current root; invalid: libjq's. */
+static jv
+build(struct proj_exec *x, const struct expr *e)
+{
+	struct span v;
+	size_t i;
+	jv o, m;
+
+	if (e->kind == E_PATH) {
+		if (locate(x, e->field, &v) == -1)
+			return jv_invalid();
+		return from_span(x, v);
+	}
+	o = jv_object();
+	for (i = 0; i < e->n; i++) {
+		m = build(x, e->m[i].val);
+		if (!jv_is_valid(m)) {
+			jv_free(o);
+			return m;
+		}
+		o = jv_object_set(o, jv_copy(x->keys[e->m[i].key]), m);
+	}
+	return o;
+}
+
+/* Make the value p[0..n) the root: nothing of it is scanned yet. */
+static void
+set_root(struct proj_exec *x, const char *p, size_t n)
+{
+	memset(x->sp, 0, (size_t)x->pj->nf * sizeof(*x->sp));
+	memset(x->scanned, 0, (size_t)x->pj->nf);
+	x->sp[0].p = p;
+	x->sp[0].n = n;
+}
+
+/* Build the body on the current root and keep it; -1: libjq's. */
+static int
+emit(struct proj_exec *x)
+{
+	jv r, *nr;
+	size_t cap;
+
+	if (x->nrows == x->rcap) {
+		cap = x->rcap ? x->rcap * 2 : 8;
+		nr = realloc(x->rows, cap * sizeof(*nr));
+		if (nr == NULL)
+			return -1;
+		x->rows = nr;
+		x->rcap = cap;
+	}
+	r = build(x, x->pj->body);
+	if (!jv_is_valid(r)) {
+		jv_free(r);
+		return -1;
+	}
+	x->rows[x->nrows++] = r;
+	return 0;
+}
+
+/* `.K[]` over the array a: the body on each element. */
+static int
+each(struct proj_exec *x, struct span a)
+{
+	const char *p = a.p + 1, *end = a.p + a.n, *v;
+
+	p = skip_ws(p, end);
+	while (p < end && *p != ']') {
+		v = p;
+		p = skip_value(p, end);
+		if (*v != '{' && *v != 'n')
+			return -1;
+		set_root(x, v, (size_t)(p - v));
+		if (emit(x) == -1)
+			return -1;
+		p = skip_ws(p, end);
+		if (p < end && *p == ',')
+			p = skip_ws(p + 1, end);
+	}
+	return 0;
+}
+
+static int
+unwrap(struct proj_exec *x)
+{
+	struct span d;
+
+	if (locate(x, x->pj->uf, &d) == -1)
+		return -1;
+	/* The if-form's path is one step: absent is has() false. */
+	if (d.p == NULL && x->pj->unwrap == U_IF)
+		return emit(x);
+	if (d.p == NULL || d.p[0] != '[')
+		return -1;	/* jq: cannot iterate over it */
+	return each(x, d);
+}
+
+int
+proj_run(struct proj_exec *x, const char *s, size_t n, jv **rows,
+    size_t *nrows)
+{
+	const char *end = s + n;
+	size_t i;
+	int rc;
+
+	x->nrows = 0;
+	s = skip_ws(s, end);
+	while (end > s && IS_WS(end[-1]))
+		end--;
+	if (s == end || *s != '{')
+		return 1;
+	set_root(x, s, (size_t)(end - s));
+	rc = x->pj->unwrap == U_NONE ? emit(x) : unwrap(x);
+	if (rc == -1) {
+		for (i = 0; i < x->nrows; i++)
+			jv_free(x->rows[i]);
+		x->nrows = 0;
+		return 1;
+	}
+	*rows = x->rows;
+	*nrows = x->nrows;
+	x->nrows = 0;		/* the caller's now */
+	return 0;
+}

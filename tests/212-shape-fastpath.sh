@@ -1,0 +1,124 @@
+#!/bin/sh
+# fk-shape's projection fast path (issue 10): a program in its grammar
+# gives byte for byte what libjq gives (FK_SHAPE_JQ=1) in every format at
+# -j 1 and -j 2; -v names the path; a program just outside the grammar
+# and records the fast path cannot rebuild exactly go to libjq.
+. "$FK_TESTDIR/lib.sh"
+EX=$FK_TESTDIR/../examples
+
+# Avro's sync marker is random: the last 16 bytes of a file; zero it.
+unsync() {
+	$PY -c 'import sys
+d = open(sys.argv[1], "rb").read()
+sys.stdout.buffer.write(d.replace(d[-16:], b"\0" * 16))' "$1"
+}
+
+# both NAME ARGS...: fk-shape with ARGS on each path; outputs, messages,
+# rejects and exit codes must be the same bytes.
+both() {
+	name=$1
+	shift
+	for m in 0 1; do
+		rm -f "$T/rej"
+		FK_SHAPE_JQ=$m fk-shape --reject "$T/rej" "$@" >"$T/out$m" \
+		    2>"$T/err$m"
+		echo "exit $?" >>"$T/err$m"
+		mv "$T/rej" "$T/rej$m" 2>/dev/null || : >"$T/rej$m"
+	done
+	if [ -s "$T/out0" ] && head -c 4 "$T/out0" | grep -q '^Obj'; then
+		unsync "$T/out0" >"$T/o0" && unsync "$T/out1" >"$T/o1"
+	else
+		cp "$T/out0" "$T/o0" && cp "$T/out1" "$T/o1"
+	fi
+	if cmp -s "$T/o0" "$T/o1" && cmp -s "$T/err0" "$T/err1" &&
+	    cmp -s "$T/rej0" "$T/rej1"; then
+		ok "$name"
+	else
+		notok "$name" "$(diff "$T/err0" "$T/err1"; cmp "$T/o0" \
+		    "$T/o1"; diff "$T/rej0" "$T/rej1" | head -n 6)"
+	fi
+}
+
+# -v names the path.
+$PY "$FK_TESTDIR/shape-gen.py" users 3000 5 >"$T/u.json"
+fk-shape -v -f "$EX/users.jq" "$T/u.json" >/dev/null 2>"$T/err"
+grep -q '^fk-shape: program: projection fast path$' "$T/err" &&
+	ok "-v: users.jq takes the fast path" ||
+	notok "-v: users.jq takes the fast path" "$(cat "$T/err")"
+FK_SHAPE_JQ=1 fk-shape -v -f "$EX/users.jq" "$T/u.json" >/dev/null 2>"$T/err"
+grep -q '^fk-shape: program: libjq$' "$T/err" &&
+	ok "-v: FK_SHAPE_JQ=1 forces libjq" ||
+	notok "-v: FK_SHAPE_JQ=1 forces libjq" "$(cat "$T/err")"
+for p in '{id: .id?}' '{id, n: (.id + 1)}' '{id,}' '.data[] | {id} | {id}' \
+    '{(.a): .b}' '{a: .x[0]}' '{a: .x | .y}' '.a .b' '{if: .a}'; do
+	fk-shape -v "$p" "$T/u.json" >/dev/null 2>"$T/err"
+	grep -q '^fk-shape: program: libjq$' "$T/err" &&
+		ok "-v: '$p' is outside the grammar" ||
+		notok "-v: '$p' is outside the grammar" "$(cat "$T/err")"
+done
+for p in '.data[]' '.data[] | {a: {b: .x.y, "c d": ."e"}}' \
+    '{id, b: .x}'; do
+	fk-shape -v "$p" "$T/u.json" >/dev/null 2>"$T/err"
+	grep -q '^fk-shape: program: projection fast path$' "$T/err" &&
+		ok "-v: '$p' takes the fast path" ||
+		notok "-v: '$p' takes the fast path" "$(cat "$T/err")"
+done
+fk-shape -v . "$T/u.json" >/dev/null 2>"$T/err"
+grep -q '^fk-shape: program: identity, no program run$' "$T/err" &&
+	ok "-v: '.' runs no program" || notok "-v: '.' runs no program" "$(cat "$T/err")"
+
+# users.jq over fetched-like users and an envelope, every format, -j 1 and 2.
+$PY "$FK_TESTDIR/shape-gen.py" envelope 300 6 >>"$T/u.json"
+for fmt in ndjson csv avro parquet; do
+	for j in 1 2; do
+		both "users.jq -o $fmt -j $j: both paths agree" -o "$fmt" \
+		    -j "$j" -f "$EX/users.jq" "$T/u.json"
+	done
+	both "users.jq -o $fmt with users.schema.json: both paths agree" \
+	    -o "$fmt" -f "$EX/users.jq" --schema "$EX/users.schema.json" \
+	    "$T/u.json"
+done
+jq -c -f "$EX/users.jq" "$T/u.json" >"$T/jq.out"
+fk-shape -f "$EX/users.jq" "$T/u.json" >"$T/fk.out" 2>/dev/null
+same "the fast path gives jq -c's bytes" "$T/jq.out" "$T/fk.out"
+
+# Records the fast path leaves to libjq, or must rebuild exactly.
+cat >"$T/edge.json" <<'G'
+{"id":1,"firstname":"A\u00e9\"b\\n\/\t","lastname":"x","email":"a@b","ip":"1.2.3.4"}
+{"id":1.0,"firstname":"B","id":2}
+{"id":1e2,"firstname":null,"uuid":-0,"ip":"10.1.2.3"}
+{"id":12345678901234567890,"firstname":"\ud83d\ude00","email":"x@y"}
+{"id":-1.5e-7,"firstname":"ok","website":{"a":1}}
+{"data":[{"id":1},{"id":2,"firstname":"z"},null]}
+{"data":[1]}
+{"data":null}
+{"data":{"a":{"id":3}}}
+[1,2]
+"str"
+42
+null
+{"firstname":"\u0000x"}
+{"id":true,"uuid":false,"ip":[1,{"a":"b"}]}
+{"\u0069d":7,"id":8}
+{"id":8,"i\u0064":9}
+{}
+{"data":[]}
+{"id":1000000000000000000000000000000000000000000000000000000000000000000}
+{"website":{"a":{"b":[1,2,{"c":null}]}},"id":"x"}
+{"id" : 1 , "firstname" : "spaced" }
+G
+printf '%s' 'a-test-key-of-decent-length-for-hmac-0001' >"$T/key"
+for p in USERS '{id, name: .firstname, geo: .website.a}' \
+    '{id, x: {y: .uuid, z: .firstname}, id: .ip}' '.data[] | {id, f: .firstname}' \
+    '.data[]' '{"a b": .id, c: ."firstname"}' '{id: .id.x}' '{}' \
+    '{id, nope: .nope.deeper}'; do
+	if [ "$p" = USERS ]; then set -- -f "$EX/users.jq"; else set -- "$p"; fi
+	for fmt in ndjson csv; do
+		both "edge records, -o $fmt '$p'" -j 2 -o "$fmt" --max-bad 100 \
+		    "$@" "$T/edge.json"
+	done
+done
+both "edge records with --hash and --mask-ip" --max-bad 100 \
+    --hash email --mask-ip ip --hash-key-file "$T/key" \
+    -f "$EX/users.jq" "$T/edge.json"
+both "edge records stop at the first bad one" -f "$EX/users.jq" "$T/edge.json"
