@@ -31,45 +31,48 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "shape/program/proj.h"
 
 /* ---- the program ----------------------------------------------------- */
 
+/*
+ * The program is kept in three pools that refer to each other by index
+ * (they grow while it is parsed), names and keys in one text.
+ */
+
 /* An input field the program names: a node of a trie from the root. */
 struct field {
-	char *name;		/* the key, as jq would decode it */
-	size_t len;
+	size_t name, len;	/* in proj.text: the key as jq decodes it */
 	int parent;		/* -1 for the root: the value itself */
 	int child, next;	/* first child, next sibling; -1: none */
 };
 
 enum { E_PATH, E_OBJ };
 
-struct member;
-
 struct expr {
 	int kind;
 	int field;		/* E_PATH */
-	struct member *m;	/* E_OBJ */
-	size_t n;
+	int first, last;	/* E_OBJ: its members; -1: none */
 };
 
 struct member {
-	int key;		/* index into proj.keys */
-	struct expr *val;
+	size_t key, len;	/* in proj.text */
+	int val;		/* an expr */
+	int next;		/* the object's next member, or -1 */
 };
 
 enum { U_NONE, U_ITER, U_IF };
 
 struct proj {
+	struct fk_buf text;
 	struct field *f;	/* f[0] is the root */
-	int nf, fcap;
-	char **keys;		/* output keys, as jq makes them */
-	size_t *klen;
-	int nkeys, kcap;
+	struct expr *e;
+	struct member *m;
+	int nf, fcap, ne, ecap, nm, mcap;
 	int unwrap;		/* U_* */
 	int uf;			/* the field unwrapped */
-	struct expr *body;
+	int body;		/* the expr of the output */
 };
 
 /* ---- lexer ----------------------------------------------------------- */
@@ -294,42 +297,66 @@ name_ok(const char *p, size_t n)
 	return ok ? 0 : -1;
 }
 
+/* Room for one more in a pool; -1: no memory. */
+static int
+grow(void *pool, int n, int *cap, size_t size)
+{
+	void **pp = pool, *np;
+	int c = *cap ? *cap * 2 : 8;
+
+	if (n < *cap)
+		return 0;
+	np = realloc(*pp, (size_t)c * size);
+	if (np == NULL)
+		return -1;
+	*pp = np;
+	*cap = c;
+	return 0;
+}
+
+/* p[0..n) added to the text: its offset, or -1 with ps->bad. */
+static long
+text_add(struct parse *ps, const char *p, size_t n)
+{
+	size_t off = ps->pj->text.len;
+
+	if (fk_buf_add(&ps->pj->text, p, n) == -1) {
+		ps->bad = 1;
+		return -1;
+	}
+	return (long)off;
+}
+
 /* The child of field f named p[0..n), added if new; -1: no memory. */
 static int
-field_at(struct proj *pj, int f, const char *p, size_t n)
+field_at(struct parse *ps, int f, const char *p, size_t n)
 {
+	struct proj *pj = ps->pj;
 	struct field *nf;
+	long off;
 	int c;
 
 	for (c = pj->f[f].child; c != -1; c = pj->f[c].next)
-		if (pj->f[c].len == n && memcmp(pj->f[c].name, p, n) == 0)
+		if (pj->f[c].len == n &&
+		    memcmp(pj->text.p + pj->f[c].name, p, n) == 0)
 			return c;
-	if (pj->nf == pj->fcap) {
-		nf = realloc(pj->f, (size_t)(pj->fcap * 2) * sizeof(*nf));
-		if (nf == NULL)
-			return -1;
-		pj->f = nf;
-		pj->fcap *= 2;
-	}
-	c = pj->nf;
-	nf = &pj->f[c];
-	nf->name = malloc(n + 1);
-	if (nf->name == NULL)
+	if (grow(&pj->f, pj->nf, &pj->fcap, sizeof(*pj->f)) == -1 ||
+	    (off = text_add(ps, p, n)) == -1)
 		return -1;
-	memcpy(nf->name, p, n);
-	nf->name[n] = '\0';
+	c = pj->nf++;
+	nf = &pj->f[c];
+	nf->name = (size_t)off;
 	nf->len = n;
 	nf->parent = f;
 	nf->child = -1;
 	nf->next = pj->f[f].child;
 	pj->f[f].child = c;
-	pj->nf++;
 	return c;
 }
 
 /* The field a PATH token names, added to the trie; -1 if it cannot. */
 static int
-path_field(struct proj *pj, const struct tok *t)
+path_field(struct parse *ps, const struct tok *t)
 {
 	const char *p = t->p, *end = t->p + t->n - (t->iter ? 2 : 0);
 	const char *q;
@@ -339,9 +366,9 @@ path_field(struct proj *pj, const struct tok *t)
 		if (p[1] == '"') {
 			if (name_ok(p + 2, (size_t)(q - p - 3)) == -1)
 				return -1;
-			f = field_at(pj, f, p + 2, (size_t)(q - p - 3));
+			f = field_at(ps, f, p + 2, (size_t)(q - p - 3));
 		} else {
-			f = field_at(pj, f, p + 1, (size_t)(q - p - 1));
+			f = field_at(ps, f, p + 1, (size_t)(q - p - 1));
 		}
 		if (f == -1)
 			return -1;
@@ -350,150 +377,117 @@ path_field(struct proj *pj, const struct tok *t)
 	return f;
 }
 
+/* A new expr: its index, or -1 with ps->bad. */
 static int
-key_add(struct proj *pj, const char *p, size_t n)
+expr_new(struct parse *ps, int kind, int field)
 {
-	char **k;
-	size_t *l;
-	int cap = pj->kcap ? pj->kcap * 2 : 8;
-
-	if (pj->nkeys == pj->kcap) {
-		k = realloc(pj->keys, (size_t)cap * sizeof(*k));
-		if (k == NULL)
-			return -1;
-		pj->keys = k;
-		l = realloc(pj->klen, (size_t)cap * sizeof(*l));
-		if (l == NULL)
-			return -1;
-		pj->klen = l;
-		pj->kcap = cap;
-	}
-	pj->keys[pj->nkeys] = malloc(n + 1);
-	if (pj->keys[pj->nkeys] == NULL)
-		return -1;
-	memcpy(pj->keys[pj->nkeys], p, n);
-	pj->keys[pj->nkeys][n] = '\0';
-	pj->klen[pj->nkeys] = n;
-	return pj->nkeys++;
-}
-
-static void
-expr_free(struct expr *e)
-{
-	size_t i;
-
-	if (e == NULL)
-		return;
-	for (i = 0; i < e->n; i++)
-		expr_free(e->m[i].val);
-	free(e->m);
-	free(e);
-}
-
-static struct expr *
-path_expr(struct parse *ps, const struct tok *t)
-{
+	struct proj *pj = ps->pj;
 	struct expr *e;
 
-	if (t->iter || (e = calloc(1, sizeof(*e))) == NULL) {
+	if (field == -1 || grow(&pj->e, pj->ne, &pj->ecap,
+	    sizeof(*pj->e)) == -1) {
 		ps->bad = 1;
-		return NULL;
+		return -1;
 	}
-	e->kind = E_PATH;
-	e->field = path_field(ps->pj, t);
-	if (e->field == -1) {
-		ps->bad = 1;
-		free(e);
-		return NULL;
-	}
-	return e;
+	e = &pj->e[pj->ne];
+	e->kind = kind;
+	e->field = field;
+	e->first = e->last = -1;
+	return pj->ne++;
 }
 
-static struct expr *value(struct parse *ps);
+static int value(struct parse *ps);
 
-/* One member of an object construction, added to e. */
-static void
-member(struct parse *ps, struct expr *e)
+/* Append a member keyed k[0..n) to the object expr o; its index or -1. */
+static int
+member_new(struct parse *ps, int o, const char *k, size_t n)
 {
+	struct proj *pj = ps->pj;
 	struct member *m;
-	struct tok k = ps->t;
+	long off;
 
-	m = realloc(e->m, (e->n + 1) * sizeof(*m));
-	if (m == NULL || (k.t != T_IDENT && k.t != T_STR) ||
+	if (grow(&pj->m, pj->nm, &pj->mcap, sizeof(*pj->m)) == -1 ||
+	    (off = text_add(ps, k, n)) == -1) {
+		ps->bad = 1;
+		return -1;
+	}
+	m = &pj->m[pj->nm];
+	m->key = (size_t)off;
+	m->len = n;
+	m->val = -1;
+	m->next = -1;
+	if (pj->e[o].last == -1)
+		pj->e[o].first = pj->nm;
+	else
+		pj->m[pj->e[o].last].next = pj->nm;
+	pj->e[o].last = pj->nm;
+	return pj->nm++;
+}
+
+/* One member of the object construction o. */
+static void
+member(struct parse *ps, int o)
+{
+	struct tok k = ps->t;
+	int m, v;
+
+	if ((k.t != T_IDENT && k.t != T_STR) ||
 	    (k.t == T_IDENT && is_keyword(k.p, k.n)) ||
-	    (k.t == T_STR && name_ok(k.p, k.n) == -1)) {
-		if (m != NULL)
-			e->m = m;
+	    (k.t == T_STR && name_ok(k.p, k.n) == -1) ||
+	    (m = member_new(ps, o, k.p, k.n)) == -1) {
 		ps->bad = 1;
 		return;
 	}
-	e->m = m;
-	m = &e->m[e->n];
-	m->val = NULL;
-	m->key = key_add(ps->pj, k.p, k.n);
-	if (m->key == -1)
-		ps->bad = 1;
 	advance(ps);
 	if (is_punct(ps, ':')) {
 		advance(ps);
-		m->val = value(ps);
+		v = value(ps);
 	} else if (k.t == T_IDENT) {
 		/* {name} is {name: .name} */
-		m->val = calloc(1, sizeof(*m->val));
-		if (m->val != NULL) {
-			m->val->kind = E_PATH;
-			m->val->field = field_at(ps->pj, 0, k.p, k.n);
-			if (m->val->field == -1)
-				ps->bad = 1;
-		}
+		v = expr_new(ps, E_PATH, field_at(ps, 0, k.p, k.n));
 	} else {
-		ps->bad = 1;
+		v = -1;
 	}
-	if (m->val == NULL)
+	if (v == -1)
 		ps->bad = 1;
-	e->n++;
+	ps->pj->m[m].val = v;
 }
 
-static struct expr *
+static int
 object(struct parse *ps)
 {
-	struct expr *e = calloc(1, sizeof(*e));
+	int o = expr_new(ps, E_OBJ, 0);
 
-	if (e == NULL) {
-		ps->bad = 1;
-		return NULL;
-	}
-	e->kind = E_OBJ;
 	advance(ps);
 	if (is_punct(ps, '}')) {
 		advance(ps);
-		return e;
+		return o;
 	}
 	for (;;) {
-		member(ps, e);
+		member(ps, o);
 		if (ps->bad || !is_punct(ps, ','))
 			break;
 		advance(ps);
 	}
 	want_punct(ps, '}');
-	return e;
+	return o;
 }
 
-static struct expr *
+static int
 value(struct parse *ps)
 {
 	struct tok t = ps->t;
 
 	if (ps->bad)
-		return NULL;
-	if (t.t == T_PATH) {
+		return -1;
+	if (t.t == T_PATH && !t.iter) {
 		advance(ps);
-		return path_expr(ps, &t);
+		return expr_new(ps, E_PATH, path_field(ps, &t));
 	}
 	if (is_punct(ps, '{'))
 		return object(ps);
 	ps->bad = 1;
-	return NULL;
+	return -1;
 }
 
 /* One step of the if-form's `then`: `.NAME[]` with NAME the has() key. */
@@ -511,7 +505,7 @@ if_then(struct parse *ps, const struct tok *key)
 	    (size_t)(q - t.p - 1) != key->n ||
 	    memcmp(t.p + 1, key->p, key->n) != 0)
 		ps->bad = 1;
-	else if ((ps->pj->uf = path_field(ps->pj, &t)) == -1)
+	else if ((ps->pj->uf = path_field(ps, &t)) == -1)
 		ps->bad = 1;
 	advance(ps);
 }
@@ -563,7 +557,7 @@ whole(struct parse *ps)
 
 	if (t.t == T_PATH && t.iter) {
 		pj->unwrap = U_ITER;
-		pj->uf = path_field(pj, &t);
+		pj->uf = path_field(ps, &t);
 		if (pj->uf == -1)
 			ps->bad = 1;
 		advance(ps);
@@ -572,9 +566,7 @@ whole(struct parse *ps)
 	}
 	if (pj->unwrap != U_NONE && !is_punct(ps, '|')) {
 		/* The unwrapped values are the output. */
-		pj->body = calloc(1, sizeof(*pj->body));
-		if (pj->body == NULL)
-			ps->bad = 1;
+		pj->body = expr_new(ps, E_PATH, 0);
 	} else {
 		if (pj->unwrap != U_NONE)
 			advance(ps);
@@ -587,18 +579,12 @@ whole(struct parse *ps)
 void
 proj_free(struct proj *pj)
 {
-	int i;
-
-	if (pj == NULL)
-		return;
-	for (i = 0; i < pj->nf; i++)
-		free(pj->f[i].name);
-	for (i = 0; i < pj->nkeys; i++)
-		free(pj->keys[i]);
-	free(pj->f);
-	free(pj->keys);
-	free(pj->klen);
-	expr_free(pj->body);
+	if (pj != NULL) {
+		fk_buf_free(&pj->text);
+		free(pj->f);
+		free(pj->e);
+		free(pj->m);
+	}
 	free(pj);
 }
 
@@ -611,9 +597,10 @@ proj_new(const char *program)
 	pj = calloc(1, sizeof(*pj));
 	if (pj == NULL)
 		return NULL;
-	pj->fcap = 16;
-	pj->f = calloc((size_t)pj->fcap, sizeof(*pj->f));
-	if (pj->f == NULL) {
+	memset(&ps, 0, sizeof(ps));
+	ps.s = program;
+	ps.pj = pj;
+	if (grow(&pj->f, 0, &pj->fcap, sizeof(*pj->f)) == -1) {
 		free(pj);
 		return NULL;
 	}
@@ -621,12 +608,9 @@ proj_new(const char *program)
 	pj->f[0].child = -1;
 	pj->f[0].next = -1;
 	pj->nf = 1;
-	memset(&ps, 0, sizeof(ps));
-	ps.s = program;
-	ps.pj = pj;
 	advance(&ps);
 	whole(&ps);
-	if (ps.bad || pj->body == NULL) {
+	if (ps.bad || pj->body == -1) {
 		proj_free(pj);
 		return NULL;
 	}
@@ -636,8 +620,8 @@ proj_new(const char *program)
 int
 proj_is_identity(const struct proj *pj)
 {
-	return pj->unwrap == U_NONE && pj->body->kind == E_PATH &&
-	    pj->body->field == 0;
+	return pj->unwrap == U_NONE && pj->e[pj->body].kind == E_PATH &&
+	    pj->e[pj->body].field == 0;
 }
 
 /* ---- running it ------------------------------------------------------ */
@@ -652,7 +636,7 @@ struct proj_exec {
 	const struct proj *pj;
 	struct span *sp;	/* per field */
 	unsigned char *scanned;	/* per field: its object was scanned */
-	jv *keys;		/* this thread's copies of pj->keys */
+	jv *keys;		/* per member: this thread's key */
 	jv *rows;
 	size_t nrows, rcap;
 	char *tmp;		/* decoded strings */
@@ -670,13 +654,14 @@ proj_exec_new(const struct proj *pj)
 	x->pj = pj;
 	x->sp = calloc((size_t)pj->nf, sizeof(*x->sp));
 	x->scanned = calloc((size_t)pj->nf, 1);
-	x->keys = calloc((size_t)pj->nkeys + 1, sizeof(*x->keys));
+	x->keys = calloc((size_t)pj->nm + 1, sizeof(*x->keys));
 	if (x->sp == NULL || x->scanned == NULL || x->keys == NULL) {
 		proj_exec_free(x);
 		return NULL;
 	}
-	for (i = 0; i < pj->nkeys; i++)
-		x->keys[i] = jv_string_sized(pj->keys[i], (int)pj->klen[i]);
+	for (i = 0; i < pj->nm; i++)
+		x->keys[i] = jv_string_sized(pj->text.p + pj->m[i].key,
+		    (int)pj->m[i].len);
 	return x;
 }
 
@@ -688,7 +673,7 @@ proj_exec_free(struct proj_exec *x)
 
 	if (x == NULL)
 		return;
-	for (k = 0; x->keys != NULL && k < x->pj->nkeys; k++)
+	for (k = 0; x->keys != NULL && k < x->pj->nm; k++)
 		jv_free(x->keys[k]);
 	for (i = 0; i < x->nrows; i++)
 		jv_free(x->rows[i]);
@@ -922,7 +907,8 @@ child_named(const struct proj *pj, int f, const char *k, size_t n)
 	int c;
 
 	for (c = pj->f[f].child; c != -1; c = pj->f[c].next)
-		if (pj->f[c].len == n && memcmp(pj->f[c].name, k, n) == 0)
+		if (pj->f[c].len == n &&
+		    memcmp(pj->text.p + pj->f[c].name, k, n) == 0)
 			return c;
 	return -1;
 }
@@ -993,27 +979,28 @@ locate(struct proj_exec *x, int f, struct span *v)
 	return 0;
 }
 
-/* The program's value e on the current root; invalid: libjq's. */
+/* The program's expr e on the current root; invalid: libjq's. */
 static jv
-build(struct proj_exec *x, const struct expr *e)
+build(struct proj_exec *x, int e)
 {
+	const struct proj *pj = x->pj;
 	struct span v;
-	size_t i;
 	jv o, m;
+	int i;
 
-	if (e->kind == E_PATH) {
-		if (locate(x, e->field, &v) == -1)
+	if (pj->e[e].kind == E_PATH) {
+		if (locate(x, pj->e[e].field, &v) == -1)
 			return jv_invalid();
 		return from_span(x, v);
 	}
 	o = jv_object();
-	for (i = 0; i < e->n; i++) {
-		m = build(x, e->m[i].val);
+	for (i = pj->e[e].first; i != -1; i = pj->m[i].next) {
+		m = build(x, pj->m[i].val);
 		if (!jv_is_valid(m)) {
 			jv_free(o);
 			return m;
 		}
-		o = jv_object_set(o, jv_copy(x->keys[e->m[i].key]), m);
+		o = jv_object_set(o, jv_copy(x->keys[i]), m);
 	}
 	return o;
 }
