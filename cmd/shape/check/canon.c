@@ -7,8 +7,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "schema.h"
-#include "shape/shape.h"
+#include "canon.h"
+#include "fk.h"
 
 #define US_PER_DAY (86400LL * 1000000LL)
 

@@ -13,9 +13,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "canon.h"
 #include "colname.h"
 #include "infer.h"
-#include "shape/shape.h"
 
 struct node {
 	char *name;		/* column name */

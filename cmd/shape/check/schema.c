@@ -5,14 +5,16 @@
 #include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "canon.h"
 #include "colname.h"
 #include "schema.h"
-#include "shape/shape.h"
+#include "shape/numfmt.h"
 
 /* Lookup data for one level of fields (the top, or a RECORD's). */
 struct level {
