@@ -63,8 +63,8 @@ $c: $n: not declared in $h" ;; esac
 $c: $n: declared in $x, not its file's header"
 	done
 done <"$T/decl"
-[ -z "$bad" ] && ok "every exported function is declared in its own file's header, and there only" ||
-    notok "every exported function is declared in its own file's header, and there only" "$bad"
+d="every exported function is declared in its own file's header, and there only"
+[ -z "$bad" ] && ok "$d" || notok "$d" "$bad"
 
 # 2. No function is defined in two objects (main once per tool).
 dup=$(awk '$1 != "main" { n[$1]++; w[$1] = w[$1] " " $2 }
@@ -80,5 +80,5 @@ cat "$SRC"/tests/unit/*.c "$SRC"/tests/fuzz/*.c 2>/dev/null |
     >>"$T/uses"
 dead=$(awk 'NR == FNR { used[$1] = 1; next }
     $1 != "main" && !($1 in used) { print $2 ": " $1 }' "$T/uses" "$T/defs")
-[ -z "$dead" ] && ok "every exported function is called from another object or a test" ||
-    notok "every exported function is called from another object or a test" "$dead"
+d="every exported function is called from another object or a test"
+[ -z "$dead" ] && ok "$d" || notok "$d" "$dead"

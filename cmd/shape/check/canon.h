@@ -28,6 +28,10 @@ double canon_double(jv v);			/* borrows v */
  */
 int canon_numeric(const char *s, unsigned char out[16]);
 
+/* Exactly n decimal digits at s, as a number; -1 if any is not a digit. */
+int canon_digits(const char *s, int n, int *out);
+/* Days in month m (1-12) of year y, proleptic Gregorian. */
+int canon_month_days(int y, int m);
 /* Days since 1970-01-01 of a proleptic Gregorian date. */
 int32_t canon_days_from_civil(int y, int m, int d);
 /* The inverse. */

@@ -101,6 +101,15 @@ struct schema_cerr {
 	char reason[256];
 };
 
+/* Fill ce's reason, clear its path, and return -1. */
+int schema_cfail(struct schema_cerr *ce, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/*
+ * "name." (or just "name" before "[i]") in front of ce's path, cutting
+ * the path's end if it gets too long.
+ */
+void schema_path_prepend(struct schema_cerr *ce, const char *name);
+
 enum {
 	SCHEMA_CO_DROP_UNKNOWN = 1,	/* drop fields not in the schema */
 	SCHEMA_CO_WIDEN = 2,	/* inferred schema, text output: see below */
