@@ -29,7 +29,8 @@
 #include "shape/check/schema.h"
 #include "shape/program/filter.h"
 #include "shape/program/proj.h"
-#include "shape/write/text.h"
+#include "shape/write/csv.h"
+#include "shape/write/ndjson.h"
 
 static const char *const programs[] = {
 	/* examples/users.jq */
