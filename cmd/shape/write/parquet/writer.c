@@ -33,28 +33,24 @@ static void *
 w_setup(const struct schema *s, const struct writer_opts *o,
     struct fk_err *e)
 {
-	struct pq_run *r = calloc(1, sizeof(*r));
+	struct pq_run *r = writer_run_new(sizeof(*r), e);
 
-	if (r == NULL) {
-		fk_fail(e, FK_EX_SOFTWARE, "out of memory");
+	if (r == NULL)
 		return NULL;
-	}
 	r->o = o->pq;
 	r->plan = shred_plan_new(s, r->o.no_dict, e);
-	if (r->plan == NULL) {
-		free(r);
-		return NULL;
-	}
-	return r;
+	if (r->plan != NULL)
+		return r;
+	free(r);
+	return NULL;
 }
 
+/* A file begun and not ended is dropped. */
 static void
 w_release(void *run)
 {
 	struct pq_run *r = run;
 
-	if (r == NULL)
-		return;
 	pq_abort(r->w);
 	shred_plan_free(r->plan);
 	free(r);
@@ -66,17 +62,14 @@ w_encode(const void *run, void **enc, jv row, struct wbatch *wb,
     struct fk_err *e)
 {
 	const struct pq_run *r = run;
-	size_t before = wb->out.len;
 
 	if (*enc == NULL && (*enc = shred_new(r->plan)) == NULL)
 		return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
 	if (shred_row(*enc, row, &wb->out, e) == -1) {
-		wbatch_undo(wb, before);
+		wbatch_undo(wb);
 		return -1;
 	}
-	if (wbatch_end_row(wb) == -1)
-		return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
-	return 0;
+	return wbatch_end_row(wb, e);
 }
 
 static void
@@ -94,6 +87,7 @@ w_begin(void *run, FILE *out, struct fk_err *e)
 	return r->w == NULL ? -1 : 0;
 }
 
+/* The rows' bytes go to the columns together, in one call. */
 static int
 w_flush(void *run, FILE *out, struct wbatch *wb, size_t n,
     struct fk_err *e)
@@ -110,35 +104,17 @@ static int
 w_end(void *run, FILE *out, struct fk_err *e)
 {
 	struct pq_run *r = run;
-	int rc;
+	struct pq *w = r->w;
 
 	(void)out;
-	rc = pq_close(r->w, e);
 	r->w = NULL;
-	return rc;
-}
-
-static void
-w_abort(void *run)
-{
-	struct pq_run *r = run;
-
-	pq_abort(r->w);
-	r->w = NULL;
-}
-
-static void
-w_flags(char *buf, size_t n, const char *schema, int newlines)
-{
-	(void)schema;
-	(void)newlines;
-	snprintf(buf, n, "--source_format=PARQUET "
-	    "--parquet_enable_list_inference");
+	return pq_close(w, e);
 }
 
 const struct writer pq_writer = {
 	.name = "parquet",
 	.label = "Parquet",
+	.bq = "--source_format=PARQUET --parquet_enable_list_inference",
 	.flags = WRITER_NEEDS_SCHEMA,
 	.takes = WRITER_TAKES_PARQUET,
 	.setup = w_setup,
@@ -148,7 +124,5 @@ const struct writer pq_writer = {
 	.begin = w_begin,
 	.flush = w_flush,
 	.end = w_end,
-	.abort = w_abort,
 	.schema_json = writer_schema_json,
-	.bq_flags = w_flags,
 };
