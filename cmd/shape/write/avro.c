@@ -16,6 +16,7 @@
 #include "b64.h"
 #include "shape/shape.h"
 #include "shape/write/avro.h"
+#include "shape/write/varint.h"
 #include "shape/write/writer.h"
 
 struct avro_enc {
@@ -351,21 +352,6 @@ avro_enc_row(struct avro_enc *x, const struct schema *s, jv row,
  */
 enum codec { C_NULL, C_DEFLATE, C_SNAPPY };
 
-/* Avro long: zigzag, then 7 bits a byte, low first. */
-static size_t
-zigzag(int64_t v, unsigned char out[10])
-{
-	uint64_t u = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
-	size_t n = 0;
-
-	while (u >= 0x80) {
-		out[n++] = (unsigned char)(u | 0x80);
-		u >>= 7;
-	}
-	out[n++] = (unsigned char)u;
-	return n;
-}
-
 static int
 put(struct avro_out *w, const void *p, size_t n)
 {
@@ -374,12 +360,13 @@ put(struct avro_out *w, const void *p, size_t n)
 	return w->err == 0 ? 0 : -1;
 }
 
+/* Avro long: a zigzag varint. */
 static int
 put_long(struct avro_out *w, int64_t v)
 {
-	unsigned char b[10];
+	unsigned char b[VARINT_MAX];
 
-	return put(w, b, zigzag(v, b));
+	return put(w, b, varint_put(b, varint_zigzag(v)));
 }
 
 /* Avro string or bytes: the length, then the bytes. */
