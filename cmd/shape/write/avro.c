@@ -618,7 +618,7 @@ struct avro_run {
 };
 
 static void *
-w_setup(const struct schema *s, const struct writer_opts *o,
+avro_w_setup(const struct schema *s, const struct writer_opts *o,
     struct fk_err *e)
 {
 	struct avro_run *r = writer_run_new(sizeof(*r), e);
@@ -637,7 +637,7 @@ w_setup(const struct schema *s, const struct writer_opts *o,
 
 /* A container begun and not ended is dropped. */
 static void
-w_release(void *run)
+avro_w_release(void *run)
 {
 	struct avro_run *r = run;
 
@@ -648,7 +648,7 @@ w_release(void *run)
 
 /* A row too big for any Avro block BigQuery reads is refused. */
 static int
-w_encode(const void *run, void **enc, jv row, struct wbatch *wb,
+avro_w_encode(const void *run, void **enc, jv row, struct wbatch *wb,
     struct fk_err *e)
 {
 	const struct avro_run *r = run;
@@ -669,13 +669,13 @@ w_encode(const void *run, void **enc, jv row, struct wbatch *wb,
 }
 
 static void
-w_enc_free(void *enc)
+avro_w_enc_free(void *enc)
 {
 	avro_enc_free(enc);
 }
 
 static int
-w_begin(void *run, FILE *out, struct fk_err *e)
+avro_w_begin(void *run, FILE *out, struct fk_err *e)
 {
 	struct avro_run *r = run;
 
@@ -685,7 +685,7 @@ w_begin(void *run, FILE *out, struct fk_err *e)
 
 /* Each datum goes in whole, so blocks split between rows. */
 static int
-w_flush(void *run, FILE *out, struct wbatch *wb, size_t n,
+avro_w_flush(void *run, FILE *out, struct wbatch *wb, size_t n,
     struct fk_err *e)
 {
 	struct avro_run *r = run;
@@ -702,7 +702,7 @@ w_flush(void *run, FILE *out, struct wbatch *wb, size_t n,
 }
 
 static int
-w_end(void *run, FILE *out, struct fk_err *e)
+avro_w_end(void *run, FILE *out, struct fk_err *e)
 {
 	struct avro_run *r = run;
 
@@ -716,12 +716,12 @@ const struct writer avro_writer = {
 	.bq = "--source_format=AVRO --use_avro_logical_types",
 	.flags = WRITER_NEEDS_SCHEMA,
 	.takes = WRITER_TAKES_AVRO,
-	.setup = w_setup,
-	.release = w_release,
-	.encode = w_encode,
-	.enc_free = w_enc_free,
-	.begin = w_begin,
-	.flush = w_flush,
-	.end = w_end,
+	.setup = avro_w_setup,
+	.release = avro_w_release,
+	.encode = avro_w_encode,
+	.enc_free = avro_w_enc_free,
+	.begin = avro_w_begin,
+	.flush = avro_w_flush,
+	.end = avro_w_end,
 	.schema_json = writer_schema_json,
 };

@@ -249,7 +249,7 @@ csv_schema_json(const struct csv *c, const unsigned char *widen)
 /* ---- the writer ------------------------------------------------------ */
 
 static void *
-w_setup(const struct schema *s, const struct writer_opts *o,
+csv_w_setup(const struct schema *s, const struct writer_opts *o,
     struct fk_err *e)
 {
 	(void)o;
@@ -257,14 +257,14 @@ w_setup(const struct schema *s, const struct writer_opts *o,
 }
 
 static void
-w_release(void *run)
+csv_w_release(void *run)
 {
 	csv_free(run);
 }
 
 /* *enc: the worker's scratch buffer. */
 static int
-w_encode(const void *run, void **enc, jv row, struct wbatch *wb,
+csv_w_encode(const void *run, void **enc, jv row, struct wbatch *wb,
     struct fk_err *e)
 {
 	if (*enc == NULL)
@@ -276,7 +276,7 @@ w_encode(const void *run, void **enc, jv row, struct wbatch *wb,
 }
 
 static void
-w_enc_free(void *enc)
+csv_w_enc_free(void *enc)
 {
 	if (enc != NULL)
 		fk_buf_free(enc);
@@ -284,7 +284,7 @@ w_enc_free(void *enc)
 }
 
 static int
-w_begin(void *run, FILE *out, struct fk_err *e)
+csv_w_begin(void *run, FILE *out, struct fk_err *e)
 {
 	struct fk_buf h = { 0 };
 	int rc;
@@ -299,7 +299,7 @@ w_begin(void *run, FILE *out, struct fk_err *e)
 
 /* The flat columns the file holds, not the nested schema. */
 static jv
-w_schema_json(const struct schema *s, const unsigned char *widen,
+csv_w_schema_json(const struct schema *s, const unsigned char *widen,
     struct fk_err *e)
 {
 	struct csv *c = csv_new(s, e);
@@ -317,12 +317,12 @@ const struct writer csv_writer = {
 	.label = "CSV",
 	.bq = "--source_format=CSV --skip_leading_rows=1",
 	.flags = WRITER_WIDEN | WRITER_BQ_SCHEMA | WRITER_BQ_NEWLINES,
-	.setup = w_setup,
-	.release = w_release,
-	.encode = w_encode,
-	.enc_free = w_enc_free,
-	.begin = w_begin,
+	.setup = csv_w_setup,
+	.release = csv_w_release,
+	.encode = csv_w_encode,
+	.enc_free = csv_w_enc_free,
+	.begin = csv_w_begin,
 	.flush = writer_flush_rows,
 	.end = writer_frame_none,
-	.schema_json = w_schema_json,
+	.schema_json = csv_w_schema_json,
 };

@@ -140,7 +140,7 @@ ndjson_row(const struct schema *s, jv row, struct fk_buf *b)
 
 /* The run is the schema: rows need nothing else. */
 static int
-w_encode(const void *run, void **enc, jv row, struct wbatch *wb,
+ndjson_w_encode(const void *run, void **enc, jv row, struct wbatch *wb,
     struct fk_err *e)
 {
 	(void)enc;
@@ -156,7 +156,7 @@ const struct writer ndjson_writer = {
 	.flags = WRITER_WIDEN | WRITER_BQ_SCHEMA,
 	.setup = writer_setup_schema,
 	.release = writer_free_none,
-	.encode = w_encode,
+	.encode = ndjson_w_encode,
 	.enc_free = writer_free_none,
 	.begin = writer_frame_none,
 	.flush = writer_flush_rows,

@@ -18,52 +18,29 @@
  * level and index encoding, page compression and statistics stay on the
  * writer thread; the workers do everything that depends on a row alone.
  */
-#include <stdlib.h>
-
 #include "shape/write/parquet/parquet.h"
 #include "shape/write/writer.h"
 
-struct pq_run {
-	struct pq_plan *plan;
-	struct pq_opts o;
-	struct pq *w;
-};
-
+/* The run is the file's writer: made with the schema, started at begin. */
 static void *
-w_setup(const struct schema *s, const struct writer_opts *o,
+pq_w_setup(const struct schema *s, const struct writer_opts *o,
     struct fk_err *e)
 {
-	struct pq_run *r = writer_run_new(sizeof(*r), e);
-
-	if (r == NULL)
-		return NULL;
-	r->o = o->pq;
-	r->plan = shred_plan_new(s, r->o.no_dict, e);
-	if (r->plan != NULL)
-		return r;
-	free(r);
-	return NULL;
+	return pq_new(s, &o->pq, e);
 }
 
-/* A file begun and not ended is dropped. */
 static void
-w_release(void *run)
+pq_w_release(void *run)
 {
-	struct pq_run *r = run;
-
-	pq_abort(r->w);
-	shred_plan_free(r->plan);
-	free(r);
+	pq_abort(run);
 }
 
 /* On a worker: the row's shredded bytes are its output. */
 static int
-w_encode(const void *run, void **enc, jv row, struct wbatch *wb,
+pq_w_encode(const void *run, void **enc, jv row, struct wbatch *wb,
     struct fk_err *e)
 {
-	const struct pq_run *r = run;
-
-	if (*enc == NULL && (*enc = shred_new(r->plan)) == NULL)
+	if (*enc == NULL && (*enc = shred_new(pq_plan(run))) == NULL)
 		return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
 	if (shred_row(*enc, row, &wb->out, e) == -1) {
 		wbatch_undo(wb);
@@ -73,42 +50,33 @@ w_encode(const void *run, void **enc, jv row, struct wbatch *wb,
 }
 
 static void
-w_enc_free(void *enc)
+pq_w_enc_free(void *enc)
 {
 	shred_free(enc);
 }
 
 static int
-w_begin(void *run, FILE *out, struct fk_err *e)
+pq_w_begin(void *run, FILE *out, struct fk_err *e)
 {
-	struct pq_run *r = run;
-
-	r->w = pq_open_plan(out, r->plan, &r->o, e);
-	return r->w == NULL ? -1 : 0;
+	return pq_start(run, out, e);
 }
 
 /* The rows' bytes go to the columns together, in one call. */
 static int
-w_flush(void *run, FILE *out, struct wbatch *wb, size_t n,
+pq_w_flush(void *run, FILE *out, struct wbatch *wb, size_t n,
     struct fk_err *e)
 {
-	struct pq_run *r = run;
-
 	(void)out;
 	if (n == 0)
 		return 0;
-	return pq_add(r->w, wb->out.p, wb->end[n - 1], n, e);
+	return pq_add(run, wb->out.p, wb->end[n - 1], n, e);
 }
 
 static int
-w_end(void *run, FILE *out, struct fk_err *e)
+pq_w_end(void *run, FILE *out, struct fk_err *e)
 {
-	struct pq_run *r = run;
-	struct pq *w = r->w;
-
 	(void)out;
-	r->w = NULL;
-	return pq_close(w, e);
+	return pq_finish(run, e);
 }
 
 const struct writer pq_writer = {
@@ -117,12 +85,12 @@ const struct writer pq_writer = {
 	.bq = "--source_format=PARQUET --parquet_enable_list_inference",
 	.flags = WRITER_NEEDS_SCHEMA,
 	.takes = WRITER_TAKES_PARQUET,
-	.setup = w_setup,
-	.release = w_release,
-	.encode = w_encode,
-	.enc_free = w_enc_free,
-	.begin = w_begin,
-	.flush = w_flush,
-	.end = w_end,
+	.setup = pq_w_setup,
+	.release = pq_w_release,
+	.encode = pq_w_encode,
+	.enc_free = pq_w_enc_free,
+	.begin = pq_w_begin,
+	.flush = pq_w_flush,
+	.end = pq_w_end,
 	.schema_json = writer_schema_json,
 };
