@@ -14,7 +14,7 @@
 #include <zlib.h>
 
 #include "b64.h"
-#include "shape/shape.h"
+#include "shape/check/canon.h"
 #include "shape/write/avro.h"
 #include "shape/write/varint.h"
 #include "shape/write/writer.h"

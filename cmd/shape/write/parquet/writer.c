@@ -19,6 +19,7 @@
  * writer thread; the workers do everything that depends on a row alone.
  */
 #include "shape/write/parquet/parquet.h"
+#include "shape/write/parquet/shred.h"
 #include "shape/write/writer.h"
 
 /* The run is the file's writer: made with the schema, started at begin. */
