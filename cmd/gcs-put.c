@@ -60,6 +60,8 @@ struct ctx {
 	double every;			/* > 0: JSON progress events */
 	double last_event;
 	double start;
+	int check;			/* --check: nothing will be uploaded */
+	int unreadable;			/* the existence check met a 403 */
 };
 
 static void
@@ -415,6 +417,21 @@ log_progress(struct ctx *x, const struct gcs_event *ev)
 	    FK_N("retries", ev->retries) }, 5, "%llu bytes sent", ev->sent);
 }
 
+/* A 403 on the existence check: what it means depends on the mode. */
+static void
+unreadable(struct ctx *x)
+{
+	x->unreadable = 1;
+	if (x->check)
+		fk_warn("--check cannot tell whether the object may be "
+		    "created: no permission to read whether it exists (HTTP "
+		    "403); an upload's own precondition will decide");
+	else
+		fk_warn("cannot tell whether the object exists (HTTP 403: no "
+		    "permission to read it); uploading with the precondition "
+		    "alone");
+}
+
 static void
 on_event(void *arg, const struct gcs_event *ev)
 {
@@ -450,9 +467,7 @@ on_event(void *arg, const struct gcs_event *ev)
 		    "(HTTP %ld); starting again from the spool", ev->status);
 		break;
 	case GCS_EV_UNREADABLE:
-		fk_warn("cannot tell whether the object exists (HTTP 403: no "
-		    "permission to read it); uploading with the precondition "
-		    "alone");
+		unreadable(x);
 		break;
 	case GCS_EV_ADOPT:
 		fk_log(FK_LOG_INFO, "adopt", NULL, 0, "an earlier attempt "
@@ -585,7 +600,8 @@ set_target(struct gcs_up_conf *c, const struct opts *o, const char *base,
  * produces its input.  0, or the exit code after saying why.
  */
 static int
-check_only(const struct gcs_up_conf *conf, struct fk_err *e)
+check_only(const struct gcs_up_conf *conf, const struct ctx *x,
+    struct fk_err *e)
 {
 	struct gcs_up *u = gcs_up_new(conf, e);
 	int rc = 0;
@@ -596,8 +612,9 @@ check_only(const struct gcs_up_conf *conf, struct fk_err *e)
 		rc = e->code != 0 ? e->code : FK_EX_SOFTWARE;
 	} else {
 		fk_log(FK_LOG_INFO, "check", NULL, 0, "gs://%s/%s: the "
-		    "credentials work, the bucket accepts new objects and "
-		    "the precondition holds", conf->bucket, conf->name);
+		    "credentials work, the bucket accepts new objects%s",
+		    conf->bucket, conf->name, x->unreadable ? "" :
+		    " and the precondition holds");
 	}
 	gcs_up_free(u);
 	return rc;
@@ -643,8 +660,9 @@ main(int argc, char **argv)
 	conf.stop = &got_signal;
 	set_progress(&x);
 	x.start = x.last_event = fk_now();
+	x.check = o.check;
 	if (o.check) {
-		rc = check_only(&conf, &e);
+		rc = check_only(&conf, &x, &e);
 		sig = got_signal;
 		goto out;
 	}

@@ -85,6 +85,8 @@ gcs-put "gs://$BKT/c2" <"$T/a" >"$T/out" 2>"$T/err"
 rc=$?
 [ $rc -eq 0 ] && [ "$(jf "$T/out" crc32c)" = "$(crc_b64 "$T/a")" ] &&
     [ "$(grep -c "cannot tell" "$T/err")" = 1 ] && [ "$(grep -c . "$T/err")" = 1 ] &&
+    grep -q "uploading with the precondition alone" "$T/err" &&
+    ! grep -q -- "--check" "$T/err" &&
     requests | grep -q '^PUT session' &&
     ok "creator role, new object: stored (through a session, whose fate can be asked), one warning" ||
     notok "creator role, new object" "exit $rc: $(cat "$T/err")"

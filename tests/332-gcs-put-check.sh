@@ -70,6 +70,12 @@ grep -q "may not create objects in bucket 'bkt' (they lack storage.objects.creat
     ok "viewer: the message names the missing permission" || notok "viewer: message" "$(cat "$T/err")"
 STORAGE_EMULATOR_HOST=127.0.0.1:$creator_PORT timeout 20 gcs-put --check gs://bkt/x </dev/zero >"$T/out" 2>"$T/err"
 is "roles/storage.objectCreator (no read): exit 0, the upload's precondition will decide" "$?" 0
+# --check uploads nothing: its warning must not speak of uploading.
+[ "$(grep -c "check cannot tell whether the object may be created" "$T/err")" = 1 ] &&
+    [ "$(grep -c "warning" "$T/err")" = 1 ] && ! grep -q "uploading" "$T/err" &&
+    ! grep -q "precondition holds" "$T/err" &&
+    ok "creator --check: one warning, that the check cannot tell whether the object may be created (and no claim that the precondition holds)" ||
+    notok "creator --check: warning" "$(cat "$T/err")"
 is "the creator check created nothing" "$(curl -s "http://127.0.0.1:$creator_PORT/_ctl/stats" | jq .objects)" 0
 
 nosecret "no key, token or JWT in any output of --check" "$T/all"

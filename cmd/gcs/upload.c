@@ -561,20 +561,69 @@ generation_of(jv obj)
 	return v;
 }
 
+/* u->r's body, when it is a JSON object, into *doc; else invalid. */
+static void
+body_json(struct gcs_up *u, jv *doc)
+{
+	struct fk_err e;
+
+	*doc = jv_invalid();
+	if (fk_json_parse(u->r.body.p != NULL ? u->r.body.p : "",
+	    u->r.body.len, doc, &e) == 0 && jv_get_kind(*doc) == JV_KIND_OBJECT)
+		return;
+	jv_free(*doc);
+	*doc = jv_invalid();
+}
+
+static int
+bad_object(struct gcs_up *u, struct fk_err *e)
+{
+	return fk_fail(e, FK_EX_DATAERR, "invalid object resource from the "
+	    "server for '%s'", u->target);
+}
+
 /* The object resource in u->r's body into *obj (the caller frees it). */
 static int
 parse_object(struct gcs_up *u, jv *obj, struct fk_err *e)
 {
-	*obj = jv_invalid();
-	if (fk_json_parse(u->r.body.p != NULL ? u->r.body.p : "",
-	    u->r.body.len, obj, e) == 0 && jv_get_kind(*obj) == JV_KIND_OBJECT) {
-		*obj = gcs_proto3_defaults(*obj);
-		return 0;
+	body_json(u, obj);
+	if (!jv_is_valid(*obj))
+		return bad_object(u, e);
+	*obj = gcs_proto3_defaults(*obj);
+	return 0;
+}
+
+/*
+ * GET url with the token and keep a JSON object answer in *doc (the
+ * caller frees it).  Returns what simple() returns; or, with once, what
+ * one attempt (and one more with a fresh token after a 401) returns, for
+ * a check that only saves time.  *doc is valid only with ST_OK and an
+ * answer that is a JSON object.
+ */
+static int
+get_json(struct gcs_up *u, const char *url, int once, jv *doc,
+    struct fk_err *e)
+{
+	struct req q = { 0 };
+	int k;
+
+	*doc = jv_invalid();
+	q.method = "GET";
+	q.url = url;
+	q.what = u->target;
+	q.auth = 1;
+	if (!once) {
+		k = simple(u, &q, NULL, e);
+	} else {
+		k = attempt(u, &q, e);
+		if (k == ST_401) {
+			u->refresh = 1;
+			k = attempt(u, &q, e);
+		}
 	}
-	jv_free(*obj);
-	*obj = jv_invalid();
-	return fk_fail(e, FK_EX_DATAERR, "invalid object resource from the "
-	    "server for '%s'", u->target);
+	if (k == ST_OK)
+		body_json(u, doc);
+	return k;
 }
 
 /* The object resource to send, as a malloc'ed JSON text. */
@@ -790,7 +839,6 @@ adopted(struct gcs_up *u)
 static int
 lookup(struct gcs_up *u, jv *obj, struct fk_err *e)
 {
-	struct req q = { 0 };
 	struct fk_err e2;
 	char *url = object_url(u, "");
 	long long gen;
@@ -799,11 +847,7 @@ lookup(struct gcs_up *u, jv *obj, struct fk_err *e)
 	*obj = jv_invalid();
 	if (url == NULL)
 		return fk_fail(e, FK_EX_SOFTWARE, "out of memory"), LK_UNKNOWN;
-	q.method = "GET";
-	q.url = url;
-	q.what = u->target;
-	q.auth = 1;
-	k = simple(u, &q, NULL, e);
+	k = get_json(u, url, 0, obj, e);
 	free(url);
 	if (k < 0 && u->r.status == 404) {
 		fk_fail(e, FK_EX_TEMPFAIL, "%s: the server's answer was lost "
@@ -811,13 +855,14 @@ lookup(struct gcs_up *u, jv *obj, struct fk_err *e)
 		    u->target);
 		return LK_ABSENT;
 	}
-	if (k != ST_OK || parse_object(u, obj, &e2) < 0) {
+	if (!jv_is_valid(*obj)) {
 		fk_fail(e, FK_EX_TEMPFAIL, "%s: the server's answer was lost, "
 		    "and whether the object was stored cannot be learned "
 		    "(HTTP %ld on its metadata): check before running again",
 		    u->target, u->r.status);
 		return LK_UNKNOWN;
 	}
+	*obj = gcs_proto3_defaults(*obj);
 	if (gcs_verify(*obj, &u->sums, &e2) == 0) {
 		adopted(u);
 		return LK_MATCH;
@@ -1206,7 +1251,6 @@ out:
 static int
 precheck(struct gcs_up *u, struct fk_err *e)
 {
-	struct req q = { 0 };
 	struct gcs_event ev;
 	char *url = object_url(u, "?fields=generation");
 	long long want = u->c.if_generation_match, have = 0;
@@ -1215,19 +1259,8 @@ precheck(struct gcs_up *u, struct fk_err *e)
 
 	if (url == NULL)
 		return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
-	q.method = "GET";
-	q.url = url;
-	q.what = u->target;
-	q.auth = 1;
-	/*
-	 * One attempt (and one with a fresh token after a 401): the check
-	 * only saves time, the upload decides.
-	 */
-	k = attempt(u, &q, e);
-	if (k == ST_401) {
-		u->refresh = 1;
-		k = attempt(u, &q, e);
-	}
+	/* One attempt: the check only saves time, the upload decides. */
+	k = get_json(u, url, 1, &obj, e);
 	free(url);
 	if (k == ST_STOP || k == ST_401 || k < 0)
 		return -1;
@@ -1240,9 +1273,9 @@ precheck(struct gcs_up *u, struct fk_err *e)
 	}
 	if (k != ST_OK && u->r.status != 404)
 		return 0;
+	if (k == ST_OK && !jv_is_valid(obj))
+		return bad_object(u, e);
 	if (k == ST_OK) {
-		if (parse_object(u, &obj, e) < 0)
-			return -1;
 		have = generation_of(obj);
 		jv_free(obj);
 	}
@@ -1412,9 +1445,8 @@ holds(jv doc, const char *name)
 static int
 may_create(struct gcs_up *u, struct fk_err *e)
 {
-	struct req q = { 0 };
 	char *b = fk_url_escape(u->c.bucket), *url = NULL;
-	jv doc = jv_invalid();
+	jv doc;
 	int k, yes = 0;
 
 	if (b != NULL)
@@ -1423,20 +1455,14 @@ may_create(struct gcs_up *u, struct fk_err *e)
 	free(b);
 	if (url == NULL)
 		return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
-	q.method = "GET";
-	q.url = url;
-	q.what = u->target;
-	q.auth = 1;
-	k = simple(u, &q, NULL, e);
+	k = get_json(u, url, 0, &doc, e);
 	free(url);
 	if (k < 0 && u->r.status == 404)
 		return fk_fail(e, FK_EX_FAIL, "bucket '%s' does not exist",
 		    u->c.bucket);
 	if (k < 0)
 		return -1;
-	if (k == ST_OK && fk_json_parse(u->r.body.p != NULL ? u->r.body.p :
-	    "", u->r.body.len, &doc, e) == 0 &&
-	    jv_get_kind(doc) == JV_KIND_OBJECT)
+	if (jv_is_valid(doc))
 		yes = holds(doc, "storage.objects.create") ? 1 : -1;
 	jv_free(doc);
 	if (yes == 0)

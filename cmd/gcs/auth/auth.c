@@ -740,15 +740,43 @@ token_refused(const struct fk_resp *r, const char *uri, struct fk_err *e)
 	jv_free(v);
 }
 
+/*
+ * Send q for a token from `from` and take the token from its answer.
+ * meta: the metadata server, whose answer must say Metadata-Flavor:
+ * Google; otherwise a token endpoint, whose OAuth error answer words a
+ * refusal.  The answer is a secret: it is wiped.  q's headers are freed.
+ */
+static int
+token_request(struct auth *a, struct fk_http_req *q, const char *from,
+    int meta, struct fk_err *e)
+{
+	struct fk_resp r = { 0 };
+	double t0 = fk_now();
+	int rc;
+
+	r.body.max = MAX_TOKEN_BODY;
+	prepare(a, meta);
+	rc = fk_http_do(a->h, q, &a->r, &r, e);
+	if (rc < 0 && !meta)
+		token_refused(&r, q->url, e);
+	else if (rc == 0 && meta && !google_flavor(&r))
+		rc = fk_fail(e, FK_EX_DATAERR, "invalid token response from "
+		    "%s: no Metadata-Flavor: Google", from);
+	else if (rc == 0)
+		rc = take_token(a, &r, from, t0, e);
+	if (r.body.p != NULL)
+		explicit_bzero(r.body.p, r.body.len);
+	fk_resp_free(&r);
+	curl_slist_free_all(q->headers);
+	return rc;
+}
+
 static int
 token_post(struct auth *a, const char *body, struct fk_err *e)
 {
 	struct curl_slist *hdr = NULL, *h2;
-	struct fk_resp r = { 0 };
 	struct fk_http_req q = { 0 };
 	char what[300], from[300];
-	double t0 = fk_now();
-	int rc = -1;
 
 	hdr = curl_slist_append(NULL,
 	    "Content-Type: application/x-www-form-urlencoded");
@@ -767,17 +795,7 @@ token_post(struct auth *a, const char *body, struct fk_err *e)
 	q.headers = hdr;
 	q.body = body;
 	q.body_len = strlen(body);
-	r.body.max = MAX_TOKEN_BODY;
-	prepare(a, 0);
-	if (fk_http_do(a->h, &q, &a->r, &r, e) < 0)
-		token_refused(&r, a->token_uri, e);
-	else
-		rc = take_token(a, &r, from, t0, e);
-	if (r.body.p != NULL)
-		explicit_bzero(r.body.p, r.body.len);
-	fk_resp_free(&r);
-	curl_slist_free_all(hdr);
-	return rc;
+	return token_request(a, &q, from, 0, e);
 }
 
 /* A signed JWT for aud: the 2LO assertion (scope) or a self-signed token. */
@@ -890,10 +908,7 @@ metadata_token(struct auth *a, struct fk_err *e)
 {
 	struct fk_http_req q = { 0 };
 	struct curl_slist *hdr;
-	struct fk_resp r = { 0 };
 	char what[300], from[300];
-	double t0 = fk_now();
-	int rc;
 
 	hdr = curl_slist_append(NULL, "Metadata-Flavor: Google");
 	if (hdr == NULL)
@@ -905,19 +920,7 @@ metadata_token(struct auth *a, struct fk_err *e)
 	q.url = a->meta_url;
 	q.what = what;
 	q.headers = hdr;
-	r.body.max = MAX_TOKEN_BODY;
-	prepare(a, 1);
-	rc = fk_http_do(a->h, &q, &a->r, &r, e);
-	if (rc == 0 && !google_flavor(&r))
-		rc = fk_fail(e, FK_EX_DATAERR, "invalid token response from "
-		    "%s: no Metadata-Flavor: Google", from);
-	else if (rc == 0)
-		rc = take_token(a, &r, from, t0, e);
-	if (r.body.p != NULL)
-		explicit_bzero(r.body.p, r.body.len);
-	fk_resp_free(&r);
-	curl_slist_free_all(hdr);
-	return rc;
+	return token_request(a, &q, from, 1, e);
 }
 
 static int
