@@ -571,7 +571,8 @@ emit_schema(struct conf *c, const struct pipe_stats *st)
 		die(FK_EX_IOERR, "cannot write '%s': %s", c->emitfile,
 		    strerror(err));
 	jv_free(txt);
-	c->w->bq_flags(flags, sizeof(flags), c->emitfile, st->csv_newlines);
+	writer_bq_flags(c->w, flags, sizeof(flags), c->emitfile,
+	    st->csv_newlines);
 	fk_log(FK_LOG_INFO, "bq_load", (struct fk_kv[]){ { "flags", flags,
 	    0 }, FK_S("schema", c->emitfile) }, 2,
 	    "load with: bq load %s DATASET.TABLE SOURCE", flags);
