@@ -71,6 +71,38 @@ fk_bad_option(int c, char **argv, const char *shortopts)
 	fk_usage_error("unknown option '%s'", name);
 }
 
+int
+fk_getopt(struct fk_cli *c, int argc, char **argv)
+{
+	int ch;
+
+	opterr = 0;
+	for (;;) {
+		ch = getopt_long(argc, argv, c->shortopts, c->longopts, NULL);
+		switch (ch) {
+		case 'h':
+			c->help();
+			exit(0);
+		case 'V':
+			printf("%s %s\n", fk_prog(), FK_VERSION);
+			exit(0);
+		case 'q':
+			c->quiet = 1;
+			c->verbosity = 0;
+			break;
+		case 'v':
+			c->verbose = 1;
+			c->verbosity = 2;
+			break;
+		case '?':
+		case ':':
+			fk_bad_option(ch, argv, c->shortopts);
+		default:
+			return ch;
+		}
+	}
+}
+
 long long
 fk_opt_number(const char *opt, const char *arg, long long min,
     long long max)
