@@ -1,5 +1,5 @@
 /*
- * bad.c: bad records (see ring.h).
+ * bad.c: bad records (see bad.h and ring.h).
  *
  * Bad records are decided in input order by the writer: every bad record
  * leaves a mark (how much output its batch had made up to and including
@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "shape/bad.h"
+#include "shape/check/pii.h"
+#include "shape/pipe.h"
 #include "shape/ring.h"
 
 int

@@ -1,5 +1,5 @@
 /*
- * numfmt.c: the number formatters (see shape.h), below both the checker
+ * numfmt.c: the number formatters (see numfmt.h), below both the checker
  * (check/, which writes coerced numbers as STRING) and the text writers
  * (write/ndjson.c, write/csv.c), so neither reaches into the other.
  */
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "shape/shape.h"
+#include "shape/numfmt.h"
 
 int
 numfmt_double(double d, char out[32])

@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "shape/bad.h"
+#include "shape/order.h"
+#include "shape/pipe.h"
 #include "shape/ring.h"
 
 static int

@@ -8,7 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "shape/bad.h"
+#include "shape/order.h"
+#include "shape/pipe.h"
+#include "shape/read/reader.h"
 #include "shape/ring.h"
+#include "shape/work.h"
 
 #define BIG (4 * 1024 * 1024)	/* batch memory kept for reuse */
 

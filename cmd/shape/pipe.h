@@ -80,4 +80,26 @@ void pipe_stats_free(struct pipe_stats *st);
 const struct schema *pipe_schema(const struct pipe_opts *o,
     const struct pipe_stats *st);
 
+/*
+ * The ring, for the pipeline's parts (read/reader.c, work.c, bad.c,
+ * order.c; its types are in ring.h), not for main.
+ */
+struct batch;
+struct pipe;
+
+void pipe_lock(struct pipe *p);
+void pipe_unlock(struct pipe *p);
+int pipe_quitting(struct pipe *p);
+void pipe_quit(struct pipe *p);
+/* Stop everyone: the reader, the workers and the writer. */
+void pipe_stop(struct pipe *p);
+struct batch *pipe_acquire(struct pipe *p);
+void pipe_submit(struct pipe *p, struct batch *b);
+void pipe_batch_clear(struct batch *b);
+/*
+ * Room for one more of n elements of size sz in p: p itself, a larger
+ * copy, or NULL (p still valid) when out of memory.
+ */
+void *pipe_grow(void *p, size_t *cap, size_t n, size_t sz);
+
 #endif

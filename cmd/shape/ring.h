@@ -1,8 +1,9 @@
 /*
- * ring.h: the pipeline's own state, shared by its parts (not by main):
+ * ring.h: the pipeline's own types, shared by its parts (not by main):
  * pipe.c (the ring of batches and the run), read/reader.c (the reader),
  * work.c (a worker's batch), bad.c (bad records) and order.c (the writer
- * thread, which writes batches in input order).
+ * thread, which writes batches in input order).  Each part's functions
+ * are in its own header.
  *
  * Batches live in a ring of NSLOTS(workers) slots; batch number s uses
  * slot s % n.  A slot goes FREE -> FILLED (reader) -> WORKING -> DONE
@@ -106,48 +107,5 @@ struct pipe {
 	int failed;
 	struct fk_err err;
 };
-
-/* pipe.c */
-void pipe_lock(struct pipe *p);
-void pipe_unlock(struct pipe *p);
-int pipe_quitting(struct pipe *p);
-void pipe_quit(struct pipe *p);
-/* Stop everyone: the reader, the workers and the writer. */
-void pipe_stop(struct pipe *p);
-struct batch *pipe_acquire(struct pipe *p);
-void pipe_submit(struct pipe *p, struct batch *b);
-void pipe_batch_clear(struct batch *b);
-/*
- * Room for one more of n elements of size sz in p: p itself, a larger
- * copy, or NULL (p still valid) when out of memory.
- */
-void *pipe_grow(void *p, size_t *cap, size_t n, size_t sz);
-
-/* read/reader.c: read fd into batches until the end or a stop. */
-int reader_run(struct pipe *p, int fd, struct fk_err *e);
-
-/* work.c: a worker's whole batch. */
-void work_batch(struct worker *w, struct batch *b);
-/* Set up the format for schema s; -1 with e. */
-int work_setup(struct pipe *p, const struct schema *s, struct fk_err *e);
-
-/* bad.c */
-int bad_fail(struct batch *b, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-int bad_pii_any(const struct pii *p);
-/*
- * Record one bad record: its reject line (value consumed; pass
- * jv_invalid() to leave it out), its message, and a mark.
- */
-void bad(struct worker *w, const struct item *it, const char *path,
-    const char *reason, jv value, int fatal);
-/* A value for a reject line, unless personal data must stay out of it. */
-jv bad_keep(const struct worker *w, jv v);
-/* The index of the mark to stop at, or -1 to take the whole batch. */
-long bad_stop_at(struct pipe *p, const struct batch *b);
-
-/* order.c: the writer thread, and what a run owes at its end. */
-void *order_main(void *arg);
-int order_finish(struct pipe *p, int ok, int stopped);
 
 #endif

@@ -8,8 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "shape/bad.h"
 #include "shape/check/infer.h"
+#include "shape/pipe.h"
 #include "shape/ring.h"
+#include "shape/work.h"
 
 /* ---- the schema ------------------------------------------------------ */
 

@@ -17,11 +17,13 @@
 
 #include "buf.h"
 #include "scan.h"
+#include "shape/check/infer.h"
 #include "shape/check/pii.h"
 #include "shape/check/schema.h"
 #include "shape/write/avro.h"
 #include "shape/write/parquet/parquet.h"
-#include "shape/write/text.h"
+#include "shape/write/csv.h"
+#include "shape/write/ndjson.h"
 
 static const char all_types[] =
     "[{\"name\":\"s\",\"type\":\"STRING\"},{\"name\":\"b\",\"type\":\"BYTES\"},"

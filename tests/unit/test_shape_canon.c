@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "t.h"
-#include "shape/check/schema.h"
+#include "shape/check/canon.h"
 
 static void
 test_int64(void)

@@ -2,19 +2,20 @@
  * canon.c: readers for canonical-row values (see schema.h), shared by the
  * binary encoders.  The validator has already produced canonical text, so
  * these parse strictly: anything else is a bug upstream and returns -1.
+ * The calendar under them (digits, days in a month, days since 1970) is
+ * also the validator's (schema.c), so both count days the same way.
  */
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
 
-#include "schema.h"
-#include "shape/shape.h"
+#include "canon.h"
+#include "fk.h"
 
 #define US_PER_DAY (86400LL * 1000000LL)
 
-/* Exactly n decimal digits at s, as a number; -1 if any is not a digit. */
-static int
-digits(const char *s, int n, int *out)
+int
+canon_digits(const char *s, int n, int *out)
 {
 	int i, v = 0;
 
@@ -33,8 +34,8 @@ leap(int y)
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-static int
-mdays(int y, int m)
+int
+canon_month_days(int y, int m)
 {
 	static const int d[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
 	    30, 31 };
@@ -67,10 +68,10 @@ parse_date(const char *s, int32_t *days)
 
 	if (strnlen(s, 10) < 10 || s[4] != '-' || s[7] != '-')
 		return -1;
-	if (digits(s, 4, &y) == -1 || digits(s + 5, 2, &m) == -1 ||
-	    digits(s + 8, 2, &d) == -1)
+	if (canon_digits(s, 4, &y) == -1 || canon_digits(s + 5, 2, &m) == -1 ||
+	    canon_digits(s + 8, 2, &d) == -1)
 		return -1;
-	if (y < 1 || m < 1 || m > 12 || d < 1 || d > mdays(y, m))
+	if (y < 1 || m < 1 || m > 12 || d < 1 || d > canon_month_days(y, m))
 		return -1;
 	*days = civil_days(y, m, d);
 	return 0;
@@ -88,8 +89,8 @@ parse_clock(const char *s, int64_t *us, const char **end)
 
 	if (strnlen(s, 8) < 8 || s[2] != ':' || s[5] != ':')
 		return -1;
-	if (digits(s, 2, &h) == -1 || digits(s + 3, 2, &mi) == -1 ||
-	    digits(s + 6, 2, &sec) == -1)
+	if (canon_digits(s, 2, &h) == -1 || canon_digits(s + 3, 2, &mi) == -1 ||
+	    canon_digits(s + 6, 2, &sec) == -1)
 		return -1;
 	if (h > 23 || mi > 59 || sec > 59)
 		return -1;

@@ -106,3 +106,15 @@ colname_map(const char *name, size_t len, char *out)
 	out[n] = '\0';
 	return 1;
 }
+
+const char *
+colname_of_key(jv key, char buf[COLNAME_MAX + 1])
+{
+	const char *s = jv_string_value(key);
+	size_t n = (size_t)jv_string_length_bytes(jv_copy(key));
+
+	if (colname_legal(s, n) && memchr(s, '\0', n) == NULL)
+		return s;
+	colname_map(s, n, buf);
+	return buf;
+}

@@ -20,6 +20,8 @@
 
 #include <stddef.h>
 
+#include <jv.h>
+
 #define COLNAME_MAX 300
 
 /*
@@ -30,5 +32,11 @@ int colname_map(const char *name, size_t len, char *out);
 
 /* Nonzero if name[0..len) is a legal column name (maps to itself). */
 int colname_legal(const char *name, size_t len);
+
+/*
+ * The column name of a row's key (a jv string, borrowed): key's own text
+ * when it is legal, else its mapping, written to buf.
+ */
+const char *colname_of_key(jv key, char buf[COLNAME_MAX + 1]);
 
 #endif

@@ -7,15 +7,13 @@
  * exactly like a given one.
  */
 #include <math.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "canon.h"
 #include "colname.h"
 #include "infer.h"
-#include "shape/shape.h"
 
 struct node {
 	char *name;		/* column name */
@@ -76,35 +74,6 @@ infer_rows(const struct infer *in)
 
 /* ---- checking a row before it is merged ------------------------------ */
 
-static int
-reason(struct schema_cerr *ce, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int
-reason(struct schema_cerr *ce, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(ce->reason, sizeof(ce->reason), fmt, ap);
-	va_end(ap);
-	ce->path[0] = '\0';
-	return -1;
-}
-
-/* The column name of an object key, in buf (COLNAME_MAX + 1 bytes). */
-static const char *
-column_of(jv key, char *buf)
-{
-	const char *s = jv_string_value(key);
-	size_t n = (size_t)jv_string_length_bytes(jv_copy(key));
-
-	if (colname_legal(s, n) && memchr(s, '\0', n) == NULL)
-		return s;
-	colname_map(s, n, buf);
-	return buf;
-}
-
 struct key {
 	char *col;
 	jv key;			/* borrowed from the object */
@@ -118,21 +87,6 @@ key_cmp(const void *a, const void *b)
 }
 
 static int check_value(jv v, int depth, struct schema_cerr *ce);
-
-/* Put "name." in front of the error path. */
-static void
-path_prepend(struct schema_cerr *ce, const char *name)
-{
-	size_t n = strlen(name), dot = ce->path[0] != '\0' &&
-	    ce->path[0] != '[', len = strlen(ce->path);
-
-	if (n + dot + len >= sizeof(ce->path))
-		return;		/* too long to say: the inner part stays */
-	memmove(ce->path + n + dot, ce->path, len + 1);
-	memcpy(ce->path, name, n);
-	if (dot)
-		ce->path[n] = '.';
-}
 
 /*
  * BigQuery compares column names without case, so "a b" and "A_B" in one
@@ -150,28 +104,29 @@ check_object(jv o, int depth, struct schema_cerr *ce)
 	n = (size_t)jv_object_length(jv_copy(o));
 	k = calloc(n ? n : 1, sizeof(*k));
 	if (k == NULL)
-		return reason(ce, "out of memory");
+		return schema_cfail(ce, "out of memory");
 	i = 0;
 	for (it = jv_object_iter(o); jv_object_iter_valid(o, it);
 	    it = jv_object_iter_next(o, it), i++) {
 		k[i].key = jv_object_iter_key(o, it);
-		k[i].col = strdup(column_of(k[i].key, buf));
+		k[i].col = strdup(colname_of_key(k[i].key, buf));
 		if (k[i].col == NULL)
 			rc = -1;
 		v = jv_object_iter_value(o, it);
 		if (rc == 0 && check_value(v, depth, ce) == -1) {
-			path_prepend(ce, k[i].col);
+			schema_path_prepend(ce, k[i].col);
 			rc = -2;
 		}
 		jv_free(v);
 	}
 	if (rc == -1)
-		reason(ce, "out of memory");
+		schema_cfail(ce, "out of memory");
 	if (rc == 0 && n > 1) {
 		qsort(k, n, sizeof(*k), key_cmp);
 		for (i = 1; i < n && rc == 0; i++)
 			if (strcasecmp(k[i - 1].col, k[i].col) == 0) {
-				rc = reason(ce, "fields '%.80s' and '%.80s' "
+				rc = schema_cfail(ce,
+				    "fields '%.80s' and '%.80s' "
 				    "both map to column '%.80s'",
 				    jv_string_value(k[i - 1].key),
 				    jv_string_value(k[i].key), k[i].col);
@@ -197,7 +152,8 @@ check_value(jv v, int depth, struct schema_cerr *ce)
 
 	if (jv_get_kind(v) == JV_KIND_OBJECT) {
 		if (depth >= SCHEMA_MAXDEPTH)
-			return reason(ce, "RECORD nested deeper than %d levels",
+			return schema_cfail(ce,
+			    "RECORD nested deeper than %d levels",
 			    SCHEMA_MAXDEPTH);
 		return check_object(v, depth + 1, ce);
 	}
@@ -364,7 +320,7 @@ merge_object(struct node *n, jv o, int depth)
 	for (it = jv_object_iter(o); rc == 0 && jv_object_iter_valid(o, it);
 	    it = jv_object_iter_next(o, it)) {
 		k = jv_object_iter_key(o, it);
-		c = child(n, column_of(k, buf));
+		c = child(n, colname_of_key(k, buf));
 		jv_free(k);
 		if (c == NULL)
 			return -1;
@@ -380,12 +336,12 @@ infer_add(struct infer *in, jv row, struct schema_cerr *ce)
 {
 	memset(ce, 0, sizeof(*ce));
 	if (jv_get_kind(row) != JV_KIND_OBJECT)
-		return reason(ce, "a row must be an object, got %s",
+		return schema_cfail(ce, "a row must be an object, got %s",
 		    jv_kind_name(jv_get_kind(row)));
 	if (check_object(row, 1, ce) == -1)
 		return -1;
 	if (merge_object(&in->root, row, 1) == -1)
-		return reason(ce, "out of memory");
+		return schema_cfail(ce, "out of memory");
 	in->rows++;
 	return 0;
 }
@@ -441,11 +397,12 @@ infer_one(jv row, struct schema *s, struct schema_cerr *ce)
 	memset(s, 0, sizeof(*s));
 	in = infer_new();
 	if (in == NULL)
-		return reason(ce, "out of memory");
+		return schema_cfail(ce, "out of memory");
 	if (infer_add(in, row, ce) == -1)
 		goto out;
 	if (infer_schema(in, s, &e) == -1) {
-		reason(ce, "%s", in->root.nkid == 0 ? "cannot infer a schema "
+		schema_cfail(ce,
+		    "%s", in->root.nkid == 0 ? "cannot infer a schema "
 		    "from an empty object" : e.msg);
 		goto out;
 	}

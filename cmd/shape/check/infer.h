@@ -54,4 +54,11 @@ size_t infer_rows(const struct infer *in);
 int infer_schema(const struct infer *in, struct schema *s,
     struct fk_err *e);
 
+/*
+ * Infer a schema from one row (borrowed), as a sample of one, by the
+ * rules above.  -1 with ce filled if the row cannot be a schema (not an
+ * object, no field, two fields with one column name).
+ */
+int infer_one(jv row, struct schema *s, struct schema_cerr *ce);
+
 #endif

@@ -9,7 +9,7 @@
 #include <gcrypt.h>
 
 #include "pii.h"
-#include "shape/shape.h"
+#include "shape/numfmt.h"
 
 #define MAXPATH 64
 

@@ -5,14 +5,16 @@
 #include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "canon.h"
 #include "colname.h"
 #include "schema.h"
-#include "shape/shape.h"
+#include "shape/numfmt.h"
 
 /* Lookup data for one level of fields (the top, or a RECORD's). */
 struct level {
@@ -100,12 +102,8 @@ type_from_name(const char *s, enum schema_type *t)
 
 /* ---- errors ---------------------------------------------------------- */
 
-static int
-cfail(struct schema_cerr *ce, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int
-cfail(struct schema_cerr *ce, const char *fmt, ...)
+int
+schema_cfail(struct schema_cerr *ce, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -132,9 +130,8 @@ prepend(struct schema_cerr *ce, const char *pre)
 	ce->path[n + len] = '\0';
 }
 
-/* "name." (or just "name" before "[i]") in front of the error path. */
-static void
-path_prepend(struct schema_cerr *ce, const char *name)
+void
+schema_path_prepend(struct schema_cerr *ce, const char *name)
 {
 	if (ce->path[0] != '\0' && ce->path[0] != '[')
 		prepend(ce, ".");
@@ -495,30 +492,6 @@ schema_json(const struct schema *s, const unsigned char *widen)
 
 /* ---- text forms ------------------------------------------------------ */
 
-static int
-ndigits(const char *s, int n, int *out)
-{
-	int i, v = 0;
-
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
-static int
-month_days(int y, int m)
-{
-	static const int d[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
-	    30, 31 };
-	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-
-	return m == 2 && leap ? 29 : d[m - 1];
-}
-
 struct when {
 	int y, mo, d, h, mi, s;
 	long us;
@@ -531,11 +504,12 @@ static int
 parse_ymd(const char *s, struct when *w)
 {
 	if (strnlen(s, 10) < 10 || s[4] != '-' || s[7] != '-' ||
-	    ndigits(s, 4, &w->y) == -1 || ndigits(s + 5, 2, &w->mo) == -1 ||
-	    ndigits(s + 8, 2, &w->d) == -1)
+	    canon_digits(s, 4, &w->y) == -1 ||
+	    canon_digits(s + 5, 2, &w->mo) == -1 ||
+	    canon_digits(s + 8, 2, &w->d) == -1)
 		return -1;
 	if (w->y < 1 || w->mo < 1 || w->mo > 12 || w->d < 1 ||
-	    w->d > month_days(w->y, w->mo))
+	    w->d > canon_month_days(w->y, w->mo))
 		return -1;
 	return 10;
 }
@@ -548,13 +522,14 @@ parse_hms(const char *s, struct when *w, int short_ok)
 
 	w->s = 0;
 	w->us = 0;
-	if (strnlen(s, 5) < 5 || s[2] != ':' || ndigits(s, 2, &w->h) == -1 ||
-	    ndigits(s + 3, 2, &w->mi) == -1 || w->h > 23 || w->mi > 59)
+	if (strnlen(s, 5) < 5 || s[2] != ':' ||
+	    canon_digits(s, 2, &w->h) == -1 ||
+	    canon_digits(s + 3, 2, &w->mi) == -1 || w->h > 23 || w->mi > 59)
 		return -1;
 	if (s[5] != ':') {
 		return short_ok ? n : -1;
 	}
-	if (ndigits(s + 6, 2, &w->s) == -1 || w->s > 59)
+	if (canon_digits(s + 6, 2, &w->s) == -1 || w->s > 59)
 		return -1;
 	n = 8;
 	if (s[n] == '.') {
@@ -587,11 +562,13 @@ parse_zone(const char *s, struct when *w)
 		return 0;
 	if (*s == ' ')
 		s++;
-	if ((*s != '+' && *s != '-') || ndigits(s + 1, 2, &h) == -1 || h > 23)
+	if ((*s != '+' && *s != '-') || canon_digits(s + 1, 2, &h) == -1 ||
+	    h > 23)
 		return -1;
-	if (s[3] == ':' && ndigits(s + 4, 2, &m) == 0 && s[6] == '\0')
+	if (s[3] == ':' && canon_digits(s + 4, 2, &m) == 0 && s[6] == '\0')
 		;
-	else if (s[3] != '\0' && (ndigits(s + 3, 2, &m) == -1 || s[5] != '\0'))
+	else if (s[3] != '\0' &&
+	    (canon_digits(s + 3, 2, &m) == -1 || s[5] != '\0'))
 		return -1;
 	if (m > 59)
 		return -1;
@@ -660,7 +637,7 @@ fmt_timestamp(int64_t us, char out[40])
 static int
 got(struct ctx *c, enum schema_type t, jv v)
 {
-	return cfail(c->ce, "expected %s, got %s", schema_type_name(t),
+	return schema_cfail(c->ce, "expected %s, got %s", schema_type_name(t),
 	    jv_kind_name(jv_get_kind(v)));
 }
 
@@ -676,7 +653,7 @@ to_string(struct ctx *c, jv v, jv *out)
 	case JV_KIND_NUMBER:
 		if (!isfinite(jv_number_value(v))) {
 			jv_free(v);
-			return cfail(c->ce, "expected STRING, got a "
+			return schema_cfail(c->ce, "expected STRING, got a "
 			    "non-finite number");
 		}
 		numfmt_double(jv_number_value(v), num);
@@ -734,12 +711,14 @@ to_integer(struct ctx *c, jv v, jv *out)
 		d = jv_number_value(v);
 		if (!isfinite(d) || d != floor(d)) {
 			jv_free(v);
-			return cfail(c->ce, "expected INTEGER, got a number "
+			return schema_cfail(c->ce,
+			    "expected INTEGER, got a number "
 			    "with a fraction or not finite");
 		}
 		if (fabs(d) > CANON_MAX_SAFE) {
 			jv_free(v);
-			return cfail(c->ce, "integer beyond 2^53 was rounded "
+			return schema_cfail(c->ce,
+			    "integer beyond 2^53 was rounded "
 			    "by the JSON parser; send it as a string");
 		}
 		*out = v;
@@ -753,10 +732,11 @@ to_integer(struct ctx *c, jv v, jv *out)
 	r = parse_int64(jv_string_value(v), &n);
 	jv_free(v);
 	if (r == -1)
-		return cfail(c->ce, "expected INTEGER, got a string that is "
+		return schema_cfail(c->ce,
+		    "expected INTEGER, got a string that is "
 		    "not a whole number");
 	if (r == -2)
-		return cfail(c->ce, "integer out of the INT64 range");
+		return schema_cfail(c->ce, "integer out of the INT64 range");
 	if (n >= -(int64_t)CANON_MAX_SAFE && n <= (int64_t)CANON_MAX_SAFE) {
 		*out = jv_number((double)n);
 	} else {
@@ -803,13 +783,15 @@ to_float(struct ctx *c, jv v, jv *out)
 	/* strtod also takes hex and "nan(...)": only decimal text here. */
 	if (*s == '\0' || strspn(s, "0123456789+-.eE") != strlen(s)) {
 		jv_free(v);
-		return cfail(c->ce, "expected FLOAT, got a string that is "
+		return schema_cfail(c->ce,
+		    "expected FLOAT, got a string that is "
 		    "not a number");
 	}
 	d = strtod(s, &end);
 	if (*end != '\0' || !isfinite(d)) {
 		jv_free(v);
-		return cfail(c->ce, "expected FLOAT, got a string that is "
+		return schema_cfail(c->ce,
+		    "expected FLOAT, got a string that is "
 		    "not a number in range");
 	}
 	jv_free(v);
@@ -894,7 +876,7 @@ to_numeric(struct ctx *c, jv v, jv *out)
 	if (jv_get_kind(v) == JV_KIND_NUMBER) {
 		if (!isfinite(jv_number_value(v))) {
 			jv_free(v);
-			return cfail(c->ce, "NUMERIC cannot be NaN or "
+			return schema_cfail(c->ce, "NUMERIC cannot be NaN or "
 			    "infinite");
 		}
 		numfmt_double(jv_number_value(v), text);
@@ -909,10 +891,12 @@ to_numeric(struct ctx *c, jv v, jv *out)
 	r = numeric_text(s, res, sizeof(res));
 	jv_free(v);
 	if (r == -1)
-		return cfail(c->ce, "expected NUMERIC, got text that is not "
+		return schema_cfail(c->ce,
+		    "expected NUMERIC, got text that is not "
 		    "a decimal number");
 	if (r == -2)
-		return cfail(c->ce, "NUMERIC takes at most 29 integer and 9 "
+		return schema_cfail(c->ce,
+		    "NUMERIC takes at most 29 integer and 9 "
 		    "fraction digits");
 	*out = jv_string(res);
 	return 0;
@@ -936,7 +920,8 @@ to_boolean(struct ctx *c, jv v, jv *out)
 			return 0;
 		}
 		jv_free(v);
-		return cfail(c->ce, "expected BOOLEAN, got a string other "
+		return schema_cfail(c->ce,
+		    "expected BOOLEAN, got a string other "
 		    "than true or false");
 	default:
 		got(c, SCHEMA_BOOLEAN, v);
@@ -985,13 +970,14 @@ to_bytes(struct ctx *c, jv v, jv *out)
 			break;
 	if (i < n || n % 4 == 1 || strlen(s) - n > 2) {
 		jv_free(v);
-		return cfail(c->ce, "expected BYTES as base64, got a string "
+		return schema_cfail(c->ce,
+		    "expected BYTES as base64, got a string "
 		    "that is not base64");
 	}
 	r = malloc(n + 4);
 	if (r == NULL) {
 		jv_free(v);
-		return cfail(c->ce, "out of memory");
+		return schema_cfail(c->ce, "out of memory");
 	}
 	for (i = 0; i < n; i++)
 		r[i] = std[b64val((unsigned char)s[i])];
@@ -1020,7 +1006,8 @@ to_time_type(struct ctx *c, enum schema_type t, jv v, jv *out)
 		    fmt_timestamp((int64_t)llround(jv_number_value(v) * 1e6),
 		    buf) == -1) {
 			jv_free(v);
-			return cfail(c->ce, "TIMESTAMP seconds out of range");
+			return schema_cfail(c->ce,
+			    "TIMESTAMP seconds out of range");
 		}
 		jv_free(v);
 		*out = jv_string(buf);
@@ -1066,7 +1053,8 @@ to_time_type(struct ctx *c, enum schema_type t, jv v, jv *out)
 	}
 	jv_free(v);
 	if (r == -1)
-		return cfail(c->ce, "expected %s, got a string that is not "
+		return schema_cfail(c->ce,
+		    "expected %s, got a string that is not "
 		    "one", schema_type_name(t));
 	*out = jv_string(buf);
 	return 0;
@@ -1144,7 +1132,7 @@ scalar(struct ctx *c, const struct schema_field *f, jv v, jv *out)
 		return to_json(v, out);
 	default:
 		jv_free(v);
-		return cfail(c->ce, "internal: RECORD as a scalar");
+		return schema_cfail(c->ce, "internal: RECORD as a scalar");
 	}
 }
 
@@ -1179,7 +1167,7 @@ repeated(struct ctx *c, const struct schema_field *f, jv v, jv *out)
 	int i, n;
 
 	if (jv_get_kind(v) != JV_KIND_ARRAY) {
-		cfail(c->ce, "REPEATED field needs an array, got %s",
+		schema_cfail(c->ce, "REPEATED field needs an array, got %s",
 		    jv_kind_name(jv_get_kind(v)));
 		jv_free(v);
 		return -1;
@@ -1190,7 +1178,7 @@ repeated(struct ctx *c, const struct schema_field *f, jv v, jv *out)
 		el = jv_array_get(jv_copy(v), i);
 		if (jv_get_kind(el) == JV_KIND_NULL) {
 			jv_free(el);
-			cfail(c->ce, "null element in a REPEATED field");
+			schema_cfail(c->ce, "null element in a REPEATED field");
 			goto fail;
 		}
 		if (value(c, f, el, &cv) == -1)
@@ -1216,7 +1204,8 @@ field(struct ctx *c, const struct schema_field *f, jv v, jv *out)
 	if (k == JV_KIND_INVALID || k == JV_KIND_NULL) {
 		jv_free(v);
 		if (f->mode == SCHEMA_REQUIRED)
-			return cfail(c->ce, k == JV_KIND_NULL ? "null in a "
+			return schema_cfail(c->ce,
+			    k == JV_KIND_NULL ? "null in a "
 			    "REQUIRED field" : "REQUIRED field is missing");
 		*out = f->mode == SCHEMA_REPEATED ? jv_array() : jv_null();
 		return 0;
@@ -1224,19 +1213,6 @@ field(struct ctx *c, const struct schema_field *f, jv v, jv *out)
 	if (f->mode == SCHEMA_REPEATED)
 		return repeated(c, f, v, out);
 	return value(c, f, v, out);
-}
-
-/* Map the row key to its column name; a pointer to key's text or to buf. */
-static const char *
-column_of(jv key, char buf[COLNAME_MAX + 1])
-{
-	const char *s = jv_string_value(key);
-	size_t n = (size_t)jv_string_length_bytes(jv_copy(key));
-
-	if (colname_legal(s, n) && memchr(s, '\0', n) == NULL)
-		return s;
-	colname_map(s, n, buf);
-	return buf;
 }
 
 /* The other row key that maps to the same column as field i (for errors). */
@@ -1251,15 +1227,16 @@ collision(struct ctx *c, jv obj, const char *first, const char *col)
 	    it = jv_object_iter_next(obj, it)) {
 		k = jv_object_iter_key(obj, it);
 		if (strcmp(jv_string_value(k), first) != 0 &&
-		    strcasecmp(column_of(k, buf), col) == 0) {
-			cfail(c->ce, "fields '%.80s' and '%.80s' both map to "
+		    strcasecmp(colname_of_key(k, buf), col) == 0) {
+			schema_cfail(c->ce,
+			    "fields '%.80s' and '%.80s' both map to "
 			    "column '%.80s'", jv_string_value(k), first, col);
 			jv_free(k);
 			return;
 		}
 		jv_free(k);
 	}
-	cfail(c->ce, "field '%.80s' appears twice", first);
+	schema_cfail(c->ce, "field '%.80s' appears twice", first);
 }
 
 static int
@@ -1276,22 +1253,22 @@ record(struct ctx *c, const struct schema_field *f, size_t n,
 	if (n > sizeof(small) / sizeof(small[0])) {
 		vals = malloc(n * sizeof(*vals));
 		if (vals == NULL)
-			return cfail(c->ce, "out of memory");
+			return schema_cfail(c->ce, "out of memory");
 	}
 	for (i = 0; i < n; i++)
 		vals[i] = jv_invalid();
 	for (it = jv_object_iter(obj); jv_object_iter_valid(obj, it);
 	    it = jv_object_iter_next(obj, it)) {
 		k = jv_object_iter_key(obj, it);
-		col = column_of(k, buf);
+		col = colname_of_key(k, buf);
 		idx = level_find(lv, f, col);
 		if (idx == -1 && (c->flags & SCHEMA_CO_DROP_UNKNOWN)) {
 			jv_free(k);
 			continue;
 		}
 		if (idx == -1) {
-			cfail(c->ce, "field not in the schema");
-			path_prepend(c->ce, col);
+			schema_cfail(c->ce, "field not in the schema");
+			schema_path_prepend(c->ce, col);
 			jv_free(k);
 			goto out;
 		}
@@ -1308,7 +1285,7 @@ record(struct ctx *c, const struct schema_field *f, size_t n,
 		v = vals[i];
 		vals[i] = jv_invalid();
 		if (field(c, &f[i], v, &cv) == -1) {
-			path_prepend(c->ce, f[i].name);
+			schema_path_prepend(c->ce, f[i].name);
 			jv_free(o);
 			goto out;
 		}
@@ -1334,7 +1311,7 @@ schema_coerce(const struct schema *s, jv row, int flags,
 	if (widen == NULL)
 		c.flags &= ~SCHEMA_CO_WIDEN;
 	if (jv_get_kind(row) != JV_KIND_OBJECT)
-		return cfail(ce, "a row must be an object, got %s",
+		return schema_cfail(ce, "a row must be an object, got %s",
 		    jv_kind_name(jv_get_kind(row)));
 	return record(&c, s->fields, s->nfields, &sp->lv, row, out);
 }

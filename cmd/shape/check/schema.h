@@ -36,7 +36,6 @@
 #define FK_SHAPE_SCHEMA_H
 
 #include <stddef.h>
-#include <stdint.h>
 
 #include <jv.h>
 
@@ -102,6 +101,15 @@ struct schema_cerr {
 	char reason[256];
 };
 
+/* Fill ce's reason, clear its path, and return -1. */
+int schema_cfail(struct schema_cerr *ce, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/*
+ * "name." (or just "name" before "[i]") in front of ce's path, cutting
+ * the path's end if it gets too long.
+ */
+void schema_path_prepend(struct schema_cerr *ce, const char *name);
+
 enum {
 	SCHEMA_CO_DROP_UNKNOWN = 1,	/* drop fields not in the schema */
 	SCHEMA_CO_WIDEN = 2,	/* inferred schema, text output: see below */
@@ -129,34 +137,9 @@ int schema_coerce(const struct schema *s, jv row, int flags,
 void schema_thread_done(void);
 
 /*
- * Infer a schema from one row (borrowed), as a sample of one: see
- * infer.h for the rules.  -1 with ce filled if the row cannot be a
- * schema (not an object, no field, two fields with one column name).
- */
-int infer_one(jv row, struct schema *s, struct schema_cerr *ce);
-
-/*
  * The type inference gives a string: DATE for "YYYY-MM-DD", TIMESTAMP
  * for an RFC 3339 time with a zone, else STRING.
  */
 enum schema_type schema_string_type(const char *s);
-
-/* Canonical-value readers shared by the binary encoders (canon.c). */
-
-/* INTEGER value (number or digit string) to int64; -1 if not one. */
-int canon_int64(jv v, int64_t *out);		/* borrows v */
-/* DATE "YYYY-MM-DD" to days since 1970-01-01. */
-int canon_date(const char *s, int32_t *days);
-/* TIMESTAMP/DATETIME text to microseconds since 1970-01-01T00:00:00. */
-int canon_micros(const char *s, int64_t *us);
-/* TIME "HH:MM:SS[.ffffff]" to microseconds since midnight. */
-int canon_time(const char *s, int64_t *us);
-/* FLOAT value (number or the three strings) to double. */
-double canon_double(jv v);			/* borrows v */
-/*
- * NUMERIC text to the two's-complement big-endian unscaled value with
- * scale 9, in 16 bytes (fits precision 38); -1 if out of range.
- */
-int canon_numeric(const char *s, unsigned char out[16]);
 
 #endif

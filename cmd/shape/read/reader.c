@@ -12,7 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "reader.h"
 #include "scan.h"
+#include "shape/pipe.h"
 #include "shape/ring.h"
 
 #define BATCH_VALUES 256

@@ -16,7 +16,7 @@
 #include "avro.h"
 #include "shape/write/writer.h"
 #include "b64.h"
-#include "shape/shape.h"
+#include "shape/check/canon.h"
 
 struct avro_enc {
 	avro_schema_t schema;

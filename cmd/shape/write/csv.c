@@ -1,5 +1,5 @@
 /*
- * csv.c: -o csv, the CSV encoder over canonical rows (see text.h) and
+ * csv.c: -o csv, the CSV encoder over canonical rows (see csv.h) and
  * its entry in the writer table (writer.h).
  *
  * A canonical row's members come in schema order (schema.c builds it so,
@@ -13,8 +13,9 @@
 #include <strings.h>
 
 #include "shape/check/colname.h"
-#include "shape/shape.h"
-#include "shape/write/text.h"
+#include "shape/numfmt.h"
+#include "shape/write/csv.h"
+#include "shape/write/ndjson.h"
 #include "shape/write/writer.h"
 
 #define ADD(b, s, n) do {						\

@@ -1,6 +1,6 @@
 /*
  * ndjson.c: -o ndjson, the NDJSON encoder over canonical rows (see
- * text.h) and its entry in the writer table (writer.h).
+ * ndjson.h) and its entry in the writer table (writer.h).
  *
  * A canonical row's members come in schema order (schema.c builds it so,
  * and jq keeps insertion order), so the encoder walks the schema and the
@@ -13,8 +13,8 @@
 #include <strings.h>
 
 #include "shape/check/colname.h"
-#include "shape/shape.h"
-#include "shape/write/text.h"
+#include "shape/numfmt.h"
+#include "shape/write/ndjson.h"
 #include "shape/write/writer.h"
 
 #define ADD(b, s, n) do {						\

@@ -13,6 +13,7 @@
 #include "parquet.h"
 #include "pq_col.h"
 #include "pq_plan.h"
+#include "shred.h"
 #include "thrift.h"
 
 #define PQ_MAGIC "PAR1"

@@ -27,7 +27,7 @@
  * schema's columns, read-only once made) lets any thread shred canonical
  * rows into flat bytes: each leaf column's (repetition level, definition
  * level, PLAIN value, dictionary hash) entries, row after row
- * (shred_row).  The writer (pq_open) then takes those bytes in row
+ * (shred_row, shred.h).  The writer (pq_open) then takes those bytes in row
  * order (pq_add) and does what depends on the rows before: the
  * dictionaries, pages, row groups and footer.  See writer.c for why the
  * pages themselves cannot be made on the workers.
@@ -49,7 +49,6 @@
 
 struct pq;
 struct pq_plan;
-struct shred;
 
 struct pq_opts {
 	const char *codec;	/* "snappy" (NULL), "zstd", "gzip", "none" */
@@ -57,30 +56,6 @@ struct pq_opts {
 	size_t page_bytes;	/* 0: 1 MiB */
 	int no_dict;		/* never use dictionary encoding */
 };
-
-/*
- * The columns of s (which must outlive the plan), for rows shredded with
- * dictionaries (no_dict 0) or not.  NULL with e: DATAERR for a schema
- * Parquet cannot hold, SOFTWARE when out of memory.
- */
-struct pq_plan *shred_plan_new(const struct schema *s, int no_dict,
-    struct fk_err *e);
-void shred_plan_free(struct pq_plan *p);
-
-/*
- * One thread's shredder for rows of plan p (which outlives it): keep one
- * per thread, never share it.  NULL when out of memory.
- */
-struct shred *shred_new(const struct pq_plan *p);
-void shred_free(struct shred *x);
-
-/*
- * Append one canonical row (borrowed) to out, shredded.  -1 with e:
- * DATAERR for a value that is not canonical for its field (out may then
- * hold part of the row: cut it back), SOFTWARE when out of memory.
- */
-int shred_row(struct shred *x, jv row, struct fk_buf *out,
-    struct fk_err *e);
 
 /*
  * Start a Parquet file on out (writes the leading magic), for rows

@@ -56,7 +56,4 @@ struct pq_plan {
 	int has_rep;		/* some column is repeated */
 };
 
-/* The physical type (PQT_*) of a BigQuery type; *tlen its size. */
-int shred_ptype(int type, int *tlen);
-
 #endif

@@ -16,6 +16,8 @@
 #include "b64.h"
 #include "pq_col.h"
 #include "pq_plan.h"
+#include "shred.h"
+#include "shape/check/canon.h"
 
 static const struct {
 	int ptype, tlen;

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 
 #include "shape/write/parquet/parquet.h"
+#include "shape/write/parquet/shred.h"
 #include "shape/write/writer.h"
 
 struct pq_run {

@@ -1,5 +1,5 @@
 /*
- * util.c: the error carrier, strict number parsing and the clock.
+ * fk.c: the error carrier, strict number parsing and the clock (fk.h).
  */
 #include <errno.h>
 #include <stdarg.h>

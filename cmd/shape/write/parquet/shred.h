@@ -1,0 +1,44 @@
+/*
+ * shred.h: canonical rows shredded into the flat bytes of pq_plan.h, on
+ * any thread (shred.c); the writer (parquet.h) takes the bytes in order.
+ */
+#ifndef FK_SHAPE_SHRED_H
+#define FK_SHAPE_SHRED_H
+
+#include <jv.h>
+
+#include "buf.h"
+#include "fk.h"
+#include "shape/check/schema.h"
+
+struct pq_plan;
+struct shred;
+
+/*
+ * The columns of s (which must outlive the plan), for rows shredded with
+ * dictionaries (no_dict 0) or not.  NULL with e: DATAERR for a schema
+ * Parquet cannot hold, SOFTWARE when out of memory.
+ */
+struct pq_plan *shred_plan_new(const struct schema *s, int no_dict,
+    struct fk_err *e);
+void shred_plan_free(struct pq_plan *p);
+
+/*
+ * One thread's shredder for rows of plan p (which outlives it): keep one
+ * per thread, never share it.  NULL when out of memory.
+ */
+struct shred *shred_new(const struct pq_plan *p);
+void shred_free(struct shred *x);
+
+/*
+ * Append one canonical row (borrowed) to out, shredded.  -1 with e:
+ * DATAERR for a value that is not canonical for its field (out may then
+ * hold part of the row: cut it back), SOFTWARE when out of memory.
+ */
+int shred_row(struct shred *x, jv row, struct fk_buf *out,
+    struct fk_err *e);
+
+/* The physical type (PQT_*) of a BigQuery type; *tlen its size. */
+int shred_ptype(int type, int *tlen);
+
+#endif
