@@ -49,8 +49,12 @@ fk_usage_hint(void)
 		fprintf(stderr, "Try '%s --help'.\n", fk_prog());
 }
 
-void
-fk_bad_option(int c, char **argv, const char *shortopts)
+/*
+ * getopt_long's complaint in our words, for its '?' and ':' returns
+ * (short options start with ':' after any '+'; opterr is 0).
+ */
+static void __attribute__((noreturn))
+bad_option(int c, char **argv, const char *shortopts)
 {
 	const char *arg = argv[optind - 1];
 	char name[64];
@@ -96,7 +100,7 @@ fk_getopt(struct fk_cli *c, int argc, char **argv)
 			break;
 		case '?':
 		case ':':
-			fk_bad_option(ch, argv, c->shortopts);
+			bad_option(ch, argv, c->shortopts);
 		default:
 			return ch;
 		}

@@ -38,7 +38,7 @@ struct fk_cli {
 /*
  * getopt_long over c's options, answering the common ones here: -h
  * prints c->help() and exits 0, -V prints "PROG VERSION" and exits 0, -q
- * and -v set c->verbosity, and a bad option is fk_bad_option's usage
+ * and -v set c->verbosity, and a bad option is a usage
  * error.  Returns the tool's next own option, or -1 after the last one
  * (optind then names the first operand).
  */
@@ -54,14 +54,6 @@ void fk_usage_error(const char *fmt, ...)
 
 /* The "Try 'PROG --help'." line alone, after an error already printed. */
 void fk_usage_hint(void);
-
-/*
- * getopt_long's complaint in our words.  Call it for the '?' and ':'
- * returns of a getopt_long() whose short options start with ':' (after
- * any '+'), with opterr set to 0.
- */
-void fk_bad_option(int c, char **argv, const char *shortopts)
-    __attribute__((noreturn));
 
 /*
  * A whole decimal number in [min, max] for option opt (as the user would
