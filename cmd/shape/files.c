@@ -114,7 +114,7 @@ files_emit_schema(const struct writer *w, const struct schema *s,
 	if (err != 0)
 		return fk_fail(e, FK_EX_IOERR, "cannot write '%s': %s", path,
 		    strerror(err));
-	w->bq_flags(flags, n, path, csv_newlines);
+	writer_bq_flags(w, flags, n, path, csv_newlines);
 	return 0;
 }
 

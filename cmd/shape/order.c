@@ -157,9 +157,8 @@ order_finish(struct pipe *p, int ok, int stopped)
 	if (!p->opened)
 		return 0;
 	p->opened = 0;
-	if (!ok)
-		p->wr->abort(p->run);
-	else if (p->wr->end(p->run, p->o->out, &e) == -1)
+	/* A failed run's file is dropped when the run is released. */
+	if (ok && p->wr->end(p->run, p->o->out, &e) == -1)
 		return wfail(p, e.code, "%s", e.msg);
 	return 0;
 }

@@ -103,7 +103,7 @@ struct pipe {
 	int nw;
 	pthread_t wtid;
 	int begun;		/* the format's begin ran */
-	int opened;		/* ... and succeeded: end or abort owed */
+	int opened;		/* ... and succeeded: end owed, if all went well */
 	int failed;
 	struct fk_err err;
 };

@@ -41,7 +41,7 @@ test_find(void)
 		w = writer_find(names[i]);
 		T_OK(w != NULL && w->setup && w->release && w->encode &&
 		    w->enc_free && w->begin && w->flush && w->end &&
-		    w->abort && w->schema_json && w->bq_flags,
+		    w->schema_json && w->bq != NULL,
 		    "%s: every operation", names[i]);
 	}
 	T_OK(writer_find("json") == writer_find("ndjson"),
@@ -176,19 +176,19 @@ test_flags(void)
 {
 	char buf[256];
 
-	writer_find("csv")->bq_flags(buf, sizeof(buf), "s.json", 1);
+	writer_bq_flags(writer_find("csv"), buf, sizeof(buf), "s.json", 1);
 	T_STREQ(buf, "--source_format=CSV --skip_leading_rows=1 "
 	    "--allow_quoted_newlines --schema=s.json", "csv flags");
-	writer_find("csv")->bq_flags(buf, sizeof(buf), "s.json", 0);
+	writer_bq_flags(writer_find("csv"), buf, sizeof(buf), "s.json", 0);
 	T_STREQ(buf, "--source_format=CSV --skip_leading_rows=1 "
 	    "--schema=s.json", "csv flags, no line breaks");
-	writer_find("ndjson")->bq_flags(buf, sizeof(buf), "s.json", 0);
+	writer_bq_flags(writer_find("ndjson"), buf, sizeof(buf), "s.json", 0);
 	T_STREQ(buf, "--source_format=NEWLINE_DELIMITED_JSON "
 	    "--schema=s.json", "ndjson flags");
-	writer_find("avro")->bq_flags(buf, sizeof(buf), "s.json", 0);
+	writer_bq_flags(writer_find("avro"), buf, sizeof(buf), "s.json", 0);
 	T_STREQ(buf, "--source_format=AVRO --use_avro_logical_types",
 	    "avro flags");
-	writer_find("parquet")->bq_flags(buf, sizeof(buf), "s.json", 0);
+	writer_bq_flags(writer_find("parquet"), buf, sizeof(buf), "s.json", 0);
 	T_STREQ(buf, "--source_format=PARQUET "
 	    "--parquet_enable_list_inference", "parquet flags");
 }

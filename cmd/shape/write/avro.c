@@ -13,10 +13,11 @@
 #include <snappy-c.h>
 #include <zlib.h>
 
-#include "avro.h"
-#include "shape/write/writer.h"
 #include "b64.h"
 #include "shape/check/canon.h"
+#include "shape/write/avro.h"
+#include "shape/write/varint.h"
+#include "shape/write/writer.h"
 
 struct avro_enc {
 	avro_schema_t schema;
@@ -351,21 +352,6 @@ avro_enc_row(struct avro_enc *x, const struct schema *s, jv row,
  */
 enum codec { C_NULL, C_DEFLATE, C_SNAPPY };
 
-/* Avro long: zigzag, then 7 bits a byte, low first. */
-static size_t
-zigzag(int64_t v, unsigned char out[10])
-{
-	uint64_t u = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
-	size_t n = 0;
-
-	while (u >= 0x80) {
-		out[n++] = (unsigned char)(u | 0x80);
-		u >>= 7;
-	}
-	out[n++] = (unsigned char)u;
-	return n;
-}
-
 static int
 put(struct avro_out *w, const void *p, size_t n)
 {
@@ -374,12 +360,13 @@ put(struct avro_out *w, const void *p, size_t n)
 	return w->err == 0 ? 0 : -1;
 }
 
+/* Avro long: a zigzag varint. */
 static int
 put_long(struct avro_out *w, int64_t v)
 {
-	unsigned char b[10];
+	unsigned char b[VARINT_MAX];
 
-	return put(w, b, zigzag(v, b));
+	return put(w, b, varint_put(b, varint_zigzag(v)));
 }
 
 /* Avro string or bytes: the length, then the bytes. */
@@ -513,6 +500,8 @@ write_header(struct avro_out *w, const char *schema)
 static void
 out_free(struct avro_out *w)
 {
+	if (w == NULL)
+		return;
 	if (w->zinit)
 		deflateEnd(&w->zs);
 	fk_buf_free(&w->blk);
@@ -526,8 +515,8 @@ out_free(struct avro_out *w)
  * block_size bounds one block's datums.  avro_out_append takes one
  * encoded datum, writing a block first when the datum would take it past
  * block_size (a bigger datum gets a block of its own).  avro_out_close
- * writes the last block and frees w; avro_out_abort frees w and writes
- * nothing more.  -1 with e (IOERR) on a write error.
+ * writes the last block, frees *wp and clears it; out_free drops a
+ * container unfinished.  -1 with e (IOERR) on a write error.
  */
 static struct avro_out *
 avro_out_open(FILE *out, const char *schema, const char *codec,
@@ -600,9 +589,12 @@ fail:
 }
 
 static int
-avro_out_close(struct avro_out *w, struct fk_err *e)
+avro_out_close(struct avro_out **wp, struct fk_err *e)
 {
+	struct avro_out *w = *wp;
 	int rc = 0;
+
+	*wp = NULL;
 
 	if (write_block(w) == -1 || fflush(w->out) != 0) {
 		rc = fk_fail(e, FK_EX_IOERR, "cannot finish the Avro file: %s",
@@ -610,13 +602,6 @@ avro_out_close(struct avro_out *w, struct fk_err *e)
 	}
 	out_free(w);
 	return rc;
-}
-
-static void
-avro_out_abort(struct avro_out *w)
-{
-	if (w != NULL)
-		out_free(w);
 }
 
 /* ---- the writer (writer.h) ------------------------------------------- */
@@ -633,79 +618,64 @@ struct avro_run {
 };
 
 static void *
-w_setup(const struct schema *s, const struct writer_opts *o,
+avro_w_setup(const struct schema *s, const struct writer_opts *o,
     struct fk_err *e)
 {
-	struct avro_run *r = calloc(1, sizeof(*r));
+	struct avro_run *r = writer_run_new(sizeof(*r), e);
 
-	if (r == NULL) {
-		fk_fail(e, FK_EX_SOFTWARE, "out of memory");
+	if (r == NULL)
 		return NULL;
-	}
 	r->s = s;
 	r->codec = o->avro_codec;
 	r->block = o->avro_block;
 	r->text = avro_schema_json(s, e);
-	if (r->text == NULL) {
-		free(r);
-		return NULL;
-	}
-	return r;
+	if (r->text != NULL)
+		return r;
+	free(r);
+	return NULL;
 }
 
+/* A container begun and not ended is dropped. */
 static void
-w_release(void *run)
+avro_w_release(void *run)
 {
 	struct avro_run *r = run;
 
-	if (r == NULL)
-		return;
-	if (r->out != NULL)
-		avro_out_abort(r->out);
+	out_free(r->out);
 	free(r->text);
 	free(r);
 }
 
 /* A row too big for any Avro block BigQuery reads is refused. */
 static int
-w_encode(const void *run, void **enc, jv row, struct wbatch *wb,
+avro_w_encode(const void *run, void **enc, jv row, struct wbatch *wb,
     struct fk_err *e)
 {
 	const struct avro_run *r = run;
 	size_t before = wb->out.len, n;
 
-	if (*enc == NULL) {
-		*enc = avro_enc_new(r->text, e);
-		if (*enc == NULL)
-			return -1;
-	}
-	if (avro_enc_row(*enc, r->s, row, &wb->out, e) == -1) {
-		wbatch_undo(wb, before);
-		return fk_fail(e, FK_EX_SOFTWARE, "cannot encode a row (a bug "
-		    "or no memory)");
-	}
+	if (*enc == NULL && (*enc = avro_enc_new(r->text, e)) == NULL)
+		return -1;
+	if (avro_enc_row(*enc, r->s, row, &wb->out, e) == -1)
+		return wbatch_encode_failed(wb, e);
 	n = wb->out.len - before;
 	if (n > AVRO_ROW_MAX) {
-		wbatch_undo(wb, before);
+		wbatch_undo(wb);
 		fk_fail(e, FK_EX_DATAERR, "row is %zu bytes in Avro; BigQuery "
 		    "reads no Avro block over 16 MB", n);
 		return 1;
 	}
-	if (wbatch_end_row(wb) == -1) {
-		wbatch_undo(wb, before);
-		return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
-	}
-	return 0;
+	return wbatch_end_row(wb, e);
 }
 
 static void
-w_enc_free(void *enc)
+avro_w_enc_free(void *enc)
 {
 	avro_enc_free(enc);
 }
 
 static int
-w_begin(void *run, FILE *out, struct fk_err *e)
+avro_w_begin(void *run, FILE *out, struct fk_err *e)
 {
 	struct avro_run *r = run;
 
@@ -715,7 +685,7 @@ w_begin(void *run, FILE *out, struct fk_err *e)
 
 /* Each datum goes in whole, so blocks split between rows. */
 static int
-w_flush(void *run, FILE *out, struct wbatch *wb, size_t n,
+avro_w_flush(void *run, FILE *out, struct wbatch *wb, size_t n,
     struct fk_err *e)
 {
 	struct avro_run *r = run;
@@ -732,47 +702,26 @@ w_flush(void *run, FILE *out, struct wbatch *wb, size_t n,
 }
 
 static int
-w_end(void *run, FILE *out, struct fk_err *e)
+avro_w_end(void *run, FILE *out, struct fk_err *e)
 {
 	struct avro_run *r = run;
-	int rc;
 
 	(void)out;
-	rc = avro_out_close(r->out, e);
-	r->out = NULL;
-	return rc;
-}
-
-static void
-w_abort(void *run)
-{
-	struct avro_run *r = run;
-
-	avro_out_abort(r->out);
-	r->out = NULL;
-}
-
-static void
-w_flags(char *buf, size_t n, const char *schema, int newlines)
-{
-	(void)schema;
-	(void)newlines;
-	snprintf(buf, n, "--source_format=AVRO --use_avro_logical_types");
+	return avro_out_close(&r->out, e);
 }
 
 const struct writer avro_writer = {
 	.name = "avro",
 	.label = "Avro",
+	.bq = "--source_format=AVRO --use_avro_logical_types",
 	.flags = WRITER_NEEDS_SCHEMA,
 	.takes = WRITER_TAKES_AVRO,
-	.setup = w_setup,
-	.release = w_release,
-	.encode = w_encode,
-	.enc_free = w_enc_free,
-	.begin = w_begin,
-	.flush = w_flush,
-	.end = w_end,
-	.abort = w_abort,
+	.setup = avro_w_setup,
+	.release = avro_w_release,
+	.encode = avro_w_encode,
+	.enc_free = avro_w_enc_free,
+	.begin = avro_w_begin,
+	.flush = avro_w_flush,
+	.end = avro_w_end,
 	.schema_json = writer_schema_json,
-	.bq_flags = w_flags,
 };

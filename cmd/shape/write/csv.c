@@ -6,14 +6,12 @@
  * and jq keeps insertion order), so the encoder walks the schema and the
  * object side by side instead of looking every field up by name.
  */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "shape/check/colname.h"
-#include "shape/numfmt.h"
 #include "shape/write/csv.h"
 #include "shape/write/ndjson.h"
 #include "shape/write/writer.h"
@@ -148,32 +146,17 @@ static int
 csv_value(const struct schema_field *f, jv v, struct fk_buf *b,
     struct fk_buf *tmp, int *nl)
 {
-	char num[NUMFMT_MAX];
-	int n;
-
 	if (f->mode == SCHEMA_REPEATED || f->type == SCHEMA_RECORD) {
 		fk_buf_reset(tmp);
 		if (ndjson_field(f, v, tmp) == -1)
 			return -1;
 		return csv_cell(b, tmp->p, tmp->len, nl);
 	}
-	switch (jv_get_kind(v)) {
-	case JV_KIND_STRING:
+	if (jv_get_kind(v) == JV_KIND_STRING)
 		return csv_cell(b, jv_string_value(v),
 		    (size_t)jv_string_length_bytes(jv_copy(v)), nl);
-	case JV_KIND_NUMBER:
-		n = numfmt_number(jv_number_value(v), num);
-		ADD(b, num, (size_t)n);
-		return 0;
-	case JV_KIND_TRUE:
-		ADDS(b, "true");
-		return 0;
-	case JV_KIND_FALSE:
-		ADDS(b, "false");
-		return 0;
-	default:
-		return -1;
-	}
+	/* Numbers and booleans read the same in CSV as in JSON. */
+	return ndjson_scalar(v, b);
 }
 
 /* Fields of one record level in order; *k counts columns written. */
@@ -267,7 +250,7 @@ csv_schema_json(const struct csv *c, const unsigned char *widen)
 /* ---- the writer ------------------------------------------------------ */
 
 static void *
-w_setup(const struct schema *s, const struct writer_opts *o,
+csv_w_setup(const struct schema *s, const struct writer_opts *o,
     struct fk_err *e)
 {
 	(void)o;
@@ -275,31 +258,26 @@ w_setup(const struct schema *s, const struct writer_opts *o,
 }
 
 static void
-w_release(void *run)
+csv_w_release(void *run)
 {
 	csv_free(run);
 }
 
 /* *enc: the worker's scratch buffer. */
 static int
-w_encode(const void *run, void **enc, jv row, struct wbatch *wb,
+csv_w_encode(const void *run, void **enc, jv row, struct wbatch *wb,
     struct fk_err *e)
 {
-	size_t before = wb->out.len;
-
 	if (*enc == NULL)
 		*enc = calloc(1, sizeof(struct fk_buf));
 	if (*enc == NULL || csv_row(run, row, &wb->out, *enc,
-	    &wb->nl) == -1 || wbatch_end_row(wb) == -1) {
-		wbatch_undo(wb, before);
-		return fk_fail(e, FK_EX_SOFTWARE, "cannot encode a row (a bug "
-		    "or no memory)");
-	}
-	return 0;
+	    &wb->nl) == -1)
+		return wbatch_encode_failed(wb, e);
+	return wbatch_end_row(wb, e);
 }
 
 static void
-w_enc_free(void *enc)
+csv_w_enc_free(void *enc)
 {
 	if (enc != NULL)
 		fk_buf_free(enc);
@@ -307,7 +285,7 @@ w_enc_free(void *enc)
 }
 
 static int
-w_begin(void *run, FILE *out, struct fk_err *e)
+csv_w_begin(void *run, FILE *out, struct fk_err *e)
 {
 	struct fk_buf h = { 0 };
 	int rc;
@@ -320,32 +298,9 @@ w_begin(void *run, FILE *out, struct fk_err *e)
 	return rc;
 }
 
-static int
-w_flush(void *run, FILE *out, struct wbatch *wb, size_t n,
-    struct fk_err *e)
-{
-	(void)run;
-	return wbatch_put(out, wb, n, e);
-}
-
-static int
-w_end(void *run, FILE *out, struct fk_err *e)
-{
-	(void)run;
-	(void)out;
-	(void)e;
-	return 0;
-}
-
-static void
-w_abort(void *run)
-{
-	(void)run;
-}
-
 /* The flat columns the file holds, not the nested schema. */
 static jv
-w_schema_json(const struct schema *s, const unsigned char *widen,
+csv_w_schema_json(const struct schema *s, const unsigned char *widen,
     struct fk_err *e)
 {
 	struct csv *c = csv_new(s, e);
@@ -358,25 +313,17 @@ w_schema_json(const struct schema *s, const unsigned char *widen,
 	return j;
 }
 
-static void
-w_flags(char *buf, size_t n, const char *schema, int newlines)
-{
-	snprintf(buf, n, "--source_format=CSV --skip_leading_rows=1%s "
-	    "--schema=%s", newlines ? " --allow_quoted_newlines" : "", schema);
-}
-
 const struct writer csv_writer = {
 	.name = "csv",
 	.label = "CSV",
-	.flags = WRITER_WIDEN,
-	.setup = w_setup,
-	.release = w_release,
-	.encode = w_encode,
-	.enc_free = w_enc_free,
-	.begin = w_begin,
-	.flush = w_flush,
-	.end = w_end,
-	.abort = w_abort,
-	.schema_json = w_schema_json,
-	.bq_flags = w_flags,
+	.bq = "--source_format=CSV --skip_leading_rows=1",
+	.flags = WRITER_WIDEN | WRITER_BQ_SCHEMA | WRITER_BQ_NEWLINES,
+	.setup = csv_w_setup,
+	.release = csv_w_release,
+	.encode = csv_w_encode,
+	.enc_free = csv_w_enc_free,
+	.begin = csv_w_begin,
+	.flush = writer_flush_rows,
+	.end = writer_frame_none,
+	.schema_json = csv_w_schema_json,
 };

@@ -6,13 +6,8 @@
  * and jq keeps insertion order), so the encoder walks the schema and the
  * object side by side instead of looking every field up by name.
  */
-#include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#include "shape/check/colname.h"
 #include "shape/numfmt.h"
 #include "shape/write/ndjson.h"
 #include "shape/write/writer.h"
@@ -30,14 +25,26 @@ add_jstr(struct fk_buf *b, jv s)
 	    (size_t)jv_string_length_bytes(jv_copy(s)));
 }
 
-static int
-add_number(struct fk_buf *b, double d)
+int
+ndjson_scalar(jv v, struct fk_buf *b)
 {
 	char num[NUMFMT_MAX];
-	int n = numfmt_number(d, num);
+	int n;
 
-	ADD(b, num, (size_t)n);
-	return 0;
+	switch (jv_get_kind(v)) {
+	case JV_KIND_NUMBER:
+		n = numfmt_number(jv_number_value(v), num);
+		ADD(b, num, (size_t)n);
+		return 0;
+	case JV_KIND_TRUE:
+		ADDS(b, "true");
+		return 0;
+	case JV_KIND_FALSE:
+		ADDS(b, "false");
+		return 0;
+	default:
+		return -1;
+	}
 }
 
 /* ---- the encoder ---------------------------------------------------------- */
@@ -58,20 +65,12 @@ json_value(const struct schema_field *f, jv v, struct fk_buf *b)
 			return 0;
 		}
 		return add_jstr(b, v);
-	case JV_KIND_NUMBER:
-		return add_number(b, jv_number_value(v));
-	case JV_KIND_TRUE:
-		ADDS(b, "true");
-		return 0;
-	case JV_KIND_FALSE:
-		ADDS(b, "false");
-		return 0;
 	case JV_KIND_OBJECT:
 		if (f->type != SCHEMA_RECORD)
 			return -1;
 		return json_record(f->fields, f->nfields, v, b);
 	default:
-		return -1;
+		return ndjson_scalar(v, b);
 	}
 }
 
@@ -137,89 +136,30 @@ ndjson_row(const struct schema *s, jv row, struct fk_buf *b)
 	return 0;
 }
 
-
 /* ---- the writer ------------------------------------------------------ */
 
-static void *
-w_setup(const struct schema *s, const struct writer_opts *o,
-    struct fk_err *e)
-{
-	(void)o;
-	(void)e;
-	return (void *)s;
-}
-
-static void
-w_release(void *run)
-{
-	(void)run;
-}
-
+/* The run is the schema: rows need nothing else. */
 static int
-w_encode(const void *run, void **enc, jv row, struct wbatch *wb,
+ndjson_w_encode(const void *run, void **enc, jv row, struct wbatch *wb,
     struct fk_err *e)
-{
-	size_t before = wb->out.len;
-
-	(void)enc;
-	if (ndjson_row(run, row, &wb->out) == -1 ||
-	    wbatch_end_row(wb) == -1) {
-		wbatch_undo(wb, before);
-		return fk_fail(e, FK_EX_SOFTWARE, "cannot encode a row (a bug "
-		    "or no memory)");
-	}
-	return 0;
-}
-
-static void
-w_enc_free(void *enc)
 {
 	(void)enc;
-}
-
-static int
-w_begin(void *run, FILE *out, struct fk_err *e)
-{
-	(void)run;
-	(void)out;
-	(void)e;
-	return 0;
-}
-
-static int
-w_flush(void *run, FILE *out, struct wbatch *wb, size_t n,
-    struct fk_err *e)
-{
-	(void)run;
-	return wbatch_put(out, wb, n, e);
-}
-
-static void
-w_abort(void *run)
-{
-	(void)run;
-}
-
-static void
-w_flags(char *buf, size_t n, const char *schema, int newlines)
-{
-	(void)newlines;
-	snprintf(buf, n, "--source_format=NEWLINE_DELIMITED_JSON --schema=%s",
-	    schema);
+	if (ndjson_row(run, row, &wb->out) == -1)
+		return wbatch_encode_failed(wb, e);
+	return wbatch_end_row(wb, e);
 }
 
 const struct writer ndjson_writer = {
 	.name = "ndjson",
 	.label = "NDJSON",
-	.flags = WRITER_WIDEN,
-	.setup = w_setup,
-	.release = w_release,
-	.encode = w_encode,
-	.enc_free = w_enc_free,
-	.begin = w_begin,
-	.flush = w_flush,
-	.end = w_begin,
-	.abort = w_abort,
+	.bq = "--source_format=NEWLINE_DELIMITED_JSON",
+	.flags = WRITER_WIDEN | WRITER_BQ_SCHEMA,
+	.setup = writer_setup_schema,
+	.release = writer_free_none,
+	.encode = ndjson_w_encode,
+	.enc_free = writer_free_none,
+	.begin = writer_frame_none,
+	.flush = writer_flush_rows,
+	.end = writer_frame_none,
 	.schema_json = writer_schema_json,
-	.bq_flags = w_flags,
 };

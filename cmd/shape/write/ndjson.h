@@ -25,4 +25,10 @@ int ndjson_row(const struct schema *s, jv row, struct fk_buf *b);
  */
 int ndjson_field(const struct schema_field *f, jv v, struct fk_buf *b);
 
+/*
+ * A number or a boolean (borrowed) as JSON writes it, which is also how
+ * a CSV cell holds it (numbers as jq prints them).  -1 for another kind.
+ */
+int ndjson_scalar(jv v, struct fk_buf *b);
+
 #endif

@@ -31,8 +31,28 @@ writer_find(const char *name)
 	return NULL;
 }
 
+void
+writer_bq_flags(const struct writer *w, char *buf, size_t n,
+    const char *schema, int newlines)
+{
+	int nl = newlines && (w->flags & WRITER_BQ_NEWLINES);
+	int sch = (w->flags & WRITER_BQ_SCHEMA) != 0;
+
+	snprintf(buf, n, "%s%s%s%s", w->bq,
+	    nl ? " --allow_quoted_newlines" : "",
+	    sch ? " --schema=" : "", sch ? schema : "");
+}
+
+/* Rows lie end to end in wb->out: the open row starts where the last
+ * closed one ends. */
+void
+wbatch_undo(struct wbatch *wb)
+{
+	wb->out.len = wb->n > 0 ? wb->end[wb->n - 1] : 0;
+}
+
 int
-wbatch_end_row(struct wbatch *wb)
+wbatch_end_row(struct wbatch *wb, struct fk_err *e)
 {
 	size_t nc;
 	size_t *np;
@@ -40,8 +60,10 @@ wbatch_end_row(struct wbatch *wb)
 	if (wb->n == wb->cap) {
 		nc = wb->cap ? 2 * wb->cap : 256;
 		np = realloc(wb->end, nc * sizeof(*np));
-		if (np == NULL)
-			return -1;
+		if (np == NULL) {
+			wbatch_undo(wb);
+			return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
+		}
 		wb->end = np;
 		wb->cap = nc;
 	}
@@ -49,10 +71,12 @@ wbatch_end_row(struct wbatch *wb)
 	return 0;
 }
 
-void
-wbatch_undo(struct wbatch *wb, size_t before)
+int
+wbatch_encode_failed(struct wbatch *wb, struct fk_err *e)
 {
-	wb->out.len = before;
+	wbatch_undo(wb);
+	return fk_fail(e, FK_EX_SOFTWARE, "cannot encode a row (a bug or "
+	    "no memory)");
 }
 
 void
@@ -72,6 +96,16 @@ wbatch_free(struct wbatch *wb)
 	memset(wb, 0, sizeof(*wb));
 }
 
+void *
+writer_run_new(size_t size, struct fk_err *e)
+{
+	void *p = calloc(1, size);
+
+	if (p == NULL)
+		fk_fail(e, FK_EX_SOFTWARE, "out of memory");
+	return p;
+}
+
 int
 writer_put(FILE *out, const void *s, size_t n, struct fk_err *e)
 {
@@ -81,10 +115,37 @@ writer_put(FILE *out, const void *s, size_t n, struct fk_err *e)
 	return 0;
 }
 
-int
-wbatch_put(FILE *out, const struct wbatch *wb, size_t n,
+/* ---- operations a format may take as they are -------------------------- */
+
+void *
+writer_setup_schema(const struct schema *s, const struct writer_opts *o,
     struct fk_err *e)
 {
+	(void)o;
+	(void)e;
+	return (void *)s;
+}
+
+void
+writer_free_none(void *p)
+{
+	(void)p;
+}
+
+int
+writer_frame_none(void *run, FILE *out, struct fk_err *e)
+{
+	(void)run;
+	(void)out;
+	(void)e;
+	return 0;
+}
+
+int
+writer_flush_rows(void *run, FILE *out, struct wbatch *wb, size_t n,
+    struct fk_err *e)
+{
+	(void)run;
 	if (n == 0)
 		return 0;
 	return writer_put(out, wb->out.p, wb->end[n - 1], e);

@@ -9,11 +9,13 @@
  *   encode   on a worker: one canonical row into the batch's output
  *   begin    on the writer thread, before the first batch: a header
  *   flush    on the writer thread, in input order: a batch's first n rows
- *   end      after the last batch: the trailer; abort drops the file
- *   bq_flags the `bq load` flags that load what the format wrote
+ *   end      after the last batch: the trailer
+ *   release  last: frees the run, dropping a file begun and not ended
  *
  * Each format lives in a file or folder of its own under write/:
- * ndjson.c, csv.c, avro.c, parquet/.
+ * ndjson.c, csv.c, avro.c, parquet/.  What two formats would write
+ * alike (an operation with nothing to do, rows written as encoded, the
+ * `bq load` flags) is written once here, in writer.c.
  */
 #ifndef FK_SHAPE_WRITER_H
 #define FK_SHAPE_WRITER_H
@@ -48,7 +50,9 @@ struct wbatch {
 
 enum {
 	WRITER_WIDEN = 1,	/* inferred columns may widen past the sample */
-	WRITER_NEEDS_SCHEMA = 2	/* even a file with no rows needs a schema */
+	WRITER_NEEDS_SCHEMA = 2, /* even a file with no rows needs a schema */
+	WRITER_BQ_SCHEMA = 4,	/* bq load needs --schema (the text formats) */
+	WRITER_BQ_NEWLINES = 8	/* ... and to be told of quoted line breaks */
 };
 
 enum {
@@ -59,6 +63,7 @@ enum {
 struct writer {
 	const char *name;	/* as -o names it */
 	const char *label;	/* as messages name it */
+	const char *bq;		/* the `bq load` flags that name the format */
 	unsigned flags;		/* WRITER_* */
 	unsigned takes;		/* WRITER_TAKES_* */
 	/*
@@ -82,15 +87,9 @@ struct writer {
 	int (*flush)(void *run, FILE *out, struct wbatch *wb, size_t n,
 	    struct fk_err *e);
 	int (*end)(void *run, FILE *out, struct fk_err *e);
-	void (*abort)(void *run);
 	/* The schema to load the output with (for --emit-schema). */
 	jv (*schema_json)(const struct schema *s,
 	    const unsigned char *widen, struct fk_err *e);
-	/*
-	 * The `bq load` flags for a file of this format: schema is the
-	 * --emit-schema file, newlines whether a CSV field held a line break.
-	 */
-	void (*bq_flags)(char *buf, size_t n, const char *schema, int newlines);
 };
 
 /* The format called name ("ndjson", "json", "csv", "avro", "parquet"). */
@@ -99,21 +98,47 @@ const struct writer *writer_find(const char *name);
 extern const struct writer ndjson_writer, csv_writer,
     avro_writer, pq_writer;
 
+/*
+ * The `bq load` flags for a file w wrote, into buf: schema is the
+ * --emit-schema file, newlines whether a CSV field held a line break.
+ */
+void writer_bq_flags(const struct writer *w, char *buf, size_t n,
+    const char *schema, int newlines);
+
 /* ---- helpers for the formats ---------------------------------------- */
 
-/* Close the row just appended to wb->out.  -1 on ENOMEM. */
-int wbatch_end_row(struct wbatch *wb);
-/* Drop what a refused row appended past before. */
-void wbatch_undo(struct wbatch *wb, size_t before);
+/*
+ * Close the row just appended to wb->out.  -1 with e when memory runs
+ * out, the row dropped.
+ */
+int wbatch_end_row(struct wbatch *wb, struct fk_err *e);
+/* Drop what the row being encoded has appended to wb->out. */
+void wbatch_undo(struct wbatch *wb);
+/*
+ * wbatch_undo, and -1 with e: the encoder failed on a row the schema
+ * check let through (a bug) or ran out of memory.
+ */
+int wbatch_encode_failed(struct wbatch *wb, struct fk_err *e);
 /* Empty wb for the next batch (keeping its memory); free it. */
 void wbatch_clear(struct wbatch *wb);
 void wbatch_free(struct wbatch *wb);
-/* wb's first n rows' bytes, as they are, to out. */
-int wbatch_put(FILE *out, const struct wbatch *wb, size_t n,
-    struct fk_err *e);
+/* A run's state of size bytes, zeroed; NULL with e on ENOMEM. */
+void *writer_run_new(size_t size, struct fk_err *e);
 /* n bytes to out; -1 with e (IOERR) on a write error. */
 int writer_put(FILE *out, const void *s, size_t n, struct fk_err *e);
-/* The schema as given or inferred (schema_json). */
+
+/* Operations a format may take as they are. */
+/* setup: the run is the schema itself. */
+void *writer_setup_schema(const struct schema *s,
+    const struct writer_opts *o, struct fk_err *e);
+/* release, enc_free: no state of its own. */
+void writer_free_none(void *p);
+/* begin, end: no header, no trailer. */
+int writer_frame_none(void *run, FILE *out, struct fk_err *e);
+/* flush: the rows' bytes as encoded. */
+int writer_flush_rows(void *run, FILE *out, struct wbatch *wb, size_t n,
+    struct fk_err *e);
+/* schema_json: the schema as given or inferred. */
 jv writer_schema_json(const struct schema *s,
     const unsigned char *widen, struct fk_err *e);
 

@@ -31,8 +31,7 @@ enum {
 
 struct pq {
 	struct pqc_sink out;
-	const struct pq_plan *p;
-	struct pq_plan *own;		/* p, when pq_open made it */
+	struct pq_plan *p;		/* the columns, read by the workers */
 	struct shred *x;		/* pq_write's, made on first use */
 	struct fk_buf row;		/* pq_write's row, shredded */
 	struct pq_col *cols;
@@ -57,7 +56,7 @@ pq_destroy(struct pq *w)
 		pqc_free(&w->cols[i]);
 	free(w->cols);
 	shred_free(w->x);
-	shred_plan_free(w->own);
+	shred_plan_free(w->p);
 	fk_buf_free(&w->row);
 	pqz_free(&w->z);
 	fk_buf_free(&w->scratch);
@@ -75,8 +74,7 @@ put_le(unsigned char *p, uint64_t v, int n)
 }
 
 struct pq *
-pq_open_plan(FILE *out, const struct pq_plan *p,
-    const struct pq_opts *o, struct fk_err *e)
+pq_new(const struct schema *s, const struct pq_opts *o, struct fk_err *e)
 {
 	static const struct pq_opts defaults;
 	const struct pq_leaf *l;
@@ -90,20 +88,21 @@ pq_open_plan(FILE *out, const struct pq_plan *p,
 		fk_fail(e, FK_EX_SOFTWARE, "out of memory");
 		return NULL;
 	}
-	w->out.f = out;
-	w->p = p;
+	w->p = shred_plan_new(s, o->no_dict, e);
+	if (w->p == NULL)
+		goto fail;
 	w->rg_bytes = o->row_group_bytes ? o->row_group_bytes :
 	    PQ_ROW_GROUP_BYTES;
 	if (pqz_init(&w->z, o->codec, e) == -1)
 		goto fail;
-	w->cols = calloc(p->ncols, sizeof(*w->cols));
+	w->cols = calloc(w->p->ncols, sizeof(*w->cols));
 	if (w->cols == NULL) {
 		fk_fail(e, FK_EX_SOFTWARE, "out of memory");
 		goto fail;
 	}
-	w->ncols = p->ncols;
+	w->ncols = w->p->ncols;
 	for (i = 0; i < w->ncols; i++) {
-		l = &p->cols[i];
+		l = &w->p->cols[i];
 		w->cols[i].path = l->path;
 		w->cols[i].npath = l->npath;
 		w->cols[i].z = &w->z;
@@ -113,30 +112,35 @@ pq_open_plan(FILE *out, const struct pq_plan *p,
 		pqc_init(&w->cols[i], l->ptype, l->tlen, l->max_def,
 		    l->max_rep, l->dict);
 	}
-	if (pqc_sink_write(&w->out, PQ_MAGIC, 4, e) == -1)
-		goto fail;
 	return w;
 fail:
 	pq_destroy(w);
 	return NULL;
 }
 
+const struct pq_plan *
+pq_plan(const struct pq *w)
+{
+	return w->p;
+}
+
+int
+pq_start(struct pq *w, FILE *out, struct fk_err *e)
+{
+	w->out.f = out;
+	return pqc_sink_write(&w->out, PQ_MAGIC, 4, e);
+}
+
 struct pq *
 pq_open(FILE *out, const struct schema *s, const struct pq_opts *o,
     struct fk_err *e)
 {
-	struct pq_plan *p;
-	struct pq *w;
+	struct pq *w = pq_new(s, o, e);
 
-	p = shred_plan_new(s, o != NULL && o->no_dict, e);
-	if (p == NULL)
-		return NULL;
-	w = pq_open_plan(out, p, o, e);
-	if (w == NULL) {
-		shred_plan_free(p);
+	if (w != NULL && pq_start(w, out, e) == -1) {
+		pq_destroy(w);
 		return NULL;
 	}
-	w->own = p;
 	return w;
 }
 
@@ -520,15 +524,19 @@ out:
 }
 
 int
+pq_finish(struct pq *w, struct fk_err *e)
+{
+	if (w->failed)
+		return fk_fail(e, FK_EX_SOFTWARE,
+		    "parquet writer closed after an error");
+	return finish(w, e);
+}
+
+int
 pq_close(struct pq *w, struct fk_err *e)
 {
-	int rc;
+	int rc = pq_finish(w, e);
 
-	if (w->failed)
-		rc = fk_fail(e, FK_EX_SOFTWARE,
-		    "parquet writer closed after an error");
-	else
-		rc = finish(w, e);
 	pq_destroy(w);
 	return rc;
 }

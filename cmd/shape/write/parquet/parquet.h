@@ -27,7 +27,7 @@
  * schema's columns, read-only once made) lets any thread shred canonical
  * rows into flat bytes: each leaf column's (repetition level, definition
  * level, PLAIN value, dictionary hash) entries, row after row
- * (shred_row, shred.h).  The writer (pq_open) then takes those bytes in row
+ * (shred_row, shred.h).  The writer (pq_new) then takes those bytes in row
  * order (pq_add) and does what depends on the rows before: the
  * dictionaries, pages, row groups and footer.  See writer.c for why the
  * pages themselves cannot be made on the workers.
@@ -58,17 +58,18 @@ struct pq_opts {
 };
 
 /*
- * Start a Parquet file on out (writes the leading magic), for rows
- * shredded by plan p (which must outlive the writer).  NULL with e
- * filled: USAGE for a bad option, IOERR for a write error.
+ * A writer for rows of s (which must outlive it), with a plan of its
+ * own.  NULL with e filled: DATAERR for a schema Parquet cannot hold,
+ * USAGE for a bad option, SOFTWARE when out of memory.
  */
-struct pq *pq_open_plan(FILE *out, const struct pq_plan *p,
-    const struct pq_opts *o, struct fk_err *e);
+struct pq *pq_new(const struct schema *s, const struct pq_opts *o,
+    struct fk_err *e);
+/* w's plan, for the threads that shred its rows (read-only). */
+const struct pq_plan *pq_plan(const struct pq *w);
+/* Start the file on out: the leading magic.  -1 with e (IOERR). */
+int pq_start(struct pq *w, FILE *out, struct fk_err *e);
 
-/*
- * As pq_open_plan with a plan of its own for s (which must outlive the
- * writer); also DATAERR for a schema Parquet cannot hold.
- */
+/* pq_new, then pq_start. */
 struct pq *pq_open(FILE *out, const struct schema *s,
     const struct pq_opts *o, struct fk_err *e);
 
@@ -88,12 +89,14 @@ int pq_add(struct pq *w, const void *p, size_t len, size_t n,
 int pq_write(struct pq *w, jv row, struct fk_err *e);
 
 /*
- * Write the last row group, the footer and the closing magic, then free
- * w (also on error).  The caller flushes and closes out.
+ * Write the last row group, the footer and the closing magic.  The
+ * caller flushes and closes out, and frees w.
  */
+int pq_finish(struct pq *w, struct fk_err *e);
+/* pq_finish, then free w (also on error). */
 int pq_close(struct pq *w, struct fk_err *e);
 
-/* Free w without finishing the file. */
+/* Free w (NULL is fine), finished or not. */
 void pq_abort(struct pq *w);
 
 #endif

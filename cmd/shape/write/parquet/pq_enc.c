@@ -17,6 +17,7 @@
 #include <zstd.h>
 
 #include "pq_enc.h"
+#include "shape/write/varint.h"
 
 static void
 rle_out(struct rle *r, const void *p, size_t n)
@@ -28,15 +29,9 @@ rle_out(struct rle *r, const void *p, size_t n)
 static void
 rle_varint(struct rle *r, uint64_t v)
 {
-	unsigned char tmp[10];
-	size_t n = 0;
+	unsigned char tmp[VARINT_MAX];
 
-	while (v >= 0x80) {
-		tmp[n++] = (unsigned char)(v | 0x80);
-		v >>= 7;
-	}
-	tmp[n++] = (unsigned char)v;
-	rle_out(r, tmp, n);
+	rle_out(r, tmp, varint_put(tmp, v));
 }
 
 /* One bit-packed run of n values (n a multiple of 8, at most 504). */

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "thrift.h"
+#include "shape/write/varint.h"
 
 void
 thrift_init(struct thrift *t, struct fk_buf *b)
@@ -43,24 +44,12 @@ tc_byte(struct thrift *t, unsigned char c)
 	thrift_raw(t, &c, 1);
 }
 
-uint64_t
-thrift_zigzag(int64_t v)
-{
-	return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
-}
-
 static void
 thrift_varint(struct thrift *t, uint64_t v)
 {
-	unsigned char tmp[10];
-	size_t n = 0;
+	unsigned char tmp[VARINT_MAX];
 
-	while (v >= 0x80) {
-		tmp[n++] = (unsigned char)(v | 0x80);
-		v >>= 7;
-	}
-	tmp[n++] = (unsigned char)v;
-	thrift_raw(t, tmp, n);
+	thrift_raw(t, tmp, varint_put(tmp, v));
 }
 
 static void
@@ -79,7 +68,7 @@ tc_field(struct thrift *t, int16_t id, int type)
 		tc_byte(t, (unsigned char)(delta << 4 | type));
 	} else {
 		tc_byte(t, (unsigned char)type);
-		thrift_varint(t, thrift_zigzag(id));
+		thrift_varint(t, varint_zigzag(id));
 	}
 	*last = id;
 }
@@ -115,21 +104,21 @@ void
 thrift_i16(struct thrift *t, int16_t id, int16_t v)
 {
 	tc_field(t, id, THRIFT_I16);
-	thrift_varint(t, thrift_zigzag(v));
+	thrift_varint(t, varint_zigzag(v));
 }
 
 void
 thrift_i32(struct thrift *t, int16_t id, int32_t v)
 {
 	tc_field(t, id, THRIFT_I32);
-	thrift_varint(t, thrift_zigzag(v));
+	thrift_varint(t, varint_zigzag(v));
 }
 
 void
 thrift_i64(struct thrift *t, int16_t id, int64_t v)
 {
 	tc_field(t, id, THRIFT_I64);
-	thrift_varint(t, thrift_zigzag(v));
+	thrift_varint(t, varint_zigzag(v));
 }
 
 void
@@ -168,7 +157,7 @@ thrift_list(struct thrift *t, int16_t id, int etype, size_t n)
 void
 thrift_elem_i32(struct thrift *t, int32_t v)
 {
-	thrift_varint(t, thrift_zigzag(v));
+	thrift_varint(t, varint_zigzag(v));
 }
 
 void

@@ -60,7 +60,4 @@ void thrift_elem_str(struct thrift *t, const char *s);
 /* Append bytes already encoded (e.g. list elements encoded earlier). */
 void thrift_raw(struct thrift *t, const void *p, size_t n);
 
-/* Zigzag encoding of a signed integer, exported for the unit tests. */
-uint64_t thrift_zigzag(int64_t v);
-
 #endif
