@@ -6,18 +6,16 @@
  * shard (the environment of batch systems), engine (requests, retries,
  * pacing, ordered output).
  */
-#include <errno.h>
 #include <getopt.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "fetch/engine.h"
+#include "fetch/job.h"
 #include "fetch/plan.h"
 #include "fetch/probe.h"
 #include "fetch/progress.h"
@@ -32,7 +30,6 @@
 #define DEFAULT_COUNT	100
 #define DEFAULT_RATE	25
 #define MAX_PARALLEL	64
-#define MAX_LINE	65536
 
 struct opts {
 	long long count;
@@ -56,11 +53,7 @@ struct opts {
 
 /* The specs of the run and what the progress line needs. */
 struct job {
-	struct fetch_spec *specs;
-	size_t nspecs;
-	uint64_t total;
-	int any_seeded;
-	int any_custom;
+	struct fetch_job fj;
 	uint64_t nshard;
 	struct fetch_progress pg;
 	int progress;		/* a progress line is allowed (fk(7)) */
@@ -81,10 +74,8 @@ static const struct option long_opts[] = {
 	{ "base-url", required_argument, NULL, 'b' },
 	{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
 	{ "count", required_argument, NULL, 'n' },
-	{ "help", no_argument, NULL, 'h' },
 	{ "parallel", required_argument, NULL, 'j' },
 	{ "param", required_argument, NULL, 'p' },
-	{ "quiet", no_argument, NULL, 'q' },
 	{ "rate", required_argument, NULL, 'r' },
 	{ "raw", no_argument, NULL, OPT_RAW },
 	{ "retries", required_argument, NULL, OPT_RETRIES },
@@ -92,8 +83,7 @@ static const struct option long_opts[] = {
 	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ "stall-timeout", required_argument, NULL, OPT_STALL_TIMEOUT },
 	{ "unbuffered", no_argument, NULL, 'u' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "version", no_argument, NULL, 'V' },
+	FK_COMMON_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -180,7 +170,7 @@ add_param(struct opts *o, const char *arg)
 }
 
 static void
-parse_opt(struct opts *o, int c, char **argv, int *q, int *v)
+parse_opt(struct opts *o, int c)
 {
 	struct fk_err e;
 
@@ -188,9 +178,6 @@ parse_opt(struct opts *o, int c, char **argv, int *q, int *v)
 	case 'b':
 		o->base = optarg;
 		break;
-	case 'h':
-		help();
-		exit(0);
 	case 'j':
 		o->parallel = (int)fk_opt_number("--parallel", optarg, 1,
 		    MAX_PARALLEL);
@@ -202,9 +189,6 @@ parse_opt(struct opts *o, int c, char **argv, int *q, int *v)
 	case 'p':
 		add_param(o, optarg);
 		break;
-	case 'q':
-		*q = 1;
-		break;
 	case 'r':
 		o->rate = fk_opt_number("--rate", optarg, 0, 1000000);
 		break;
@@ -215,12 +199,6 @@ parse_opt(struct opts *o, int c, char **argv, int *q, int *v)
 	case 'u':
 		o->unbuffered = 1;
 		break;
-	case 'v':
-		*v = 1;
-		break;
-	case 'V':
-		printf("fk-fetch %s\n", FK_VERSION);
-		exit(0);
 	case OPT_SHARD:
 		if (fetch_shard_parse(optarg, &o->shard, &e) < 0)
 			fk_usage_error("%s", e.msg);
@@ -240,8 +218,6 @@ parse_opt(struct opts *o, int c, char **argv, int *q, int *v)
 		o->stall_timeout = fk_opt_number("--stall-timeout", optarg,
 		    1, 3600);
 		break;
-	default:
-		fk_bad_option(c, argv, short_opts);
 	}
 }
 
@@ -277,7 +253,8 @@ apply_env(struct opts *o)
 static void
 parse_args(struct opts *o, int argc, char **argv)
 {
-	int c, q = 0, v = 0;
+	struct fk_cli cli = { short_opts, long_opts, help, 1, 0, 0 };
+	int c;
 
 	memset(o, 0, sizeof(*o));
 	o->count = DEFAULT_COUNT;
@@ -287,12 +264,11 @@ parse_args(struct opts *o, int argc, char **argv)
 	o->connect_timeout = 10;
 	o->stall_timeout = 30;
 	o->shard.i = o->shard.n = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1)
-		parse_opt(o, c, argv, &q, &v);
-	if (q && v)
+	while ((c = fk_getopt(&cli, argc, argv)) != -1)
+		parse_opt(o, c);
+	if (cli.quiet && cli.verbose)
 		fk_usage_error("-q and -v cannot be used together");
-	o->verbosity = q ? 0 : v ? 2 : 1;
+	o->verbosity = cli.verbosity;
 	if (argc - optind > 1)
 		fk_usage_error("too many operands: one resource, or '-' for "
 		    "stdin, starting at '%s'", argv[optind + 1]);
@@ -301,149 +277,39 @@ parse_args(struct opts *o, int argc, char **argv)
 }
 
 static void
-today(char *out, size_t n)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, n, "%Y-%m-%d", &tm);
-}
-
-static void
 lint_warn(void *arg, const char *msg)
 {
-	const struct fetch_spec *sp = arg;
-
-	if (sp->lineno > 0)
-		fk_warn("stdin line %ld: %s", sp->lineno, msg);
-	else
-		fk_warn("%s", msg);
-}
-
-static int
-add_spec(struct job *j, const struct fetch_spec *sp, struct fk_err *e)
-{
-	struct fetch_spec *n;
-
-	n = realloc(j->specs, (j->nspecs + 1) * sizeof(*n));
-	if (n == NULL)
-		return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
-	j->specs = n;
-	j->specs[j->nspecs] = *sp;
-	j->specs[j->nspecs].first_k = j->total;
-	j->specs[j->nspecs].nreq = fetch_nreq(sp->count);
-	fetch_spec_lint(&j->specs[j->nspecs], lint_warn,
-	    &j->specs[j->nspecs]);
-	j->total += j->specs[j->nspecs].nreq;
-	j->any_seeded |= sp->seeded;
-	j->any_custom |= !sp->seeded;
-	j->nspecs++;
-	if (j->total > FETCH_MAX_REQUESTS)
-		return fk_fail(e, FK_EX_DATAERR, "too many requests in one run "
-		    "(over %llu)", (unsigned long long)FETCH_MAX_REQUESTS);
-	return 0;
-}
-
-/* Strip the line end and surrounding blanks in place. */
-static char *
-trim(char *s)
-{
-	size_t n = strlen(s);
-
-	while (n > 0 && strchr(" \t\r\n", s[n - 1]) != NULL)
-		s[--n] = '\0';
-	while (*s == ' ' || *s == '\t')
-		s++;
-	return s;
-}
-
-/* Read and check every stdin line before any request goes out. */
-static int
-read_specs(struct job *j, const struct fetch_defaults *d, struct fk_err *e)
-{
-	struct fetch_spec sp;
-	struct fk_err why;
-	char *line = NULL, *s;
-	size_t cap = 0;
-	ssize_t len;
-	long no = 0;
-	int rc = -1;
-
-	while ((len = getline(&line, &cap, stdin)) != -1) {
-		no++;
-		if (len > MAX_LINE) {
-			fk_fail(e, FK_EX_DATAERR, "stdin line %ld: longer than "
-			    "%d bytes", no, MAX_LINE);
-			goto out;
-		}
-		s = trim(line);
-		if (*s == '\0' || *s == '#')
-			continue;
-		if (fetch_spec_parse(s, d, &sp, &why) < 0) {
-			fk_fail(e, FK_EX_DATAERR, "stdin line %ld: %s", no,
-			    why.msg);
-			goto out;
-		}
-		sp.lineno = no;
-		if (add_spec(j, &sp, e) < 0) {
-			if (e->code == FK_EX_SOFTWARE)
-				fetch_spec_free(&sp);
-			goto out;
-		}
-	}
-	if (ferror(stdin)) {
-		fk_fail(e, FK_EX_IOERR, "cannot read standard input: %s",
-		    strerror(errno));
-		goto out;
-	}
-	rc = 0;
-out:
-	free(line);
-	return rc;
+	(void)arg;
+	fk_warn("%s", msg);
 }
 
 static void
 build_job(struct job *j, const struct opts *o)
 {
-	struct fetch_defaults d;
-	struct fetch_spec sp;
+	struct fetch_defaults d = { o->count, o->params, o->nparams, NULL };
 	struct fk_err e;
-	char date[16];
 
 	memset(j, 0, sizeof(*j));
-	today(date, sizeof(date));
-	d.count = o->count;
-	d.p = o->params;
-	d.np = o->nparams;
-	d.today = date;
-	if (o->operand != NULL && strcmp(o->operand, "-") == 0) {
-		if (read_specs(j, &d, &e) < 0) {
-			fk_error("%s", e.msg);
-			exit(e.code);
-		}
+	if (fetch_job_build(&j->fj, o->operand, &d, lint_warn, NULL,
+	    &e) == 0)
 		return;
-	}
-	if (fetch_spec_parse(o->operand ? o->operand : "users", &d, &sp,
-	    &e) < 0)
+	if (e.code == FK_EX_USAGE)
 		fk_usage_error("%s", e.msg);
-	if (add_spec(j, &sp, &e) < 0) {
-		fk_error("%s", e.msg);
-		exit(e.code);
-	}
+	fk_error("%s", e.msg);
+	exit(e.code);
 }
 
 static uint32_t
-random_seed(void)
+pick_seed(const struct opts *o)
 {
-	uint32_t s = 0;
+	struct fk_err e;
+	uint32_t s;
 
-	/* Request 0 uses the base seed itself when it is at most p. */
-	while (s == 0 || s > FETCH_PRIME) {
-		if (getrandom(&s, sizeof(s), 0) != (ssize_t)sizeof(s)) {
-			fk_error("cannot pick a seed: %s", strerror(errno));
-			exit(FK_EX_SOFTWARE);
-		}
+	if (o->seed != 0)
+		return (uint32_t)o->seed;
+	if (fetch_random_seed(&s, &e) < 0) {
+		fk_error("%s", e.msg);
+		exit(e.code);
 	}
 	return s;
 }
@@ -515,18 +381,18 @@ announce(const struct opts *o, struct job *j, uint32_t seed)
 {
 	double minutes;
 
-	if (j->any_seeded && o->seed == 0)
+	if (j->fj.any_seeded && o->seed == 0)
 		fk_log(FK_LOG_NOTICE, "seed", (struct fk_kv[]){
 		    FK_N("seed", seed) }, 1, "seed %lu (repeat with --seed %lu)",
 		    (unsigned long)seed, (unsigned long)seed);
-	if (j->any_custom && fk_log_enabled(FK_LOG_WARN))
+	if (j->fj.any_custom && fk_log_enabled(FK_LOG_WARN))
 		fk_warn("custom takes no _seed: its records are not "
 		    "reproducible");
 	if (o->shard.n > 1)
 		fk_log(FK_LOG_DEBUG, "shard", NULL, 0, "shard %d/%d (from %s): "
 		    "%llu of %llu requests", o->shard.i, o->shard.n,
 		    o->shard.from, (unsigned long long)j->nshard,
-		    (unsigned long long)j->total);
+		    (unsigned long long)j->fj.total);
 	minutes = o->rate > 0 && j->nshard > 1 ?
 	    (double)(j->nshard - 1) / (double)o->rate : 0;
 	if (minutes >= 2)
@@ -539,9 +405,7 @@ free_job(struct job *j, struct opts *o)
 {
 	size_t i;
 
-	for (i = 0; i < j->nspecs; i++)
-		fetch_spec_free(&j->specs[i]);
-	free(j->specs);
+	fetch_job_free(&j->fj);
 	for (i = 0; i < o->nparams; i++)
 		fetch_param_free(&o->params[i]);
 	free(o->params);
@@ -555,9 +419,9 @@ configure(struct fetch_conf *c, const struct opts *o, struct job *j,
 
 	memset(c, 0, sizeof(*c));
 	c->base = base;
-	c->specs = j->specs;
-	c->nspecs = j->nspecs;
-	c->total = j->total;
+	c->specs = j->fj.specs;
+	c->nspecs = j->fj.nspecs;
+	c->total = j->fj.total;
 	c->seed = seed;
 	c->shard_i = o->shard.i;
 	c->shard_n = o->shard.n;
@@ -621,11 +485,11 @@ main(int argc, char **argv)
 	if (base == NULL)
 		fk_usage_error("%s", e.msg);
 	build_job(&j, &o);
-	seed = o.seed ? (uint32_t)o.seed : random_seed();
-	j.nshard = fetch_shard_size(j.total, o.shard.i, o.shard.n);
+	seed = pick_seed(&o);
+	j.nshard = fetch_shard_size(j.fj.total, o.shard.i, o.shard.n);
 	j.progress = fk_progress_rule(0, &j.every);
 	j.last_event = fk_now();
-	fetch_progress_init(&j.pg, fetch_shard_records(j.specs, j.nspecs,
+	fetch_progress_init(&j.pg, fetch_shard_records(j.fj.specs, j.fj.nspecs,
 	    o.shard.i, o.shard.n), j.nshard, (double)o.rate, j.last_event);
 	announce(&o, &j, seed);
 	if (fk_http_global_init(&e) < 0) {

@@ -2,37 +2,38 @@
  * fk-shape: JSON values in, BigQuery-ready NDJSON, CSV, Avro or Parquet
  * out.
  *
- * Options, files, keys and exit codes live here; the work is in
- * cmd/shape/ (pipe.c drives it).
+ * Options, wiring, messages and exit codes; the files around a run are
+ * read and written by cmd/shape/files.c, the work is in cmd/shape/
+ * (pipe.c drives it).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <gcrypt.h>
 #include <jv.h>
 
 #include "cli.h"
+#include "crypt.h"
 #include "file.h"
 #include "fk.h"
 #include "json.h"
 #include "log.h"
 #include "shape/check/pii.h"
 #include "shape/check/schema.h"
+#include "shape/files.h"
 #include "shape/pipe.h"
 #include "shape/program/filter.h"
 #include "shape/write/parquet/parquet.h"
 #include "shape/write/writer.h"
 
 #define MAX_SHOWN 20		/* bad records described on stderr */
-#define KEY_MAX 4096
 
 enum {
 	OPT_ARG = 256, OPT_ARGJSON, OPT_SCHEMA, OPT_EMIT, OPT_REJECT,
@@ -60,22 +61,19 @@ static const struct option longopts[] = {
 	{ "from-file", required_argument, NULL, 'f' },
 	{ "hash", required_argument, NULL, OPT_HASH },
 	{ "hash-key-file", required_argument, NULL, OPT_KEYFILE },
-	{ "help", no_argument, NULL, 'h' },
 	{ "jobs", required_argument, NULL, 'j' },
 	{ "mask-ip", required_argument, NULL, OPT_MASK },
 	{ "max-bad", required_argument, NULL, OPT_MAXBAD },
 	{ "max-record-size", required_argument, NULL, OPT_MAXREC },
 	{ "output", required_argument, NULL, 'O' },
 	{ "output-format", required_argument, NULL, 'o' },
-	{ "quiet", no_argument, NULL, 'q' },
 	{ "reject", required_argument, NULL, OPT_REJECT },
 	{ "row-group-size", required_argument, NULL, OPT_RGSIZE },
 	{ "sample-bytes", required_argument, NULL, OPT_SBYTES },
 	{ "sample-rows", required_argument, NULL, OPT_SROWS },
 	{ "schema", required_argument, NULL, OPT_SCHEMA },
 	{ "unknown", required_argument, NULL, OPT_UNKNOWN },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "version", no_argument, NULL, 'V' },
+	FK_COMMON_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -92,8 +90,8 @@ struct conf {
 	int failed;		/* the reject file could not be written */
 };
 
-/* -O FILE is written under this name and renamed when complete. */
-static char tmppath[PATH_MAX];
+/* The data output: global, so that a signal can remove -O's temporary. */
+static struct files_out out;
 
 static void
 usage(FILE *f)
@@ -169,8 +167,8 @@ die(int code, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	fk_error("%s", msg);
-	if (tmppath[0] != '\0')
-		unlink(tmppath);
+	if (out.tmp[0] != '\0')
+		unlink(out.tmp);
 	exit(code);
 }
 
@@ -209,17 +207,14 @@ pii_opt(struct conf *c, enum pii_op op, const char *list)
 static void
 options(struct conf *c, int argc, char **argv)
 {
+	struct fk_cli cli = { shortopts, longopts, help, 1, 0, 0 };
 	int ch;
 
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+	while ((ch = fk_getopt(&cli, argc, argv)) != -1) {
 		switch (ch) {
 		case 'f':
 			c->progfile = optarg;
 			break;
-		case 'h':
-			help();
-			exit(0);
 		case 'j':
 			c->o.workers = (int)fk_opt_number("--jobs", optarg, 1,
 			    64);
@@ -231,15 +226,6 @@ options(struct conf *c, int argc, char **argv)
 			c->w = writer_find(optarg);
 			if (c->w == NULL)
 				fk_usage_error("-o: unknown format '%s'", optarg);
-			break;
-		case 'q':
-			c->verbosity = 0;
-			break;
-		case 'V':
-			printf("fk-shape %s\n", FK_VERSION);
-			exit(0);
-		case 'v':
-			c->verbosity = 2;
 			break;
 		case OPT_ARG:
 		case OPT_ARGJSON:
@@ -317,10 +303,9 @@ options(struct conf *c, int argc, char **argv)
 			c->o.wopts.pq.row_group_bytes = fk_opt_size(
 			    "--row-group-size", optarg, 64 << 10, 2ULL << 30);
 			break;
-		default:
-			fk_bad_option(ch, argv, shortopts);
 		}
 	}
+	c->verbosity = cli.verbosity;
 }
 
 static void
@@ -358,53 +343,26 @@ operands(struct conf *c, int argc, char **argv)
 static void
 load_key(struct conf *c)
 {
-	const char *env = getenv("FK_HASH_KEY");
 	struct fk_err e;
-	size_t n = 0;
-	char *k;
+	size_t n;
 
 	if (!pii_has(c->o.pii, PII_HASH))
 		return;
-	if (c->keyfile != NULL) {
-		if (fk_read_file(c->keyfile, KEY_MAX, &k, &n) == -1)
-			die(FK_EX_CONFIG, "cannot read the hash key file '%s': "
-			    "%s", c->keyfile, strerror(errno));
-		/* One trailing newline is the editor's, not the key's. */
-		if (n > 0 && k[n - 1] == '\n')
-			n--;
-		if (n > 0 && k[n - 1] == '\r')
-			n--;
-	} else if (env != NULL) {
-		n = strlen(env);
-		k = strdup(env);
-		if (k == NULL)
-			die(FK_EX_SOFTWARE, "out of memory");
-	} else {
-		die(FK_EX_CONFIG, "--hash needs a key: set FK_HASH_KEY or give "
-		    "--hash-key-file");
-	}
-	if (pii_set_key((struct pii *)c->o.pii, k, n, &e) == -1) {
-		explicit_bzero(k, n);
-		free(k);
+	if (files_hash_key((struct pii *)c->o.pii, c->keyfile, &n, &e) == -1)
 		die(e.code, "%s", e.msg);
-	}
 	if (n < 16)
 		fk_warn("the --hash key is only %zu bytes; 32 random bytes "
 		    "resist guessing", n);
-	explicit_bzero(k, n);
-	free(k);
 }
 
 static void
 load_program(struct conf *c)
 {
-	size_t n;
+	struct fk_err e;
 
-	if (c->progfile == NULL)
-		return;
-	if (fk_read_file(c->progfile, 1 << 20, &c->program, &n) == -1)
-		die(FK_EX_NOINPUT, "cannot read '%s': %s", c->progfile,
-		    strerror(errno));
+	if (c->progfile != NULL &&
+	    files_program(c->progfile, &c->program, &e) == -1)
+		die(e.code, "%s", e.msg);
 }
 
 /* A program that does not compile is a usage error, before any output. */
@@ -452,22 +410,11 @@ static void
 load_schema(struct conf *c)
 {
 	struct fk_err e;
-	size_t n;
-	char *text;
-	jv doc;
 
 	if (c->schemafile == NULL)
 		return;
-	if (fk_read_file(c->schemafile, 16 << 20, &text, &n) == -1)
-		die(FK_EX_NOINPUT, "cannot read the schema '%s': %s",
-		    c->schemafile, strerror(errno));
-	if (fk_json_parse(text, n, &doc, &e) == -1) {
-		free(text);
-		die(FK_EX_CONFIG, "schema '%s': %s", c->schemafile, e.msg);
-	}
-	free(text);
-	if (schema_parse(doc, &c->schema, &e) == -1)
-		die(e.code, "schema '%s': %s", c->schemafile, e.msg);
+	if (files_schema(c->schemafile, &c->schema, &e) == -1)
+		die(e.code, "%s", e.msg);
 	c->have_schema = 1;
 	c->o.schema = &c->schema;
 }
@@ -475,40 +422,24 @@ load_schema(struct conf *c)
 static void
 on_signal(int sig)
 {
-	if (tmppath[0] != '\0')
-		unlink(tmppath);
+	if (out.tmp[0] != '\0')
+		unlink(out.tmp);
 	fk_die_by_signal(sig);
 }
 
 static void
 open_output(struct conf *c)
 {
-	struct stat sb;
-	int fd;
+	struct fk_err e;
 
-	c->o.out = stdout;
-	if (c->outfile != NULL && strcmp(c->outfile, "-") != 0 &&
-	    stat(c->outfile, &sb) == 0 && !S_ISREG(sb.st_mode)) {
-		/* A device or a FIFO cannot be replaced: write to it. */
-		c->o.out = fopen(c->outfile, "w");
-		if (c->o.out == NULL)
-			die(FK_EX_IOERR, "cannot write '%s': %s", c->outfile,
-			    strerror(errno));
-	} else if (c->outfile != NULL && strcmp(c->outfile, "-") != 0) {
+	if (c->outfile != NULL && strcmp(c->outfile, "-") != 0) {
 		signal(SIGINT, on_signal);
 		signal(SIGTERM, on_signal);
 		signal(SIGHUP, on_signal);
-		fd = fk_tmp_beside(c->outfile, tmppath, sizeof(tmppath));
-		if (fd == -1) {
-			tmppath[0] = '\0';
-			die(FK_EX_IOERR, "cannot create '%s': %s", c->outfile,
-			    strerror(errno));
-		}
-		c->o.out = fdopen(fd, "wb");
-		if (c->o.out == NULL)
-			die(FK_EX_IOERR, "cannot write '%s': %s", c->outfile,
-			    strerror(errno));
 	}
+	if (files_out_open(&out, c->outfile, &e) == -1)
+		die(e.code, "%s", e.msg);
+	c->o.out = out.f;
 	setvbuf(c->o.out, NULL, _IOFBF, 1 << 18);
 	if (c->rejectfile != NULL) {
 		c->o.reject = fopen(c->rejectfile, "w");
@@ -549,30 +480,12 @@ on_bad(void *ctx, long long rec, const char *msg)
 static void
 emit_schema(struct conf *c, const struct pipe_stats *st)
 {
-	const struct schema *s = pipe_schema(&c->o, st);
 	struct fk_err e;
 	char flags[512];
-	jv j, txt;
-	int err;
 
-	if (c->emitfile == NULL)
-		return;
-	if (s == NULL)
-		die(FK_EX_DATAERR, "no row to infer a schema from; "
-		    "'%s' not written", c->emitfile);
-	j = c->w->schema_json(s, st->widen, &e);
-	if (!jv_is_valid(j))
+	if (files_emit_schema(c->w, pipe_schema(&c->o, st), st->widen,
+	    st->csv_newlines, c->emitfile, flags, sizeof(flags), &e) == -1)
 		die(e.code, "%s", e.msg);
-	txt = jv_string_concat(jv_dump_string(j, JV_PRINT_INDENT_FLAGS(2)),
-	    jv_string("\n"));
-	err = fk_write_file(c->emitfile, jv_string_value(txt),
-	    (size_t)jv_string_length_bytes(jv_copy(txt)));
-	if (err != 0)
-		die(FK_EX_IOERR, "cannot write '%s': %s", c->emitfile,
-		    strerror(err));
-	jv_free(txt);
-	writer_bq_flags(c->w, flags, sizeof(flags), c->emitfile,
-	    st->csv_newlines);
 	fk_log(FK_LOG_INFO, "bq_load", (struct fk_kv[]){ { "flags", flags,
 	    0 }, FK_S("schema", c->emitfile) }, 2,
 	    "load with: bq load %s DATASET.TABLE SOURCE", flags);
@@ -615,11 +528,7 @@ close_output(struct conf *c, int ok, int quiet)
 		ok = 0;
 		c->failed = 1;
 	}
-	if (tmppath[0] != '\0')
-		err = fk_tmp_commit(c->o.out, tmppath, c->outfile, ok);
-	else
-		err = fk_fclose_checked(c->o.out);
-	tmppath[0] = '\0';
+	err = files_out_close(&out, ok);
 	if (err != 0 && !quiet)
 		fk_error("cannot write %s%s%s: %s", c->outfile ? "'" : "the "
 		    "output", c->outfile ? c->outfile : "", c->outfile ? "'" :
@@ -663,11 +572,8 @@ main(int argc, char **argv)
 	options(&c, argc, argv);
 	fk_log_init("fk-shape", c.verbosity);
 	operands(&c, argc, argv);
-	if (!gcry_check_version(GCRYPT_VERSION))
-		die(FK_EX_SOFTWARE, "libgcrypt is older than %s",
-		    GCRYPT_VERSION);
-	gcry_control(GCRYCTL_DISABLE_SECMEM, 0);
-	gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
+	if (fk_crypt_init(0, &e) == -1)
+		die(e.code, "%s", e.msg);
 	if (c.o.workers == 0) {
 		n = sysconf(_SC_NPROCESSORS_ONLN);
 		c.o.workers = n < 1 ? 1 : n > 64 ? 64 : (int)n;

@@ -9,17 +9,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <gcrypt.h>
 #include <jv.h>
 
 #include "cli.h"
+#include "crypt.h"
 #include "fk.h"
 #include "gcs/auth/auth.h"
 #include "gcs/endpoint.h"
 #include "gcs/object.h"
+#include "gcs/progress.h"
 #include "gcs/source.h"
 #include "gcs/upload.h"
 #include "http.h"
@@ -55,11 +55,7 @@ struct opts {
 /* What the upload's callbacks need from main. */
 struct ctx {
 	struct auth *auth;
-	int progress;			/* draw progress on stderr */
-	int drawn;			/* a progress line is on screen */
-	double every;			/* > 0: JSON progress events */
-	double last_event;
-	double start;
+	struct gcs_progress pg;
 	int check;			/* --check: nothing will be uploaded */
 	int unreadable;			/* the existence check met a 403 */
 };
@@ -134,51 +130,13 @@ parse_seconds(const char *opt, const char *s, double max)
 	return v;
 }
 
-/* Printable ASCII only: these values end up in HTTP headers. */
-static int
-header_safe(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if (*s < 0x20 || *s > 0x7e)
-			return 0;
-	return 1;
-}
-
 static void
 add_metadata(struct opts *o, const char *arg)
 {
-	const char *eq = strchr(arg, '=');
-	size_t klen;
-	int i;
+	struct fk_err e;
 
-	if (eq == NULL || eq == arg)
-		fk_usage_error("invalid metadata '%s': expected key=value", arg);
-	if (!gcs_utf8_valid(arg, strlen(arg)))
-		fk_usage_error("invalid metadata: not valid UTF-8");
-	klen = (size_t)(eq - arg);
-	for (i = 0; i < o->nkv; i++)
-		if (strncmp(o->kv[i], arg, klen + 1) == 0)
-			fk_usage_error("metadata key '%.*s' given twice",
-			    (int)klen, arg);
-	if (o->nkv == MAX_META)
-		fk_usage_error("too many metadata entries (at most %d)", MAX_META);
-	o->kv[o->nkv++] = arg;
-}
-
-static void
-set_storage_class(struct opts *o, const char *s)
-{
-	size_t i, n = strlen(s);
-
-	if (n == 0 || n >= sizeof(o->storage_class))
-		fk_usage_error("invalid storage class '%.40s'", s);
-	for (i = 0; i < n; i++) {
-		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= 'A' && s[i] <= 'Z') || s[i] == '_'))
-			fk_usage_error("invalid storage class '%s'", s);
-		o->storage_class[i] = (char)(s[i] >= 'a' ? s[i] - 32 : s[i]);
-	}
-	o->storage_class[n] = '\0';
+	if (gcs_meta_add(o->kv, &o->nkv, MAX_META, arg, &e) < 0)
+		fk_usage_error("%s", e.msg);
 }
 
 enum {
@@ -198,32 +156,31 @@ static const struct option longopts[] = {
 	{ "content-type", required_argument, NULL, OPT_CTYPE },
 	{ "endpoint", required_argument, NULL, OPT_ENDPOINT },
 	{ "gzip", no_argument, NULL, 'z' },
-	{ "help", no_argument, NULL, 'h' },
 	{ "if-generation-match", required_argument, NULL, OPT_IFGEN },
 	{ "metadata", required_argument, NULL, 'm' },
 	{ "no-empty", no_argument, NULL, OPT_NOEMPTY },
 	{ "overwrite", no_argument, NULL, OPT_OVERWRITE },
-	{ "quiet", no_argument, NULL, 'q' },
 	{ "retries", required_argument, NULL, OPT_RETRIES },
 	{ "retry-delay", required_argument, NULL, OPT_RDELAY },
 	{ "retry-time", required_argument, NULL, OPT_RTIME },
 	{ "spool", required_argument, NULL, OPT_SPOOL },
 	{ "stall-timeout", required_argument, NULL, OPT_STALL },
 	{ "storage-class", required_argument, NULL, OPT_CLASS },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "version", no_argument, NULL, 'V' },
+	FK_COMMON_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
 
 static void
 parse_long(struct opts *o, int c, const char *arg)
 {
+	struct fk_err e;
+
 	switch (c) {
 	case OPT_ANON:
 		o->anonymous = 1;
 		break;
 	case OPT_CACHE:
-		if (!header_safe(arg))
+		if (!gcs_header_safe(arg))
 			fk_usage_error("invalid --cache-control: printable ASCII "
 			    "only");
 		o->cache_control = arg;
@@ -236,7 +193,7 @@ parse_long(struct opts *o, int c, const char *arg)
 			    "multiple of 256K", arg);
 		break;
 	case OPT_CTYPE:
-		if (!header_safe(arg) || strchr(arg, '/') == NULL)
+		if (!gcs_header_safe(arg) || strchr(arg, '/') == NULL)
 			fk_usage_error("invalid --content-type '%s'", arg);
 		o->content_type = arg;
 		break;
@@ -270,7 +227,9 @@ parse_long(struct opts *o, int c, const char *arg)
 		    86400);
 		break;
 	case OPT_CLASS:
-		set_storage_class(o, arg);
+		if (gcs_storage_class(arg, o->storage_class,
+		    sizeof(o->storage_class), &e) < 0)
+			fk_usage_error("%s", e.msg);
 		break;
 	case OPT_CHECK:
 		o->check = 1;
@@ -281,6 +240,7 @@ parse_long(struct opts *o, int c, const char *arg)
 static int
 parse_args(struct opts *o, int argc, char **argv)
 {
+	struct fk_cli cli = { shortopts, longopts, help, 1, 0, 0 };
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -291,34 +251,19 @@ parse_args(struct opts *o, int argc, char **argv)
 	o->retry_delay = 1;
 	o->retry_time = 600;
 	o->stall_timeout = 60;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+	while ((c = fk_getopt(&cli, argc, argv)) != -1) {
 		switch (c) {
-		case 'h':
-			help();
-			exit(0);
 		case 'm':
 			add_metadata(o, optarg);
 			break;
-		case 'q':
-			o->verbosity = 0;
-			break;
-		case 'v':
-			o->verbosity = 2;
-			break;
-		case 'V':
-			printf("gcs-put %s\n", FK_VERSION);
-			exit(0);
 		case 'z':
 			o->gzip = 1;
 			break;
-		case '?':
-		case ':':
-			fk_bad_option(c, argv, shortopts);
 		default:
 			parse_long(o, c, optarg);
 		}
 	}
+	o->verbosity = cli.verbosity;
 	if (o->overwrite && o->if_gen >= 0)
 		fk_usage_error("--overwrite and --if-generation-match conflict");
 	if (optind != argc - 1)
@@ -366,57 +311,6 @@ auth_cb(void *arg, int refresh, char *hdr, size_t len, struct fk_err *e)
 	return auth_header(x->auth, hdr, len, e);
 }
 
-static void
-human(double n, char *out, size_t len)
-{
-	static const char *units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	int i = 0;
-
-	while (n >= 1024 && i < 4) {
-		n /= 1024;
-		i++;
-	}
-	snprintf(out, len, i == 0 ? "%.0f %s" : "%.1f %s", n, units[i]);
-}
-
-static void
-draw_progress(struct ctx *x, const struct gcs_event *ev)
-{
-	char done[32], rate[32];
-	double secs = fk_now() - x->start;
-
-	human((double)ev->sent, done, sizeof(done));
-	human(secs > 0 ? (double)ev->sent / secs : 0, rate, sizeof(rate));
-	fprintf(stderr, "\r%s sent, %s/s, %d retr%s    ", done, rate,
-	    ev->retries, ev->retries == 1 ? "y" : "ies");
-	x->drawn = 1;
-}
-
-static void
-clear_progress(struct ctx *x)
-{
-	if (x->drawn)
-		fprintf(stderr, "\r%60s\r", "");
-	x->drawn = 0;
-}
-
-/* Under FK_LOG=json: how far the upload got, every x->every seconds. */
-static void
-log_progress(struct ctx *x, const struct gcs_event *ev)
-{
-	double now = fk_now(), secs = now - x->start;
-
-	if (now - x->last_event < x->every)
-		return;
-	x->last_event = now;
-	fk_log(FK_LOG_INFO, "progress", (struct fk_kv[]){
-	    FK_N("sent", (double)ev->sent),
-	    FK_N("confirmed", (double)ev->confirmed),
-	    FK_N("seconds", secs),
-	    FK_N("rate", secs > 0 ? (double)ev->sent / secs : 0),
-	    FK_N("retries", ev->retries) }, 5, "%llu bytes sent", ev->sent);
-}
-
 /* A 403 on the existence check: what it means depends on the mode. */
 static void
 unreadable(struct ctx *x)
@@ -438,13 +332,10 @@ on_event(void *arg, const struct gcs_event *ev)
 	struct ctx *x = arg;
 
 	if (ev->kind == GCS_EV_PROGRESS) {
-		if (x->progress)
-			draw_progress(x, ev);
-		else if (x->every > 0)
-			log_progress(x, ev);
+		gcs_progress_show(&x->pg, ev);
 		return;
 	}
-	clear_progress(x);
+	gcs_progress_clear(&x->pg);
 	switch (ev->kind) {
 	case GCS_EV_REQUEST:
 		fk_log(FK_LOG_DEBUG, "request", (struct fk_kv[]){
@@ -478,20 +369,6 @@ on_event(void *arg, const struct gcs_event *ev)
 	}
 }
 
-/*
- * fk(7), PROGRESS: a stage that reads a pipe leaves the line to the one
- * upstream, which runs as long and knows the totals.
- */
-static void
-set_progress(struct ctx *x)
-{
-	struct stat st;
-	int piped = fstat(0, &st) == 0 && (S_ISFIFO(st.st_mode) ||
-	    S_ISSOCK(st.st_mode));
-
-	x->progress = fk_progress_rule(piped, &x->every);
-}
-
 static void
 summary(struct gcs_up *u, jv obj, double secs)
 {
@@ -508,32 +385,6 @@ summary(struct gcs_up *u, jv obj, double secs)
 	    "requests, %d retries", n, st.resumable ? "resumable" :
 	    "multipart", secs, secs > 0 ? n / secs / MIB : 0, st.requests,
 	    st.retries);
-}
-
-static void
-init_gcrypt(void)
-{
-	if (gcry_check_version(GCRYPT_VERSION) == NULL) {
-		fk_error("libgcrypt is older than %s", GCRYPT_VERSION);
-		exit(FK_EX_SOFTWARE);
-	}
-	/* A little locked memory for the credentials module's keys. */
-	gcry_control(GCRYCTL_SUSPEND_SECMEM_WARN);
-	gcry_control(GCRYCTL_INIT_SECMEM, 32768, 0);
-	gcry_control(GCRYCTL_RESUME_SECMEM_WARN);
-	gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
-}
-
-static char *
-resolve_base(const struct opts *o, struct fk_err *e)
-{
-	const char *env = getenv("STORAGE_EMULATOR_HOST");
-
-	if (o->endpoint != NULL)
-		return gcs_endpoint(o->endpoint, FK_EX_USAGE, e);
-	if (env != NULL && *env != '\0')
-		return gcs_endpoint(env, FK_EX_CONFIG, e);
-	return gcs_endpoint(NULL, FK_EX_CONFIG, e);
 }
 
 /* Object fields from the options; the type follows the name by default. */
@@ -563,19 +414,6 @@ set_policy(struct gcs_up_conf *c, const struct opts *o)
 	r.base = o->retry_delay;
 	r.max_elapsed = o->retry_time;
 	c->retry = r;
-}
-
-/* An emulator named by STORAGE_EMULATOR_HOST gets no credentials. */
-static enum auth_mode
-auth_mode(const struct opts *o)
-{
-	const char *env = getenv("STORAGE_EMULATOR_HOST");
-
-	if (o->anonymous)
-		return AUTH_NONE;
-	if (o->endpoint == NULL && env != NULL && *env != '\0')
-		return AUTH_NONE;
-	return AUTH_ADC;
 }
 
 static void
@@ -639,17 +477,21 @@ main(int argc, char **argv)
 	fk_log_init("gcs-put", o.verbosity);
 	if (gcs_parse_uri(argv[op], &bucket, &name, &e) < 0)
 		fk_usage_error("%s", e.msg);
-	base = resolve_base(&o, &e);
+	base = gcs_endpoint_resolve(o.endpoint, &e);
 	if (base == NULL && e.code == FK_EX_USAGE)
 		fk_usage_error("%s", e.msg);
 	if (base == NULL)
 		goto fail;
-	init_gcrypt();
+	/* A little locked memory for the credentials module's keys. */
+	if (fk_crypt_init(32768, &e) < 0)
+		goto fail;
 	catch_signals();
 	if (fk_http_global_init(&e) < 0)
 		goto fail;
 	set_policy(&conf, &o);
-	x.auth = auth_new(auth_mode(&o), &conf.http, &conf.retry, &e);
+	/* An emulator named by STORAGE_EMULATOR_HOST gets no credentials. */
+	x.auth = auth_new(o.anonymous || gcs_emulated(o.endpoint) ? AUTH_NONE :
+	    AUTH_ADC, &conf.http, &conf.retry, &e);
 	if (x.auth == NULL)
 		goto fail;
 	set_meta(&meta, &o, name);
@@ -658,8 +500,7 @@ main(int argc, char **argv)
 	conf.event = on_event;
 	conf.arg = &x;
 	conf.stop = &got_signal;
-	set_progress(&x);
-	x.start = x.last_event = fk_now();
+	gcs_progress_init(&x.pg);
 	x.check = o.check;
 	if (o.check) {
 		rc = check_only(&conf, &x, &e);
@@ -672,13 +513,13 @@ main(int argc, char **argv)
 	u = gcs_up_new(&conf, &e);
 	if (u == NULL || gcs_up_run(u, &src, &obj, &e) < 0)
 		goto fail;
-	clear_progress(&x);
-	summary(u, obj, fk_now() - x.start);
+	gcs_progress_clear(&x.pg);
+	summary(u, obj, fk_now() - x.pg.start);
 	/* Checked when stdout is closed, below. */
 	(void)fk_json_write_line(gcs_summary(obj), stdout);
 	goto out;
 fail:
-	clear_progress(&x);
+	gcs_progress_clear(&x.pg);
 	/* Nothing half-done may be finalised later: drop the session. */
 	gcs_up_cancel(u);
 	sig = got_signal;

@@ -49,8 +49,12 @@ fk_usage_hint(void)
 		fprintf(stderr, "Try '%s --help'.\n", fk_prog());
 }
 
-void
-fk_bad_option(int c, char **argv, const char *shortopts)
+/*
+ * getopt_long's complaint in our words, for its '?' and ':' returns
+ * (short options start with ':' after any '+'; opterr is 0).
+ */
+static void __attribute__((noreturn))
+bad_option(int c, char **argv, const char *shortopts)
 {
 	const char *arg = argv[optind - 1];
 	char name[64];
@@ -69,6 +73,38 @@ fk_bad_option(int c, char **argv, const char *shortopts)
 	    (optopt >= 256 || strchr(shortopts, optopt) != NULL))
 		fk_usage_error("option '%s' takes no value", name);
 	fk_usage_error("unknown option '%s'", name);
+}
+
+int
+fk_getopt(struct fk_cli *c, int argc, char **argv)
+{
+	int ch;
+
+	opterr = 0;
+	for (;;) {
+		ch = getopt_long(argc, argv, c->shortopts, c->longopts, NULL);
+		switch (ch) {
+		case 'h':
+			c->help();
+			exit(0);
+		case 'V':
+			printf("%s %s\n", fk_prog(), FK_VERSION);
+			exit(0);
+		case 'q':
+			c->quiet = 1;
+			c->verbosity = 0;
+			break;
+		case 'v':
+			c->verbose = 1;
+			c->verbosity = 2;
+			break;
+		case '?':
+		case ':':
+			bad_option(ch, argv, c->shortopts);
+		default:
+			return ch;
+		}
+	}
 }
 
 long long

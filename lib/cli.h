@@ -12,7 +12,37 @@
 #ifndef FK_CLI_H
 #define FK_CLI_H
 
+#include <getopt.h>
 #include <stdio.h>
+
+/*
+ * The options every tool has, for the end of its getopt_long table (and
+ * "hqVv" in its short options): -h/--help, -q/--quiet, -v/--verbose,
+ * -V/--version.
+ */
+#define FK_COMMON_LONGOPTS \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ "quiet", no_argument, NULL, 'q' }, \
+	{ "verbose", no_argument, NULL, 'v' }, \
+	{ "version", no_argument, NULL, 'V' }
+
+/* A tool's command line, and what its common options asked for. */
+struct fk_cli {
+	const char *shortopts;		/* '+' if any, then ':', then ... */
+	const struct option *longopts;	/* ending FK_COMMON_LONGOPTS */
+	void (*help)(void);		/* the full help, on stdout */
+	int verbosity;			/* 1; -q: 0, -v: 2 (the last wins) */
+	int quiet, verbose;		/* -q, -v were given */
+};
+
+/*
+ * getopt_long over c's options, answering the common ones here: -h
+ * prints c->help() and exits 0, -V prints "PROG VERSION" and exits 0, -q
+ * and -v set c->verbosity, and a bad option is a usage
+ * error.  Returns the tool's next own option, or -1 after the last one
+ * (optind then names the first operand).
+ */
+int fk_getopt(struct fk_cli *c, int argc, char **argv);
 
 /*
  * The answer to every bad option, operand or value: "PROG: MESSAGE", then
@@ -24,14 +54,6 @@ void fk_usage_error(const char *fmt, ...)
 
 /* The "Try 'PROG --help'." line alone, after an error already printed. */
 void fk_usage_hint(void);
-
-/*
- * getopt_long's complaint in our words.  Call it for the '?' and ':'
- * returns of a getopt_long() whose short options start with ':' (after
- * any '+'), with opterr set to 0.
- */
-void fk_bad_option(int c, char **argv, const char *shortopts)
-    __attribute__((noreturn));
 
 /*
  * A whole decimal number in [min, max] for option opt (as the user would

@@ -229,10 +229,11 @@ attempt(CURL *h, const struct fk_http_req *q, struct fk_resp *r,
 
 /*
  * The plain retry loop: one blocking request, tried again while it fails
- * temporarily.  Two loops differ from it on purpose, and all three draw
- * delays and budgets from retry.c alone: fk-fetch's engine keeps many
- * requests in flight, so a retry there reschedules a slot instead of
- * sleeping and a 429 also pauses the endpoint's pacing; gcs-put's upload
+ * temporarily.  Two loops differ from it on purpose, and all three take
+ * each step (how long to wait, or give up) from fk_retry_next and the
+ * server's demand from fk_resp_retry_after: fk-fetch's engine keeps
+ * many requests in flight, so a retry there reschedules a slot instead
+ * of sleeping and a 429 also pauses the endpoint's pacing; gcs-put's upload
  * counts only failures that made no progress, asks the server where a
  * resumable session stands before trying again, and sleeps in slices so
  * that a signal ends the wait.
@@ -241,7 +242,6 @@ int
 fk_http_do(CURL *h, const struct fk_http_req *q, const struct fk_retry *p,
     struct fk_resp *r, struct fk_err *e)
 {
-	char ra[64];
 	double start = fk_now(), delay;
 	int n;
 
@@ -250,15 +250,22 @@ fk_http_do(CURL *h, const struct fk_http_req *q, const struct fk_retry *p,
 			return 0;
 		if (e->code != FK_EX_TEMPFAIL)
 			return -1;
-		delay = fk_backoff(p, n, fk_random(), fk_retry_after(
-		    fk_resp_header(r, "Retry-After", ra, sizeof(ra)),
-		    time(NULL)));
-		if (!fk_retry_allowed(p, n, fk_now() - start, delay))
+		if (!fk_retry_next(p, n, fk_now() - start,
+		    fk_resp_retry_after(r), &delay))
 			return -1;
 		if (q->on_retry != NULL)
 			q->on_retry(q->arg, n, delay, e);
 		fk_sleep(delay);
 	}
+}
+
+double
+fk_resp_retry_after(const struct fk_resp *r)
+{
+	char v[64];
+
+	return fk_retry_after(fk_resp_header(r, "Retry-After", v, sizeof(v)),
+	    time(NULL));
 }
 
 char *

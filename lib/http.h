@@ -58,6 +58,9 @@ void fk_resp_free(struct fk_resp *r);
 char *fk_resp_header(const struct fk_resp *r, const char *name, char *out,
     size_t outlen);
 
+/* The response's Retry-After in seconds, or -1 (fk_retry_after). */
+double fk_resp_retry_after(const struct fk_resp *r);
+
 /* Nonzero if a failed transfer with this code is worth retrying. */
 int fk_curl_retryable(CURLcode rc);
 

@@ -81,6 +81,14 @@ parse_http_date(const char *v, time_t now)
 	return t <= now ? 0 : (double)(t - now);
 }
 
+int
+fk_retry_next(const struct fk_retry *r, int n, double elapsed,
+    double retry_after, double *delay)
+{
+	*delay = fk_backoff(r, n, fk_random(), retry_after);
+	return fk_retry_allowed(r, n, elapsed, *delay);
+}
+
 double
 fk_retry_after(const char *v, time_t now)
 {

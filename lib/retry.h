@@ -43,6 +43,15 @@ int fk_retry_allowed(const struct fk_retry *r, int attempts, double elapsed,
     double delay);
 
 /*
+ * The step every retry loop shares: after failure n (n >= 1) of a run
+ * that began `elapsed` seconds ago, with the server's retry_after
+ * (negative: none), 1 and the wait before the next attempt in *delay,
+ * or 0 when the budget is spent.
+ */
+int fk_retry_next(const struct fk_retry *r, int n, double elapsed,
+    double retry_after, double *delay);
+
+/*
  * Parse a Retry-After value: delta-seconds or an HTTP-date (RFC 9110).
  * now is the current wall-clock time, for dates.  Returns seconds (>= 0),
  * or -1 if the value is absent or malformed.

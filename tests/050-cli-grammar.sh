@@ -51,6 +51,30 @@ same_answer "value given to --version" --version=yes
 same_answer "ambiguous abbreviation" --ver
 same_answer "unknown option after a flag" -q --bogus
 
+# The options all three share (lib/cli.c fk_getopt): -V and --version
+# print "PROG VERSION" on stdout, exit 0; -h and --help start with the
+# usage line, exit 0.
+for o in -V --version -h --help; do
+	for t in fk-fetch fk-shape gcs-put; do
+		"$t" "$o" </dev/null >"$T/$t.vout" 2>"$T/$t.verr"
+		echo $? >"$T/$t.vrc"
+		sed -e "s/$t/PROG/g" "$T/$t.vout" | head -n 1 >"$T/$t.v1"
+	done
+	if [ "$(cat "$T/fk-fetch.vrc" "$T/fk-shape.vrc" "$T/gcs-put.vrc" |
+	    tr '\n' ' ')" = "0 0 0 " ] && [ ! -s "$T/fk-fetch.verr" ] &&
+	    [ ! -s "$T/fk-shape.verr" ] && [ ! -s "$T/gcs-put.verr" ] &&
+	    case $o in -V|--version) cmp -s "$T/fk-fetch.v1" "$T/fk-shape.v1" &&
+	        cmp -s "$T/fk-fetch.v1" "$T/gcs-put.v1" &&
+	        grep -q '^PROG [0-9][0-9.]*$' "$T/fk-fetch.v1" ;;
+	    *) grep -q '^usage: PROG ' "$T/fk-fetch.v1" &&
+	        grep -q '^usage: PROG ' "$T/fk-shape.v1" &&
+	        grep -q '^usage: PROG ' "$T/gcs-put.v1" ;; esac; then
+		ok "$o: on stdout from all three, exit 0 ($(cat "$T/fk-fetch.v1" | cut -c1-20))"
+	else
+		notok "$o: the same answer from all three" "$(cat "$T"/*.vout "$T"/*.verr "$T"/*.vrc)"
+	fi
+done
+
 # Under FK_LOG=json: one JSON line, and still the same from all three.
 FK_LOG=json same_answer "FK_LOG=json: unknown option" --bogus
 if [ "$(wc -l <"$T/gcs-put.raw")" -eq 1 ] &&

@@ -390,8 +390,7 @@ server_wait(const struct fk_resp *rp)
 	long long reset;
 	double ra;
 
-	ra = fk_retry_after(fk_resp_header(rp, "Retry-After", v, sizeof(v)),
-	    time(NULL));
+	ra = fk_resp_retry_after(rp);
 	if (ra >= 0 || rp->status != 429)
 		return ra;
 	if (fk_resp_header(rp, "X-RateLimit-Reset", v, sizeof(v)) != NULL &&
@@ -411,9 +410,8 @@ retry(struct run *r, struct slot *sl, double now, struct fetch_event *ev)
 {
 	double ra = server_wait(&sl->resp), delay;
 
-	delay = fk_backoff(&r->c->retry, sl->attempt, fk_random(), ra);
-	if (!fk_retry_allowed(&r->c->retry, sl->attempt, now - sl->first,
-	    delay))
+	if (!fk_retry_next(&r->c->retry, sl->attempt, now - sl->first, ra,
+	    &delay))
 		return 0;
 	if (sl->resp.status == 429)
 		fetch_pace_pause(&sl->ep->pace, now + ra);

@@ -82,6 +82,26 @@ gcs_url_allowed(const char *url)
 	return ok;
 }
 
+char *
+gcs_endpoint_resolve(const char *opt, struct fk_err *e)
+{
+	const char *env = getenv("STORAGE_EMULATOR_HOST");
+
+	if (opt != NULL)
+		return gcs_endpoint(opt, FK_EX_USAGE, e);
+	if (env != NULL && *env != '\0')
+		return gcs_endpoint(env, FK_EX_CONFIG, e);
+	return gcs_endpoint(NULL, FK_EX_CONFIG, e);
+}
+
+int
+gcs_emulated(const char *opt)
+{
+	const char *env = getenv("STORAGE_EMULATOR_HOST");
+
+	return opt == NULL && env != NULL && *env != '\0';
+}
+
 int
 gcs_same_origin(const char *a, const char *b)
 {

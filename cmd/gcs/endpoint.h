@@ -21,6 +21,16 @@
  */
 char *gcs_endpoint(const char *spec, int code, struct fk_err *e);
 
+/*
+ * The base URL: --endpoint (opt; a bad one is a usage error), else
+ * $STORAGE_EMULATOR_HOST, else the service.  Malloc'ed, or NULL with e
+ * filled.
+ */
+char *gcs_endpoint_resolve(const char *opt, struct fk_err *e);
+
+/* Whether $STORAGE_EMULATOR_HOST names the endpoint (no credentials). */
+int gcs_emulated(const char *opt);
+
 /* Nonzero if a and b have the same scheme, host and port. */
 int gcs_same_origin(const char *a, const char *b);
 

@@ -96,6 +96,60 @@ gcs_check_name(const char *name, struct fk_err *e)
 }
 
 int
+gcs_header_safe(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s < 0x20 || *s > 0x7e)
+			return 0;
+	return 1;
+}
+
+int
+gcs_meta_add(const char **kv, int *nkv, int max, const char *arg,
+    struct fk_err *e)
+{
+	const char *eq = strchr(arg, '=');
+	size_t klen;
+	int i;
+
+	if (eq == NULL || eq == arg)
+		return fk_fail(e, FK_EX_USAGE, "invalid metadata '%s': "
+		    "expected key=value", arg);
+	if (!gcs_utf8_valid(arg, strlen(arg)))
+		return fk_fail(e, FK_EX_USAGE, "invalid metadata: not valid "
+		    "UTF-8");
+	klen = (size_t)(eq - arg);
+	for (i = 0; i < *nkv; i++)
+		if (strncmp(kv[i], arg, klen + 1) == 0)
+			return fk_fail(e, FK_EX_USAGE, "metadata key '%.*s' "
+			    "given twice", (int)klen, arg);
+	if (*nkv == max)
+		return fk_fail(e, FK_EX_USAGE, "too many metadata entries (at "
+		    "most %d)", max);
+	kv[(*nkv)++] = arg;
+	return 0;
+}
+
+int
+gcs_storage_class(const char *s, char *out, size_t n, struct fk_err *e)
+{
+	size_t i, len = strlen(s);
+
+	if (len == 0 || len >= n)
+		return fk_fail(e, FK_EX_USAGE, "invalid storage class '%.40s'",
+		    s);
+	for (i = 0; i < len; i++) {
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z') || s[i] == '_'))
+			return fk_fail(e, FK_EX_USAGE, "invalid storage class "
+			    "'%s'", s);
+		out[i] = (char)(s[i] >= 'a' ? s[i] - 32 : s[i]);
+	}
+	out[len] = '\0';
+	return 0;
+}
+
+int
 gcs_parse_uri(const char *uri, char **bucket, char **name, struct fk_err *e)
 {
 	const char *b, *slash;

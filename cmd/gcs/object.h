@@ -27,6 +27,23 @@ struct gcs_meta {
 /* Nonzero if s[0..n) is well-formed UTF-8 (no overlongs, surrogates). */
 int gcs_utf8_valid(const char *s, size_t n);
 
+/* Printable ASCII only: for values that end up in HTTP headers. */
+int gcs_header_safe(const char *s);
+
+/*
+ * Add arg, a custom metadata "key=value" (valid UTF-8, each key once),
+ * to kv[*nkv] (at most max entries; arg is kept, not copied).  0, or -1
+ * with e saying what is wrong with it.
+ */
+int gcs_meta_add(const char **kv, int *nkv, int max, const char *arg,
+    struct fk_err *e);
+
+/*
+ * A storage class (letters and '_') in upper case into out, of n bytes.
+ * 0, or -1 with e filled.
+ */
+int gcs_storage_class(const char *s, char *out, size_t n, struct fk_err *e);
+
 /*
  * Split "gs://BUCKET/OBJECT" into malloc'ed *bucket and *name, checking
  * both.  -1 with e filled (FK_EX_USAGE) otherwise.

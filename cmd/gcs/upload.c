@@ -425,13 +425,11 @@ static int
 retry_wait(struct gcs_up *u, int fails, double since, struct fk_err *e)
 {
 	struct gcs_event ev;
-	char ra[64], why[FK_ERR_MAX];
+	char why[FK_ERR_MAX];
 	double delay;
 
-	delay = fk_backoff(&u->c.retry, fails, fk_random(), fk_retry_after(
-	    fk_resp_header(&u->r, "Retry-After", ra, sizeof(ra)),
-	    time(NULL)));
-	if (!fk_retry_allowed(&u->c.retry, fails, fk_now() - since, delay)) {
+	if (!fk_retry_next(&u->c.retry, fails, fk_now() - since,
+	    fk_resp_retry_after(&u->r), &delay)) {
 		snprintf(why, sizeof(why), "%s", e->msg);
 		return fk_fail(e, FK_EX_TEMPFAIL, "%s; giving up after %d "
 		    "attempt%s", why, fails, fails == 1 ? "" : "s");

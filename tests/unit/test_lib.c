@@ -49,10 +49,19 @@ static void
 test_budget(void)
 {
 	struct fk_retry r = { 3, 1.0, 32.0, 10.0 };
+	double d;
 
 	T_OK(fk_retry_allowed(&r, 1, 0, 1), "attempt 2 of 3 allowed");
 	T_OK(!fk_retry_allowed(&r, 3, 0, 1), "no attempt 4 of 3");
 	T_OK(!fk_retry_allowed(&r, 1, 9.5, 1), "time budget refuses a wait past it");
+	d = -1;
+	T_OK(fk_retry_next(&r, 1, 0, -1, &d) && d >= 0 && d <= 1.0,
+	    "next step: retry 1 waits at most base (%g)", d);
+	T_OK(fk_retry_next(&r, 2, 0, 5, &d) && d >= 5,
+	    "next step: Retry-After 5 is a lower bound (%g)", d);
+	T_OK(!fk_retry_next(&r, 3, 0, -1, &d), "next step: no attempt 4 of 3");
+	T_OK(!fk_retry_next(&r, 1, 0, 20, &d),
+	    "next step: a Retry-After past the time budget gives up");
 	T_OK(fk_retryable_status(408) && fk_retryable_status(429) &&
 	    fk_retryable_status(500) && fk_retryable_status(503) &&
 	    fk_retryable_status(599), "408, 429, 5xx retryable");
