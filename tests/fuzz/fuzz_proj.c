@@ -25,6 +25,7 @@
 
 #include "buf.h"
 #include "scan.h"
+#include "shape/check/infer.h"
 #include "shape/check/pii.h"
 #include "shape/check/schema.h"
 #include "shape/program/filter.h"

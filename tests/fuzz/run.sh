@@ -18,7 +18,7 @@ clang -g -O1 -std=c11 -D_GNU_SOURCE -DFK_VERSION=\"0.1.0\" \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
     -I"$top/lib" -I"$top/cmd" -o "$B/$target" \
     "$top/tests/fuzz/$target.c" $(find "$top/cmd/shape" -name "*.c") "$top"/lib/buf.c \
-    "$top"/lib/fk.c "$top"/lib/json.c "$top"/lib/b64.c "$top"/lib/scan.c -ljq -lavro -lgcrypt -lsnappy -lzstd -lz -lm
+    "$top"/lib/fk.c "$top"/lib/file.c "$top"/lib/json.c "$top"/lib/b64.c "$top"/lib/scan.c -ljq -lavro -lgcrypt -lsnappy -lzstd -lz -lm
 cd "$B"
 exec ./"$target" -max_total_time="$secs" -max_len=65536 -timeout=10 \
     -rss_limit_mb=1024 -print_final_stats=1 "corpus-$target"
