@@ -12,8 +12,13 @@ if ! command -v nm >/dev/null 2>&1 || ! command -v perl >/dev/null 2>&1; then
 	exit 0
 fi
 
-find "$FK_BIN/cmd" "$FK_BIN/lib" -name '*.o' | sort >"$T/objs"
-[ -s "$T/objs" ] || { notok "objects under $FK_BIN"; exit 0; }
+# The objects of today's sources, not whatever an older build left behind
+# in $FK_BIN after a file moved.
+(cd "$SRC" && find cmd lib -name '*.c') | sort |
+    sed "s|^|$FK_BIN/|; s|\.c\$|.o|" >"$T/objs"
+miss=$(while read -r o; do [ -f "$o" ] || echo "$o"; done <"$T/objs")
+[ -s "$T/objs" ] && [ -z "$miss" ] ||
+    { notok "every source's object is under $FK_BIN" "$miss"; exit 0; }
 
 # $T/defs: "NAME OBJ" for every global function; $T/uses: "NAME OBJ" for
 # every undefined reference.
