@@ -266,8 +266,6 @@ parse_args(struct opts *o, int argc, char **argv)
 	o->shard.i = o->shard.n = 1;
 	while ((c = fk_getopt(&cli, argc, argv)) != -1)
 		parse_opt(o, c);
-	if (cli.quiet && cli.verbose)
-		fk_usage_error("-q and -v cannot be used together");
 	o->verbosity = cli.verbosity;
 	if (argc - optind > 1)
 		fk_usage_error("too many operands: one resource, or '-' for "

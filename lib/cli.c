@@ -86,10 +86,10 @@ fk_getopt(struct fk_cli *c, int argc, char **argv)
 		switch (ch) {
 		case 'h':
 			c->help();
-			exit(0);
+			exit(fk_close_stdout(FK_EPIPE_QUIET));
 		case 'V':
 			printf("%s %s\n", fk_prog(), FK_VERSION);
-			exit(0);
+			exit(fk_close_stdout(FK_EPIPE_QUIET));
 		case 'q':
 			c->quiet = 1;
 			c->verbosity = 0;
@@ -101,6 +101,12 @@ fk_getopt(struct fk_cli *c, int argc, char **argv)
 		case '?':
 		case ':':
 			bad_option(ch, argv, c->shortopts);
+		case -1:
+			/* Quiet and verbose at once is a contradiction in all three. */
+			if (c->quiet && c->verbose)
+				fk_usage_error("-q and -v cannot be used "
+				    "together");
+			return ch;
 		default:
 			return ch;
 		}

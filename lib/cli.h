@@ -31,7 +31,7 @@ struct fk_cli {
 	const char *shortopts;		/* '+' if any, then ':', then ... */
 	const struct option *longopts;	/* ending FK_COMMON_LONGOPTS */
 	void (*help)(void);		/* the full help, on stdout */
-	int verbosity;			/* 1; -q: 0, -v: 2 (the last wins) */
+	int verbosity;			/* 1; -q: 0, -v: 2 (not both) */
 	int quiet, verbose;		/* -q, -v were given */
 };
 

@@ -50,6 +50,8 @@ same_answer "value given to --help" --help=1
 same_answer "value given to --version" --version=yes
 same_answer "ambiguous abbreviation" --ver
 same_answer "unknown option after a flag" -q --bogus
+same_answer "-q with -v" -q -v
+same_answer "--verbose with --quiet" --verbose --quiet
 
 # The options all three share (lib/cli.c fk_getopt): -V and --version
 # print "PROG VERSION" on stdout, exit 0; -h and --help start with the
@@ -74,6 +76,21 @@ for o in -V --version -h --help; do
 		notok "$o: the same answer from all three" "$(cat "$T"/*.vout "$T"/*.verr "$T"/*.vrc)"
 	fi
 done
+
+# A failed write of --help or --version is an I/O error (74), not success.
+if [ -w /dev/full ]; then
+	for o in --version --help; do
+		got=
+		for t in fk-fetch fk-shape gcs-put; do
+			"$t" "$o" </dev/null >/dev/full 2>"$T/$t.ferr"
+			got="$got$? "
+		done
+		[ "$got" = "74 74 74 " ] &&
+		    grep -q 'cannot write standard output' "$T/gcs-put.ferr" &&
+		    ok "$o to a full disk: exit 74 from all three" ||
+		    notok "$o to a full disk: exit 74 from all three" "exits $got: $(cat "$T/gcs-put.ferr")"
+	done
+fi
 
 # Under FK_LOG=json: one JSON line, and still the same from all three.
 FK_LOG=json same_answer "FK_LOG=json: unknown option" --bogus
