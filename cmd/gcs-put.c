@@ -311,19 +311,24 @@ auth_cb(void *arg, int refresh, char *hdr, size_t len, struct fk_err *e)
 	return auth_header(x->auth, hdr, len, e);
 }
 
-/* A 403 on the existence check: what it means depends on the mode. */
+/*
+ * The existence check was not answered (a 403 from a writer that may not
+ * read, or a failure not retried): what that means depends on the mode.
+ */
 static void
-unreadable(struct ctx *x)
+unreadable(struct ctx *x, const struct gcs_event *ev)
 {
+	const char *why = ev->status == 403 ? ": no permission to read it" :
+	    "";
+
 	x->unreadable = 1;
 	if (x->check)
-		fk_warn("--check cannot tell whether the object may be "
-		    "created: no permission to read whether it exists (HTTP "
-		    "403); an upload's own precondition will decide");
+		fk_warn("--check cannot tell whether the object exists (HTTP "
+		    "%ld%s); an upload's own precondition will decide",
+		    ev->status, why);
 	else
-		fk_warn("cannot tell whether the object exists (HTTP 403: no "
-		    "permission to read it); uploading with the precondition "
-		    "alone");
+		fk_warn("cannot tell whether the object exists (HTTP %ld%s); "
+		    "uploading with the precondition alone", ev->status, why);
 }
 
 static void
@@ -358,7 +363,7 @@ on_event(void *arg, const struct gcs_event *ev)
 		    "(HTTP %ld); starting again from the spool", ev->status);
 		break;
 	case GCS_EV_UNREADABLE:
-		unreadable(x);
+		unreadable(x, ev);
 		break;
 	case GCS_EV_ADOPT:
 		fk_log(FK_LOG_INFO, "adopt", NULL, 0, "an earlier attempt "

@@ -66,6 +66,22 @@ fetch_obj "$BKT" race "$T/got" >/dev/null
     ok "object created during the upload: 412 at completion, exit 1, theirs kept" ||
     notok "object created during the upload" "exit $rc: $(cat "$T/err")"
 
+# A lookup that fails otherwise (503: not retried, the check only saves
+# time) is "unknown" as well: one warning naming the status, and a short
+# input still goes through a session, whose fate can be asked.
+ns() { requests | grep -c '^PUT session'; }
+s0=$(ns)
+ctl POST faults '["storage:1:503"]' >/dev/null
+gcs-put "gs://$BKT/u503" <"$T/a" >"$T/out" 2>"$T/err"
+rc=$?
+ctl POST faults '[]' >/dev/null
+fetch_obj "$BKT" u503 "$T/got" >/dev/null
+[ $rc -eq 0 ] && cmp -s "$T/a" "$T/got" &&
+    [ "$(grep -c "cannot tell whether the object exists (HTTP 503)" "$T/err")" = 1 ] &&
+    [ "$(ns)" -gt "$s0" ] &&
+    ok "lookup answered 503: one warning naming it, stored through a session" ||
+    notok "lookup answered 503" "exit $rc, sessions $s0 -> $(ns): $(cat "$T/err")"
+
 # roles/storage.objectCreator: the lookup is refused.
 start_server gcsc "$PY" "$FK_TESTDIR/gcs_server.py" --role creator
 GCS=http://127.0.0.1:$gcsc_PORT

@@ -34,6 +34,18 @@ grep -q 'the credentials work, the bucket accepts new objects' "$T/err" &&
 chk -q gs://bkt/new.csv
 is "-q: silent" "$(cat "$T/out" "$T/err")" ""
 
+# 1b. The metadata read fails otherwise (503; one attempt): unknown too.
+curl -s -o /dev/null -X POST -H 'Content-Type: application/json' \
+    --data-binary '["storage:2:503"]' "$u/_ctl/faults"
+chk gs://bkt/new.csv
+curl -s -o /dev/null -X POST -H 'Content-Type: application/json' \
+    --data-binary '[]' "$u/_ctl/faults"
+is "metadata read answered 503: exit 0, the upload will decide" "$rc" 0
+[ "$(grep -c "check cannot tell whether the object exists (HTTP 503)" "$T/err")" = 1 ] &&
+    ! grep -q "precondition holds" "$T/err" &&
+    ok "metadata read answered 503: one warning, no claim that the precondition holds" ||
+    notok "metadata read answered 503: warning" "$(cat "$T/err")"
+
 # 2. The object exists: create-only would fail, so the check does (1).
 put there.csv
 chk gs://bkt/there.csv
@@ -71,10 +83,10 @@ grep -q "may not create objects in bucket 'bkt' (they lack storage.objects.creat
 STORAGE_EMULATOR_HOST=127.0.0.1:$creator_PORT timeout 20 gcs-put --check gs://bkt/x </dev/zero >"$T/out" 2>"$T/err"
 is "roles/storage.objectCreator (no read): exit 0, the upload's precondition will decide" "$?" 0
 # --check uploads nothing: its warning must not speak of uploading.
-[ "$(grep -c "check cannot tell whether the object may be created" "$T/err")" = 1 ] &&
+[ "$(grep -c "check cannot tell whether the object exists (HTTP 403" "$T/err")" = 1 ] &&
     [ "$(grep -c "warning" "$T/err")" = 1 ] && ! grep -q "uploading" "$T/err" &&
     ! grep -q "precondition holds" "$T/err" &&
-    ok "creator --check: one warning, that the check cannot tell whether the object may be created (and no claim that the precondition holds)" ||
+    ok "creator --check: one warning, that the check cannot tell whether the object exists (and no claim that the precondition holds)" ||
     notok "creator --check: warning" "$(cat "$T/err")"
 is "the creator check created nothing" "$(curl -s "http://127.0.0.1:$creator_PORT/_ctl/stats" | jq .objects)" 0
 

@@ -1262,15 +1262,15 @@ precheck(struct gcs_up *u, struct fk_err *e)
 	free(url);
 	if (k == ST_STOP || k == ST_401 || k < 0)
 		return -1;
-	if (u->r.status == 403) {
+	if (k != ST_OK && u->r.status != 404) {
+		/* 403, or a failure not retried here: unknown, said once. */
 		u->unreadable = 1;
 		memset(&ev, 0, sizeof(ev));
 		ev.kind = GCS_EV_UNREADABLE;
+		ev.status = u->r.status;
 		emit(u, &ev);
 		return 0;
 	}
-	if (k != ST_OK && u->r.status != 404)
-		return 0;
 	if (k == ST_OK && !jv_is_valid(obj))
 		return bad_object(u, e);
 	if (k == ST_OK) {

@@ -46,7 +46,7 @@ enum gcs_ev_kind {
 	GCS_EV_PROGRESS,	/* bytes went out (at most 4 times a second) */
 	GCS_EV_RESTART,		/* a lost session restarts (spool) */
 	GCS_EV_ADOPT,		/* an unsure retry found our object */
-	GCS_EV_UNREADABLE	/* 403 on the existence check: unknown */
+	GCS_EV_UNREADABLE	/* existence check not answered (403...): unknown */
 };
 
 struct gcs_event {
