@@ -57,7 +57,7 @@ struct ctx {
 	struct auth *auth;
 	struct gcs_progress pg;
 	int check;			/* --check: nothing will be uploaded */
-	int unreadable;			/* the existence check met a 403 */
+	int unreadable;			/* the existence check got no answer */
 };
 
 static void

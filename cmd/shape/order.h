@@ -9,7 +9,8 @@ struct pipe;
 
 /* The writer thread's body; arg is the struct pipe. */
 void *order_main(void *arg);
-/* What a run owes at its end: the format's end or abort. */
+/* What a run owes at its end: the format's end, when the run went well
+ * (release drops the rest). */
 int order_finish(struct pipe *p, int ok, int stopped);
 
 #endif

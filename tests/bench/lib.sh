@@ -43,16 +43,17 @@ bench_per() {
 	case $1 in -|'') echo - ;; *) awk -v i="$1" -v n="$2" 'BEGIN { printf "%d", i / n }' ;; esac
 }
 
-# bench_ratio A B: A / B to two places, "-" when B is 0.
+# bench_ratio A B: A / B to two places, "-" when either is 0 (a run that
+# failed measures nothing).
 bench_ratio() {
-	awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'
+	awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "-" }'
 }
 
 # bench_met A B TARGET: "met" when A / B >= TARGET (unrounded), else
-# "not met"; "-" when B is 0 or missing.
+# "not met"; "-" when either is 0 or missing (a failed run).
 bench_met() {
 	awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN {
-		if (b + 0 <= 0) print "-"; else print (a / b >= t) ? "met" : "not met" }'
+		if (a + 0 <= 0 || b + 0 <= 0) print "-"; else print (a / b >= t) ? "met" : "not met" }'
 }
 
 # bench_mib KIB: KiB as MiB, one place.
