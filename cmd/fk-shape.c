@@ -503,6 +503,10 @@ summary(const struct conf *c, const struct pipe_stats *st)
 	    FK_N("written", st->written), FK_N("rejected", st->rejected) }, 4,
 	    "read %lld records; %lld rows: %lld written, %lld rejected",
 	    st->read, st->rows, st->written, st->rejected);
+	if (c->o.proj != NULL)
+		fk_log(FK_LOG_DEBUG, "program", NULL, 0, "program: %lld of %lld "
+		    "values by the projection fast path, the rest by libjq",
+		    st->fast, st->read);
 	for (i = 0; st->hits != NULL && i < pii_npaths(c->o.pii); i++) {
 		path = pii_path(c->o.pii, i, &op);
 		if (st->hits[i] == 0 && st->written > 0)

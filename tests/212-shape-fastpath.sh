@@ -45,6 +45,12 @@ fk-shape -v -f "$EX/users.jq" "$T/u.json" >/dev/null 2>"$T/err"
 grep -q '^fk-shape: program: projection fast path$' "$T/err" &&
 	ok "-v: users.jq takes the fast path" ||
 	notok "-v: users.jq takes the fast path" "$(cat "$T/err")"
+# ... and really does, for every value (a fast path that quietly handed
+# every record to libjq would pass every comparison below).
+n=$(grep -c . "$T/u.json")
+grep -q "^fk-shape: program: $n of $n values by the projection fast path" "$T/err" &&
+	ok "-v: all $n values of users.jq went by the fast path" ||
+	notok "-v: all $n values went by the fast path" "$(cat "$T/err")"
 FK_SHAPE_JQ=1 fk-shape -v -f "$EX/users.jq" "$T/u.json" >/dev/null 2>"$T/err"
 grep -q '^fk-shape: program: libjq$' "$T/err" &&
 	ok "-v: FK_SHAPE_JQ=1 forces libjq" ||

@@ -92,6 +92,7 @@ bad(struct worker *w, const struct item *it, const char *path,
 	m->read = b->read;
 	m->written = b->written;
 	m->rejected = b->rejected;
+	m->fast = b->fast;
 	m->fatal = fatal;
 	m->msg = strdup(msg);
 }

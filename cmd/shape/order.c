@@ -84,6 +84,7 @@ write_batch(struct pipe *p, struct batch *b)
 	st->read += m ? m->read : b->read;
 	st->written += m ? m->written : b->written;
 	st->rejected += m ? m->rejected : b->rejected;
+	st->fast += m ? m->fast : b->fast;
 	st->rows = st->written + st->rejected;
 	st->csv_newlines |= b->wb.nl;
 	if (b->widen != NULL && p->nwiden > 0) {

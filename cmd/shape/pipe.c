@@ -64,7 +64,7 @@ pipe_batch_clear(struct batch *b)
 	for (i = 0; i < b->nmarks; i++)
 		free(b->marks[i].msg);
 	b->len = b->nitems = b->nmarks = 0;
-	b->read = b->written = b->rejected = 0;
+	b->read = b->written = b->rejected = b->fast = 0;
 	b->last = b->failed = 0;
 	wbatch_clear(&b->wb);
 	fk_buf_reset(&b->rej);

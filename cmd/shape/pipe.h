@@ -58,6 +58,7 @@ struct pipe_stats {
 	long long rows;		/* written + rejected */
 	long long written;
 	long long rejected;
+	long long fast;		/* values the projection fast path took */
 	int stop;		/* PIPE_STOP_* */
 	int csv_newlines;	/* a CSV field held a line break */
 	struct schema inferred;	/* when opts.schema was NULL */

@@ -48,6 +48,7 @@ struct mark {
 	long long rec;
 	size_t rows, rej;
 	long long read, written, rejected;
+	long long fast;		/* values the projection fast path took */
 	int fatal;
 	char *msg;
 };
@@ -66,6 +67,7 @@ struct batch {
 	struct mark *marks;
 	size_t nmarks, mcap;
 	long long read, written, rejected;
+	long long fast;		/* values the projection fast path took */
 	unsigned char *widen;
 	int failed;
 	struct fk_err err;

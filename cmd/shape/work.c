@@ -217,6 +217,7 @@ value(struct worker *w, const struct item *it)
 		return;
 	}
 	if (fast(w, it, &rows, &n) == 0) {
+		w->b->fast++;
 		for (i = 0; i < n; i++)
 			row(w, it, rows[i]);
 		return;
