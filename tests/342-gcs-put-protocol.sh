@@ -51,6 +51,12 @@ class H(BaseHTTPRequestHandler):
                 return self.send(308, None, [("Range", "bytes=0-262143")])
             return self.send(308, None, [])
         self.send(500, {"error": "no"})
+    def do_GET(self):
+        # the existence check before an upload: no object yet, as GCS
+        # answers it (without this the check fails 501 and gcs-put
+        # rightly takes the cautious resumable path)
+        log.write("GET %s\n" % self.path); log.flush()
+        self.send(404, {"error": {"code": 404, "message": "No such object"}})
     def do_DELETE(self):
         log.write("DELETE %s\n" % self.path); log.flush()
         self.send(204)
