@@ -365,16 +365,19 @@ load_program(struct conf *c)
 		die(e.code, "%s", e.msg);
 }
 
-/* A program that does not compile is a usage error, before any output. */
+/*
+ * A program that does not compile is a usage error, before any output.
+ * The identity is no program (fast_path).
+ */
 static void
 check_program(struct conf *c)
 {
 	struct filter *q;
 	struct fk_err e;
 
-	if (c->program == NULL)
+	if (c->o.program == NULL)
 		return;
-	q = filter_new(c->program, c->o.args, &e);
+	q = filter_new(c->o.program, c->o.args, &e);
 	if (q == NULL)
 		fk_usage_error("%s", e.msg);
 	filter_free(q);
@@ -390,15 +393,14 @@ fast_path(struct conf *c)
 	const char *env = getenv("FK_SHAPE_JQ");
 	struct proj *pj = NULL;
 
-	if (c->program == NULL)
-		return;
 	if (env == NULL || strcmp(env, "1") != 0)
-		pj = proj_new(c->program);
-	if (pj != NULL && proj_is_identity(pj)) {
+		pj = proj_new(c->program != NULL ? c->program : ".");
+	if (c->program == NULL || (pj != NULL && proj_is_identity(pj))) {
+		/* No jq to compile; the fast path still reads the values. */
 		fk_log(FK_LOG_DEBUG, "program", NULL, 0,
 		    "program: identity, no program run");
 		c->o.program = NULL;
-		proj_free(pj);
+		c->o.proj = pj;
 		return;
 	}
 	fk_log(FK_LOG_DEBUG, "program", NULL, 0, "program: %s",
@@ -596,8 +598,8 @@ main(int argc, char **argv)
 	load_key(&c);
 	load_program(&c);
 	c.o.program = c.program;
-	check_program(&c);
 	fast_path(&c);
+	check_program(&c);
 	load_schema(&c);
 	fd = open_input(&c);
 	open_output(&c);

@@ -72,6 +72,14 @@ done
 fk-shape -v . "$T/u.json" >/dev/null 2>"$T/err"
 grep -q '^fk-shape: program: identity, no program run$' "$T/err" &&
 	ok "-v: '.' runs no program" || notok "-v: '.' runs no program" "$(cat "$T/err")"
+# ... but the fast path still reads its values: no libjq parser.
+n=$(grep -c . "$T/u.json")
+for p in . ''; do
+	fk-shape -v $p <"$T/u.json" >/dev/null 2>"$T/err"
+	grep -q "^fk-shape: program: $n of $n values by the projection fast path" "$T/err" &&
+		ok "-v: '$p': all $n values rebuilt by the fast path" ||
+		notok "-v: '$p': all $n values by the fast path" "$(cat "$T/err")"
+done
 
 # users.jq over fetched-like users and an envelope, every format, -j 1 and 2.
 $PY "$FK_TESTDIR/shape-gen.py" envelope 300 6 >>"$T/u.json"
@@ -117,7 +125,7 @@ printf '%s' 'a-test-key-of-decent-length-for-hmac-0001' >"$T/key"
 for p in USERS '{id, name: .firstname, geo: .website.a}' \
     '{id, x: {y: .uuid, z: .firstname}, id: .ip}' '.data[] | {id, f: .firstname}' \
     '.data[]' '{"a b": .id, c: ."firstname"}' '{id: .id.x}' '{}' \
-    '{id, nope: .nope.deeper}'; do
+    '{id, nope: .nope.deeper}' .; do
 	if [ "$p" = USERS ]; then set -- -f "$EX/users.jq"; else set -- "$p"; fi
 	for fmt in ndjson csv; do
 		both "edge records, -o $fmt '$p'" -j 2 -o "$fmt" --max-bad 100 \
@@ -128,3 +136,19 @@ both "edge records with --hash and --mask-ip" --max-bad 100 \
     --hash email --mask-ip ip --hash-key-file "$T/key" \
     -f "$EX/users.jq" "$T/edge.json"
 both "edge records stop at the first bad one" -f "$EX/users.jq" "$T/edge.json"
+
+# The identity, typed by a schema, in every format (no program runs;
+# each value is rebuilt from its text, or by libjq's parser).
+$PY "$FK_TESTDIR/shape-gen.py" users 500 9 >"$T/flat.json"
+jq -c '{id, uuid, firstname, email, ip}' "$T/flat.json" >"$T/flat5.json"
+cat >"$T/flat.schema" <<'G'
+[{"name":"id","type":"INTEGER"},{"name":"uuid","type":"STRING"},
+ {"name":"firstname","type":"STRING"},{"name":"email","type":"STRING"},
+ {"name":"ip","type":"STRING"}]
+G
+for fmt in ndjson csv avro parquet; do
+	both "'.' -o $fmt with a schema: both paths agree" -j 2 -o "$fmt" \
+	    --schema "$T/flat.schema" --max-bad 1000 . "$T/flat5.json"
+	both "'.' -o $fmt with a schema, edge records: both paths agree" \
+	    -o "$fmt" --schema "$T/flat.schema" --max-bad 1000 . "$T/edge.json"
+done

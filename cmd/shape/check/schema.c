@@ -1246,9 +1246,9 @@ record(struct ctx *c, const struct schema_field *f, size_t n,
 	jv small[32], *vals = small, k, o, v, cv;
 	char buf[COLNAME_MAX + 1];
 	const char *col;
-	size_t i;
+	size_t i, pos = 0;
 	long idx;
-	int it, rc = -1;
+	int it, rc = -1, same = 1;
 
 	if (n > sizeof(small) / sizeof(small[0])) {
 		vals = malloc(n * sizeof(*vals));
@@ -1258,11 +1258,12 @@ record(struct ctx *c, const struct schema_field *f, size_t n,
 	for (i = 0; i < n; i++)
 		vals[i] = jv_invalid();
 	for (it = jv_object_iter(obj); jv_object_iter_valid(obj, it);
-	    it = jv_object_iter_next(obj, it)) {
+	    it = jv_object_iter_next(obj, it), pos++) {
 		k = jv_object_iter_key(obj, it);
 		col = colname_of_key(k, buf);
 		idx = level_find(lv, f, col);
 		if (idx == -1 && (c->flags & SCHEMA_CO_DROP_UNKNOWN)) {
+			same = 0;
 			jv_free(k);
 			continue;
 		}
@@ -1277,19 +1278,39 @@ record(struct ctx *c, const struct schema_field *f, size_t n,
 			jv_free(k);
 			goto out;
 		}
+		/* The key is the column's own name, in the schema's place. */
+		same = same && idx == (long)pos && col != buf &&
+		    strcmp(f[idx].name, col) == 0;
 		jv_free(k);
 		vals[idx] = jv_object_iter_value(obj, it);
 	}
-	o = jv_object();
+	same = same && pos == n;
 	for (i = 0; i < n; i++) {
 		v = vals[i];
 		vals[i] = jv_invalid();
-		if (field(c, &f[i], v, &cv) == -1) {
+		if (field(c, &f[i], jv_copy(v), &cv) == -1) {
 			schema_path_prepend(c->ce, f[i].name);
-			jv_free(o);
+			jv_free(v);
 			goto out;
 		}
-		o = jv_object_set(o, key_of(c, &f[i]), cv);
+		same = same && jv_identical(jv_copy(cv), jv_copy(v));
+		jv_free(v);
+		vals[i] = cv;
+	}
+	/*
+	 * A row that is canonical already (its columns in the schema's
+	 * order, no value changed) is its own canonical form: rebuilding
+	 * it would only cost a jv_object_set a column.
+	 */
+	if (same) {
+		*out = jv_copy(obj);
+		rc = 0;
+		goto out;
+	}
+	o = jv_object();
+	for (i = 0; i < n; i++) {
+		o = jv_object_set(o, key_of(c, &f[i]), vals[i]);
+		vals[i] = jv_invalid();
 	}
 	*out = o;
 	rc = 0;

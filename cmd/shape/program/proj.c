@@ -22,7 +22,8 @@
  * keys wins, as in jq), and the output row is built from those values
  * alone.  Strings are decoded as jq decodes them, numbers read with
  * strtod (correctly rounded, as jq 1.6's own), objects and arrays that
- * are picked whole parsed by libjq's parser.  A value goes to libjq
+ * are picked whole (the identity `.` picks the whole value) built member
+ * by member as libjq's parser builds them.  A value goes to libjq
  * instead when the program would raise an error on it (the input is not
  * an object, a non-object is indexed, the unwrapped field is not an
  * array, an element is neither object nor null), or when a picked number
@@ -632,6 +633,20 @@ struct span {
 	size_t n;
 };
 
+/*
+ * Objects picked whole repeat their keys record after record, in the
+ * same order: the n-th key of the last object built is kept to be
+ * reused (a copy shares the string and the hash jv computed once).
+ */
+#define KC_SIZE 64
+
+struct kcache {
+	jv key;			/* a string, if set */
+	const char *p;		/* jv_string_value(key) */
+	size_t len;
+	int set;
+};
+
 struct proj_exec {
 	const struct proj *pj;
 	struct span *sp;	/* per field */
@@ -641,6 +656,7 @@ struct proj_exec {
 	size_t nrows, rcap;
 	char *tmp;		/* decoded strings */
 	size_t tcap;
+	struct kcache kc[KC_SIZE];	/* keys of objects built whole */
 };
 
 struct proj_exec *
@@ -677,6 +693,9 @@ proj_exec_free(struct proj_exec *x)
 		jv_free(x->keys[k]);
 	for (i = 0; i < x->nrows; i++)
 		jv_free(x->rows[i]);
+	for (k = 0; k < KC_SIZE; k++)
+		if (x->kc[k].set)
+			jv_free(x->kc[k].key);
 	free(x->keys);
 	free(x->sp);
 	free(x->scanned);
@@ -865,12 +884,83 @@ str_value(struct proj_exec *x, const char *p, size_t n)
 	return jv_string_sized(x->tmp, (int)len);
 }
 
+/* The key s[0..n) (escaped: *esc) of an object's i-th member. */
+static jv
+key_at(struct proj_exec *x, const char *s, size_t n, int esc, int i)
+{
+	struct kcache *c = i < KC_SIZE ? &x->kc[i] : NULL;
+	long len;
+	jv k;
+
+	if (esc) {
+		if ((len = decode(x, s, n)) < 0)
+			return jv_invalid();
+		s = x->tmp;
+		n = (size_t)len;
+	}
+	if (c != NULL && c->set && c->len == n && memcmp(c->p, s, n) == 0)
+		return jv_copy(c->key);
+	k = jv_string_sized(s, (int)n);
+	if (c != NULL) {
+		if (c->set)
+			jv_free(c->key);
+		c->key = jv_copy(k);
+		c->p = jv_string_value(k);
+		c->len = n;
+		c->set = 1;
+	}
+	return k;
+}
+
+static jv from_span(struct proj_exec *x, struct span v);
+
+/*
+ * The object or array v, valid as lib/scan.c checked it, built as
+ * libjq's parser builds it: members set in order (the last of a
+ * duplicated key wins, in the first one's place), elements appended.
+ * Invalid where an element is left to libjq (see from_span).
+ */
+static jv
+compound(struct proj_exec *x, struct span v)
+{
+	const char *p = v.p + 1, *end = v.p + v.n - 1, *s;
+	int obj = v.p[0] == '{', esc, i;
+	jv r = obj ? jv_object() : jv_array(), k = jv_null(), e;
+
+	for (i = 0, p = skip_ws(p, end); p < end; i++) {
+		if (obj) {
+			esc = 0;
+			s = p + 1;
+			p = skip_str(s, end, &esc);
+			k = key_at(x, s, (size_t)(p - s - 1), esc, i);
+			if (!jv_is_valid(k))
+				goto bad;
+			p = skip_ws(skip_ws(p, end) + 1, end);	/* ':' */
+		}
+		s = p;
+		p = skip_value(p, end);
+		e = from_span(x, (struct span){ s, (size_t)(p - s) });
+		if (!jv_is_valid(e)) {
+			jv_free(k);
+			jv_free(e);
+			goto bad;
+		}
+		r = obj ? jv_object_set(r, k, e) : jv_array_append(r, e);
+		p = skip_ws(p, end);
+		if (p < end && *p == ',')
+			p = skip_ws(p + 1, end);
+	}
+	return r;
+bad:
+	jv_free(r);
+	return jv_invalid();
+}
+
 /* The jv libjq's parser makes of the value text v. */
 static jv
 from_span(struct proj_exec *x, struct span v)
 {
 	char num[64];
-	jv r;
 
 	if (v.p == NULL)
 		return jv_null();
@@ -879,12 +969,7 @@ from_span(struct proj_exec *x, struct span v)
 		return str_value(x, v.p + 1, v.n - 2);
 	case '{':
 	case '[':
-		r = jv_parse_sized(v.p, (int)v.n);
-		if (!jv_is_valid(r)) {
-			jv_free(r);
-			return jv_invalid();
-		}
-		return r;
+		return compound(x, v);
 	case 't':
 		return jv_true();
 	case 'f':
