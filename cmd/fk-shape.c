@@ -140,7 +140,7 @@ help(void)
 "      --codec CODEC         Avro blocks: deflate (default), snappy, null\n"
 "      --avro-block-size SIZE  bytes of rows per Avro block (1M)\n"
 "      --compression CODEC   Parquet pages: snappy (default), zstd, gzip, none\n"
-"      --row-group-size SIZE  uncompressed bytes per Parquet row group (128M)\n"
+"      --row-group-size SIZE  uncompressed bytes per Parquet row group (32M)\n"
 "      --max-record-size SIZE  largest input value (16M)\n"
 "  -j, --jobs N              worker threads (default: the number of CPUs)\n"
 "  -q, --quiet               errors only\n"

@@ -44,7 +44,13 @@
 #include "fk.h"
 #include "shape/check/schema.h"
 
-#define PQ_ROW_GROUP_BYTES (128 * 1024 * 1024)
+/*
+ * The writer holds one row group's compressed columns: 32 MiB keeps
+ * fk-shape under 64 MiB at any input size, near DuckDB's 122,880-row
+ * groups for a typical user record, at a few tenths of a percent of
+ * file size against 128 MiB (1M FakerAPI users: 94.2 against 93.7 MB).
+ */
+#define PQ_ROW_GROUP_BYTES (32 * 1024 * 1024)
 #define PQ_PAGE_BYTES (1024 * 1024)
 
 struct pq;
@@ -52,7 +58,7 @@ struct pq_plan;
 
 struct pq_opts {
 	const char *codec;	/* "snappy" (NULL), "zstd", "gzip", "none" */
-	size_t row_group_bytes;	/* 0: 128 MiB of uncompressed data */
+	size_t row_group_bytes;	/* 0: 32 MiB of uncompressed data */
 	size_t page_bytes;	/* 0: 1 MiB */
 	int no_dict;		/* never use dictionary encoding */
 };
