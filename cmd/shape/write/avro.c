@@ -159,8 +159,10 @@ avro_enc_new(const char *schema, struct fk_err *e)
 }
 
 void
-avro_enc_free(struct avro_enc *x)
+avro_enc_free(void *enc)
 {
+	struct avro_enc *x = enc;
+
 	if (x == NULL)
 		return;
 	avro_value_decref(&x->val);
@@ -668,12 +670,6 @@ avro_w_encode(const void *run, void **enc, jv row, struct wbatch *wb,
 	return wbatch_end_row(wb, e);
 }
 
-static void
-avro_w_enc_free(void *enc)
-{
-	avro_enc_free(enc);
-}
-
 static int
 avro_w_begin(void *run, FILE *out, struct fk_err *e)
 {
@@ -719,7 +715,7 @@ const struct writer avro_writer = {
 	.setup = avro_w_setup,
 	.release = avro_w_release,
 	.encode = avro_w_encode,
-	.enc_free = avro_w_enc_free,
+	.enc_free = avro_enc_free,
 	.begin = avro_w_begin,
 	.flush = avro_w_flush,
 	.end = avro_w_end,

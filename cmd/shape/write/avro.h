@@ -35,7 +35,8 @@ struct avro_enc;
 
 /* An encoder for one thread; schema is avro_schema_json's text. */
 struct avro_enc *avro_enc_new(const char *schema, struct fk_err *e);
-void avro_enc_free(struct avro_enc *x);
+/* Takes a struct avro_enc; void * so it is the writer's enc_free as it is. */
+void avro_enc_free(void *enc);
 
 /*
  * Append the Avro binary encoding of one canonical row (borrowed) of s to
