@@ -623,10 +623,12 @@ static void *
 avro_w_setup(const struct schema *s, const struct writer_opts *o,
     struct fk_err *e)
 {
-	struct avro_run *r = writer_run_new(sizeof(*r), e);
+	struct avro_run *r = calloc(1, sizeof(*r));
 
-	if (r == NULL)
+	if (r == NULL) {
+		fk_fail(e, FK_EX_SOFTWARE, "out of memory");
 		return NULL;
+	}
 	r->s = s;
 	r->codec = o->avro_codec;
 	r->block = o->avro_block;

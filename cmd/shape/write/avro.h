@@ -28,6 +28,7 @@
 #include "fk.h"
 #include "shape/check/schema.h"
 
+/* Exported for tests/fuzz only; fk-shape goes through avro_writer. */
 /* The Avro schema text for s (malloc'ed), logical types included. */
 char *avro_schema_json(const struct schema *s, struct fk_err *e);
 

@@ -122,17 +122,10 @@ int wbatch_encode_failed(struct wbatch *wb, struct fk_err *e);
 /* Empty wb for the next batch (keeping its memory); free it. */
 void wbatch_clear(struct wbatch *wb);
 void wbatch_free(struct wbatch *wb);
-/* A run's state of size bytes, zeroed; NULL with e on ENOMEM. */
-void *writer_run_new(size_t size, struct fk_err *e);
 /* n bytes to out; -1 with e (IOERR) on a write error. */
 int writer_put(FILE *out, const void *s, size_t n, struct fk_err *e);
 
 /* Operations a format may take as they are. */
-/* setup: the run is the schema itself. */
-void *writer_setup_schema(const struct schema *s,
-    const struct writer_opts *o, struct fk_err *e);
-/* release, enc_free: no state of its own. */
-void writer_free_none(void *p);
 /* begin, end: no header, no trailer. */
 int writer_frame_none(void *run, FILE *out, struct fk_err *e);
 /* flush: the rows' bytes as encoded. */
