@@ -35,11 +35,10 @@ void
 writer_bq_flags(const struct writer *w, char *buf, size_t n,
     const char *schema, int newlines)
 {
-	int nl = newlines && (w->flags & WRITER_BQ_NEWLINES);
 	int sch = (w->flags & WRITER_BQ_SCHEMA) != 0;
 
 	snprintf(buf, n, "%s%s%s%s", w->bq,
-	    nl ? " --allow_quoted_newlines" : "",
+	    newlines ? " --allow_quoted_newlines" : "",
 	    sch ? " --schema=" : "", sch ? schema : "");
 }
 

@@ -45,14 +45,14 @@ struct wbatch {
 	struct fk_buf out;
 	size_t *end;
 	size_t n, cap;		/* rows */
-	int nl;			/* CSV: a quoted field held a line break */
+	int nl;			/* a quoted field held a line break (only
+				   CSV quotes them, so only CSV sets it) */
 };
 
 enum {
 	WRITER_WIDEN = 1,	/* inferred columns may widen past the sample */
 	WRITER_NEEDS_SCHEMA = 2, /* even a file with no rows needs a schema */
-	WRITER_BQ_SCHEMA = 4,	/* bq load needs --schema (the text formats) */
-	WRITER_BQ_NEWLINES = 8	/* ... and to be told of quoted line breaks */
+	WRITER_BQ_SCHEMA = 4	/* bq load needs --schema (the text formats) */
 };
 
 enum {
@@ -100,7 +100,8 @@ extern const struct writer ndjson_writer, csv_writer,
 
 /*
  * The `bq load` flags for a file w wrote, into buf: schema is the
- * --emit-schema file, newlines whether a CSV field held a line break.
+ * --emit-schema file, newlines whether a quoted field held a line break
+ * (some wbatch.nl was set: w is CSV, so --allow_quoted_newlines).
  */
 void writer_bq_flags(const struct writer *w, char *buf, size_t n,
     const char *schema, int newlines);
