@@ -275,9 +275,8 @@ parse_args(struct opts *o, int argc, char **argv)
 }
 
 static void
-lint_warn(void *arg, const char *msg)
+lint_warn(const char *msg)
 {
-	(void)arg;
 	fk_warn("%s", msg);
 }
 
@@ -288,8 +287,7 @@ build_job(struct job *j, const struct opts *o)
 	struct fk_err e;
 
 	memset(j, 0, sizeof(*j));
-	if (fetch_job_build(&j->fj, o->operand, &d, lint_warn, NULL,
-	    &e) == 0)
+	if (fetch_job_build(&j->fj, o->operand, &d, lint_warn, &e) == 0)
 		return;
 	if (e.code == FK_EX_USAGE)
 		fk_usage_error("%s", e.msg);

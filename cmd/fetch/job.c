@@ -16,8 +16,7 @@
 /* Where a lint warning goes, and the spec it is about. */
 struct lint {
 	const struct fetch_spec *sp;
-	void (*warn)(void *arg, const char *msg);
-	void *arg;
+	void (*warn)(const char *msg);
 };
 
 static void
@@ -37,12 +36,12 @@ lint_warn(void *arg, const char *msg)
 	char line[FK_ERR_MAX + 32];
 
 	if (l->sp->lineno <= 0) {
-		l->warn(l->arg, msg);
+		l->warn(msg);
 		return;
 	}
 	snprintf(line, sizeof(line), "stdin line %ld: %s", l->sp->lineno,
 	    msg);
-	l->warn(l->arg, line);
+	l->warn(line);
 }
 
 static int
@@ -132,9 +131,9 @@ out:
 int
 fetch_job_build(struct fetch_job *j, const char *operand,
     const struct fetch_defaults *d,
-    void (*warn)(void *arg, const char *msg), void *arg, struct fk_err *e)
+    void (*warn)(const char *msg), struct fk_err *e)
 {
-	struct lint l = { NULL, warn, arg };
+	struct lint l = { NULL, warn };
 	struct fetch_defaults dd = *d;
 	struct fetch_spec sp;
 	char date[16];

@@ -23,14 +23,14 @@ struct fetch_job {
 
 /*
  * Fill j from operand (NULL: "users"; "-": stdin lines) with the
- * command line's defaults d (its today is set here).  warn(arg, msg) is
+ * command line's defaults d (its today is set here).  warn(msg) is
  * told what the service will read its own way, naming the stdin line.
  * 0, or -1 with e filled: FK_EX_USAGE for a bad operand, FK_EX_DATAERR
  * for a bad line, FK_EX_IOERR when stdin cannot be read.
  */
 int fetch_job_build(struct fetch_job *j, const char *operand,
     const struct fetch_defaults *d,
-    void (*warn)(void *arg, const char *msg), void *arg, struct fk_err *e);
+    void (*warn)(const char *msg), struct fk_err *e);
 
 void fetch_job_free(struct fetch_job *j);
 

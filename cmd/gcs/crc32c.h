@@ -23,6 +23,7 @@ uint32_t gcs_crc32c(uint32_t crc, const void *p, size_t n);
 uint32_t gcs_crc32c_sw(uint32_t crc, const void *p, size_t n);
 
 /* Nonzero if gcs_crc32c uses the hardware instruction. */
+/* Exported for tests/unit only. */
 int gcs_crc32c_hw(void);
 
 #endif

@@ -82,24 +82,23 @@ gcs_url_allowed(const char *url)
 	return ok;
 }
 
+/* Without an emulator, gcs_endpoint(NULL) is the service. */
 char *
 gcs_endpoint_resolve(const char *opt, struct fk_err *e)
 {
-	const char *env = getenv("STORAGE_EMULATOR_HOST");
-
 	if (opt != NULL)
 		return gcs_endpoint(opt, FK_EX_USAGE, e);
-	if (env != NULL && *env != '\0')
-		return gcs_endpoint(env, FK_EX_CONFIG, e);
-	return gcs_endpoint(NULL, FK_EX_CONFIG, e);
+	return gcs_endpoint(gcs_emulated(NULL), FK_EX_CONFIG, e);
 }
 
-int
+const char *
 gcs_emulated(const char *opt)
 {
 	const char *env = getenv("STORAGE_EMULATOR_HOST");
 
-	return opt == NULL && env != NULL && *env != '\0';
+	if (opt != NULL || env == NULL || *env == '\0')
+		return NULL;
+	return env;
 }
 
 int

@@ -28,8 +28,12 @@ char *gcs_endpoint(const char *spec, int code, struct fk_err *e);
  */
 char *gcs_endpoint_resolve(const char *opt, struct fk_err *e);
 
-/* Whether $STORAGE_EMULATOR_HOST names the endpoint (no credentials). */
-int gcs_emulated(const char *opt);
+/*
+ * The emulator $STORAGE_EMULATOR_HOST names when no --endpoint (opt) is
+ * given: it gets no credentials.  NULL when opt is given or the variable
+ * is unset or empty.
+ */
+const char *gcs_emulated(const char *opt);
 
 /* Nonzero if a and b have the same scheme, host and port. */
 int gcs_same_origin(const char *a, const char *b);

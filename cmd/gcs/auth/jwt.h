@@ -27,6 +27,7 @@ int jwt_crypto_init(struct fk_err *e);
 struct jwt_rsa *jwt_rsa_from_pem(const char *pem, size_t len, struct fk_err *e);
 
 /* Size of the modulus in bits. */
+/* Exported for tests/unit only. */
 unsigned int jwt_rsa_bits(const struct jwt_rsa *k);
 
 /* Wipe and free (NULL is fine). */

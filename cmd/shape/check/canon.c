@@ -34,8 +34,9 @@ leap(int y)
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-int
-canon_month_days(int y, int m)
+/* Days in month m (1-12) of year y, proleptic Gregorian. */
+static int
+month_days(int y, int m)
 {
 	static const int d[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
 	    30, 31 };
@@ -60,18 +61,27 @@ civil_days(int y, int m, int d)
 	return (int32_t)(era * 146097 + doe - 719468);
 }
 
-/* "YYYY-MM-DD" at s (exactly 10 bytes read); BigQuery's 0001..9999. */
+int
+canon_ymd(const char *s, int *y, int *m, int *d)
+{
+	if (strnlen(s, 10) < 10 || s[4] != '-' || s[7] != '-')
+		return -1;
+	if (canon_digits(s, 4, y) == -1 || canon_digits(s + 5, 2, m) == -1 ||
+	    canon_digits(s + 8, 2, d) == -1)
+		return -1;
+	if (*y < 1 || *m < 1 || *m > 12 || *d < 1 ||
+	    *d > month_days(*y, *m))
+		return -1;
+	return 0;
+}
+
+/* canon_ymd's date as days since 1970-01-01. */
 static int
 parse_date(const char *s, int32_t *days)
 {
 	int y, m, d;
 
-	if (strnlen(s, 10) < 10 || s[4] != '-' || s[7] != '-')
-		return -1;
-	if (canon_digits(s, 4, &y) == -1 || canon_digits(s + 5, 2, &m) == -1 ||
-	    canon_digits(s + 8, 2, &d) == -1)
-		return -1;
-	if (y < 1 || m < 1 || m > 12 || d < 1 || d > canon_month_days(y, m))
+	if (canon_ymd(s, &y, &m, &d) == -1)
 		return -1;
 	*days = civil_days(y, m, d);
 	return 0;

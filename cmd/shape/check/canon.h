@@ -30,8 +30,11 @@ int canon_numeric(const char *s, unsigned char out[16]);
 
 /* Exactly n decimal digits at s, as a number; -1 if any is not a digit. */
 int canon_digits(const char *s, int n, int *out);
-/* Days in month m (1-12) of year y, proleptic Gregorian. */
-int canon_month_days(int y, int m);
+/*
+ * "YYYY-MM-DD" at s (exactly 10 bytes read, what follows is the
+ * caller's), a real day in BigQuery's years 0001..9999: 0, or -1.
+ */
+int canon_ymd(const char *s, int *y, int *m, int *d);
 /* Days since 1970-01-01 of a proleptic Gregorian date. */
 int32_t canon_days_from_civil(int y, int m, int d);
 /* The inverse. */

@@ -59,6 +59,7 @@ int infer_schema(const struct infer *in, struct schema *s,
  * rules above.  -1 with ce filled if the row cannot be a schema (not an
  * object, no field, two fields with one column name).
  */
+/* Exported for tests/unit and tests/fuzz only. */
 int infer_one(jv row, struct schema *s, struct schema_cerr *ce);
 
 #endif

@@ -58,10 +58,12 @@ const char *pii_path(const struct pii *p, size_t i, int *op);
 unsigned long pii_hits(const struct pii_state *st, size_t i);
 
 /* HMAC-SHA256 of msg under key as 64 lowercase hex digits. */
+/* Exported for tests/unit only. */
 int pii_hmac_hex(const void *key, size_t klen, const void *msg,
     size_t n, char out[65]);
 
 /* The IPv4 /24 or IPv6 /48 of text, as text; -1 if not an address. */
+/* Exported for tests/unit only. */
 int pii_mask_ip(const char *text, char out[64]);
 
 #endif

@@ -499,21 +499,6 @@ struct when {
 	long off;		/* its offset east of UTC, seconds */
 };
 
-/* "YYYY-MM-DD" at s; the number of bytes read, or -1. */
-static int
-parse_ymd(const char *s, struct when *w)
-{
-	if (strnlen(s, 10) < 10 || s[4] != '-' || s[7] != '-' ||
-	    canon_digits(s, 4, &w->y) == -1 ||
-	    canon_digits(s + 5, 2, &w->mo) == -1 ||
-	    canon_digits(s + 8, 2, &w->d) == -1)
-		return -1;
-	if (w->y < 1 || w->mo < 1 || w->mo > 12 || w->d < 1 ||
-	    w->d > canon_month_days(w->y, w->mo))
-		return -1;
-	return 10;
-}
-
 /* "HH:MM:SS[.f{1,6}]" (or "HH:MM" when short is allowed); bytes read. */
 static int
 parse_hms(const char *s, struct when *w, int short_ok)
@@ -583,7 +568,7 @@ parse_when(const char *s, struct when *w, int kind)
 	int n;
 
 	memset(w, 0, sizeof(*w));
-	if (parse_ymd(s, w) == -1)
+	if (canon_ymd(s, &w->y, &w->mo, &w->d) == -1)
 		return -1;
 	s += 10;
 	if (*s == '\0')
@@ -1022,7 +1007,8 @@ to_time_type(struct ctx *c, enum schema_type t, jv v, jv *out)
 	memset(&w, 0, sizeof(w));
 	switch (t) {
 	case SCHEMA_DATE:
-		r = parse_ymd(s, &w) == 10 && s[10] == '\0' ? 0 : -1;
+		r = canon_ymd(s, &w.y, &w.mo, &w.d) == 0 && s[10] == '\0' ?
+		    0 : -1;
 		if (r == 0)
 			snprintf(buf, sizeof(buf), "%04d-%02d-%02d", w.y, w.mo,
 			    w.d);
@@ -1344,7 +1330,7 @@ schema_string_type(const char *s)
 {
 	struct when w;
 
-	if (parse_ymd(s, &w) == 10 && s[10] == '\0')
+	if (canon_ymd(s, &w.y, &w.mo, &w.d) == 0 && s[10] == '\0')
 		return SCHEMA_DATE;
 	memset(&w, 0, sizeof(w));
 	if (strlen(s) > 10 && parse_when(s, &w, 'T') == 0 && w.zone &&

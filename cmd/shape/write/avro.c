@@ -159,8 +159,10 @@ avro_enc_new(const char *schema, struct fk_err *e)
 }
 
 void
-avro_enc_free(struct avro_enc *x)
+avro_enc_free(void *enc)
 {
+	struct avro_enc *x = enc;
+
 	if (x == NULL)
 		return;
 	avro_value_decref(&x->val);
@@ -621,10 +623,12 @@ static void *
 avro_w_setup(const struct schema *s, const struct writer_opts *o,
     struct fk_err *e)
 {
-	struct avro_run *r = writer_run_new(sizeof(*r), e);
+	struct avro_run *r = calloc(1, sizeof(*r));
 
-	if (r == NULL)
+	if (r == NULL) {
+		fk_fail(e, FK_EX_SOFTWARE, "out of memory");
 		return NULL;
+	}
 	r->s = s;
 	r->codec = o->avro_codec;
 	r->block = o->avro_block;
@@ -666,12 +670,6 @@ avro_w_encode(const void *run, void **enc, jv row, struct wbatch *wb,
 		return 1;
 	}
 	return wbatch_end_row(wb, e);
-}
-
-static void
-avro_w_enc_free(void *enc)
-{
-	avro_enc_free(enc);
 }
 
 static int
@@ -719,7 +717,7 @@ const struct writer avro_writer = {
 	.setup = avro_w_setup,
 	.release = avro_w_release,
 	.encode = avro_w_encode,
-	.enc_free = avro_w_enc_free,
+	.enc_free = avro_enc_free,
 	.begin = avro_w_begin,
 	.flush = avro_w_flush,
 	.end = avro_w_end,

@@ -28,6 +28,7 @@
 #include "fk.h"
 #include "shape/check/schema.h"
 
+/* Exported for tests/fuzz only; fk-shape goes through avro_writer. */
 /* The Avro schema text for s (malloc'ed), logical types included. */
 char *avro_schema_json(const struct schema *s, struct fk_err *e);
 
@@ -35,7 +36,8 @@ struct avro_enc;
 
 /* An encoder for one thread; schema is avro_schema_json's text. */
 struct avro_enc *avro_enc_new(const char *schema, struct fk_err *e);
-void avro_enc_free(struct avro_enc *x);
+/* Takes a struct avro_enc; void * so it is the writer's enc_free as it is. */
+void avro_enc_free(void *enc);
 
 /*
  * Append the Avro binary encoding of one canonical row (borrowed) of s to

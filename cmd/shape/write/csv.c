@@ -317,7 +317,7 @@ const struct writer csv_writer = {
 	.name = "csv",
 	.label = "CSV",
 	.bq = "--source_format=CSV --skip_leading_rows=1",
-	.flags = WRITER_WIDEN | WRITER_BQ_SCHEMA | WRITER_BQ_NEWLINES,
+	.flags = WRITER_WIDEN | WRITER_BQ_SCHEMA,
 	.setup = csv_w_setup,
 	.release = csv_w_release,
 	.encode = csv_w_encode,

@@ -12,6 +12,7 @@
 #include "fk.h"
 #include "shape/check/schema.h"
 
+/* Exported for tests/fuzz only; fk-shape goes through csv_writer. */
 struct csv;
 
 /*

@@ -139,6 +139,22 @@ ndjson_row(const struct schema *s, jv row, struct fk_buf *b)
 /* ---- the writer ------------------------------------------------------ */
 
 /* The run is the schema: rows need nothing else. */
+static void *
+ndjson_w_setup(const struct schema *s, const struct writer_opts *o,
+    struct fk_err *e)
+{
+	(void)o;
+	(void)e;
+	return (void *)s;
+}
+
+/* release, enc_free: neither the run nor a worker has state of its own. */
+static void
+ndjson_w_free(void *p)
+{
+	(void)p;
+}
+
 static int
 ndjson_w_encode(const void *run, void **enc, jv row, struct wbatch *wb,
     struct fk_err *e)
@@ -154,10 +170,10 @@ const struct writer ndjson_writer = {
 	.label = "NDJSON",
 	.bq = "--source_format=NEWLINE_DELIMITED_JSON",
 	.flags = WRITER_WIDEN | WRITER_BQ_SCHEMA,
-	.setup = writer_setup_schema,
-	.release = writer_free_none,
+	.setup = ndjson_w_setup,
+	.release = ndjson_w_free,
 	.encode = ndjson_w_encode,
-	.enc_free = writer_free_none,
+	.enc_free = ndjson_w_free,
 	.begin = writer_frame_none,
 	.flush = writer_flush_rows,
 	.end = writer_frame_none,

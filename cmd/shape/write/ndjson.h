@@ -17,6 +17,7 @@
  * 2^53 and NaN/Infinity as strings, JSON columns as raw JSON.  -1 on
  * ENOMEM or a row that is not canonical.
  */
+/* Exported for tests/fuzz only; fk-shape goes through ndjson_writer. */
 int ndjson_row(const struct schema *s, jv row, struct fk_buf *b);
 
 /*

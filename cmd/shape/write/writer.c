@@ -35,11 +35,10 @@ void
 writer_bq_flags(const struct writer *w, char *buf, size_t n,
     const char *schema, int newlines)
 {
-	int nl = newlines && (w->flags & WRITER_BQ_NEWLINES);
 	int sch = (w->flags & WRITER_BQ_SCHEMA) != 0;
 
 	snprintf(buf, n, "%s%s%s%s", w->bq,
-	    nl ? " --allow_quoted_newlines" : "",
+	    newlines ? " --allow_quoted_newlines" : "",
 	    sch ? " --schema=" : "", sch ? schema : "");
 }
 
@@ -96,16 +95,6 @@ wbatch_free(struct wbatch *wb)
 	memset(wb, 0, sizeof(*wb));
 }
 
-void *
-writer_run_new(size_t size, struct fk_err *e)
-{
-	void *p = calloc(1, size);
-
-	if (p == NULL)
-		fk_fail(e, FK_EX_SOFTWARE, "out of memory");
-	return p;
-}
-
 int
 writer_put(FILE *out, const void *s, size_t n, struct fk_err *e)
 {
@@ -116,21 +105,6 @@ writer_put(FILE *out, const void *s, size_t n, struct fk_err *e)
 }
 
 /* ---- operations a format may take as they are -------------------------- */
-
-void *
-writer_setup_schema(const struct schema *s, const struct writer_opts *o,
-    struct fk_err *e)
-{
-	(void)o;
-	(void)e;
-	return (void *)s;
-}
-
-void
-writer_free_none(void *p)
-{
-	(void)p;
-}
 
 int
 writer_frame_none(void *run, FILE *out, struct fk_err *e)

@@ -45,14 +45,14 @@ struct wbatch {
 	struct fk_buf out;
 	size_t *end;
 	size_t n, cap;		/* rows */
-	int nl;			/* CSV: a quoted field held a line break */
+	int nl;			/* a quoted field held a line break (only
+				   CSV quotes them, so only CSV sets it) */
 };
 
 enum {
 	WRITER_WIDEN = 1,	/* inferred columns may widen past the sample */
 	WRITER_NEEDS_SCHEMA = 2, /* even a file with no rows needs a schema */
-	WRITER_BQ_SCHEMA = 4,	/* bq load needs --schema (the text formats) */
-	WRITER_BQ_NEWLINES = 8	/* ... and to be told of quoted line breaks */
+	WRITER_BQ_SCHEMA = 4	/* bq load needs --schema (the text formats) */
 };
 
 enum {
@@ -100,7 +100,8 @@ extern const struct writer ndjson_writer, csv_writer,
 
 /*
  * The `bq load` flags for a file w wrote, into buf: schema is the
- * --emit-schema file, newlines whether a CSV field held a line break.
+ * --emit-schema file, newlines whether a quoted field held a line break
+ * (some wbatch.nl was set: w is CSV, so --allow_quoted_newlines).
  */
 void writer_bq_flags(const struct writer *w, char *buf, size_t n,
     const char *schema, int newlines);
@@ -122,17 +123,10 @@ int wbatch_encode_failed(struct wbatch *wb, struct fk_err *e);
 /* Empty wb for the next batch (keeping its memory); free it. */
 void wbatch_clear(struct wbatch *wb);
 void wbatch_free(struct wbatch *wb);
-/* A run's state of size bytes, zeroed; NULL with e on ENOMEM. */
-void *writer_run_new(size_t size, struct fk_err *e);
 /* n bytes to out; -1 with e (IOERR) on a write error. */
 int writer_put(FILE *out, const void *s, size_t n, struct fk_err *e);
 
 /* Operations a format may take as they are. */
-/* setup: the run is the schema itself. */
-void *writer_setup_schema(const struct schema *s,
-    const struct writer_opts *o, struct fk_err *e);
-/* release, enc_free: no state of its own. */
-void writer_free_none(void *p);
 /* begin, end: no header, no trailer. */
 int writer_frame_none(void *run, FILE *out, struct fk_err *e);
 /* flush: the rows' bytes as encoded. */

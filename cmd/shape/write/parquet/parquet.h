@@ -75,7 +75,7 @@ const struct pq_plan *pq_plan(const struct pq *w);
 /* Start the file on out: the leading magic.  -1 with e (IOERR). */
 int pq_start(struct pq *w, FILE *out, struct fk_err *e);
 
-/* pq_new, then pq_start. */
+/* pq_new, then pq_start.  pq_open, pq_write, pq_close: for tests only. */
 struct pq *pq_open(FILE *out, const struct schema *s,
     const struct pq_opts *o, struct fk_err *e);
 

@@ -265,8 +265,9 @@ keys_fill(struct shred *x, const struct pq_node *n)
 }
 
 void
-shred_free(struct shred *x)
+shred_free(void *shred)
 {
+	struct shred *x = shred;
 	size_t i;
 
 	if (x == NULL)

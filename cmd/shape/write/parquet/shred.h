@@ -28,7 +28,8 @@ void shred_plan_free(struct pq_plan *p);
  * per thread, never share it.  NULL when out of memory.
  */
 struct shred *shred_new(const struct pq_plan *p);
-void shred_free(struct shred *x);
+/* Takes a struct shred; void * so it is the writer's enc_free as it is. */
+void shred_free(void *shred);
 
 /*
  * Append one canonical row (borrowed) to out, shredded.  -1 with e:

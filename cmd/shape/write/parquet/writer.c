@@ -50,12 +50,6 @@ pq_w_encode(const void *run, void **enc, jv row, struct wbatch *wb,
 	return wbatch_end_row(wb, e);
 }
 
-static void
-pq_w_enc_free(void *enc)
-{
-	shred_free(enc);
-}
-
 static int
 pq_w_begin(void *run, FILE *out, struct fk_err *e)
 {
@@ -89,7 +83,7 @@ const struct writer pq_writer = {
 	.setup = pq_w_setup,
 	.release = pq_w_release,
 	.encode = pq_w_encode,
-	.enc_free = pq_w_enc_free,
+	.enc_free = shred_free,
 	.begin = pq_w_begin,
 	.flush = pq_w_flush,
 	.end = pq_w_end,
