@@ -328,4 +328,6 @@ work_batch(struct worker *w, struct batch *b)
 		return;
 	for (i = 0; i < b->nitems && !b->failed && !pipe_quitting(p); i++)
 		value(w, &b->items[i]);
+	if (p->wr->seal != NULL && b->wb.n > 0 && !b->failed)
+		p->wr->seal(p->run, w->enc, &b->wb);
 }

@@ -26,20 +26,6 @@ struct avro_enc {
 	struct fk_buf bytes;	/* BYTES values, decoded */
 };
 
-struct avro_out {
-	FILE *out;		/* the caller's stream */
-	int codec;		/* enum codec */
-	size_t block_size;	/* datum bytes that close a block */
-	struct fk_buf blk;	/* the open block's datums */
-	long long count;	/* datums in it */
-	char *zbuf;		/* the block compressed */
-	size_t zcap;
-	z_stream zs;		/* deflate, reset per block */
-	int zinit;
-	unsigned char sync[16];
-	int err;		/* errno of the first failed write */
-};
-
 /* ---- schema text ----------------------------------------------------- */
 
 static jv
@@ -351,8 +337,34 @@ avro_enc_row(struct avro_enc *x, const struct schema *s, jv row,
  * output within a few percent.  Blocks are raw deflate (windowBits -15)
  * or snappy followed by the big-endian CRC-32 of the uncompressed data,
  * as the Avro specification says.
+ *
+ * Blocks are framed (compressed, counted, marked) by the workers, each
+ * over its own batch of rows (see avro_w_seal): the writer thread only
+ * writes them.  A block ends at --avro-block-size and at a batch's end,
+ * and batches are cut from the input alone, so the file is the same at
+ * every -j.
  */
 enum codec { C_NULL, C_DEFLATE, C_SNAPPY };
+
+/* One thread's block compressor. */
+struct zip {
+	int codec;		/* enum codec */
+	z_stream zs;		/* deflate, reset per block */
+	int zinit;
+	char *zbuf;		/* the block compressed */
+	size_t zcap;
+};
+
+struct avro_out {
+	FILE *out;		/* the caller's stream */
+	size_t block_size;	/* datum bytes that close a block */
+	struct fk_buf blk;	/* the open block's datums */
+	long long count;	/* datums in it */
+	struct fk_buf frame;	/* a block framed */
+	struct zip z;
+	const unsigned char *sync;
+	int err;		/* errno of the first failed write */
+};
 
 static int
 put(struct avro_out *w, const void *p, size_t n)
@@ -362,97 +374,149 @@ put(struct avro_out *w, const void *p, size_t n)
 	return w->err == 0 ? 0 : -1;
 }
 
-/* Avro long: a zigzag varint. */
+/* Avro long: a zigzag varint, appended to b. */
 static int
-put_long(struct avro_out *w, int64_t v)
+buf_long(struct fk_buf *b, int64_t v)
 {
-	unsigned char b[VARINT_MAX];
+	unsigned char t[VARINT_MAX];
 
-	return put(w, b, varint_put(b, varint_zigzag(v)));
+	return fk_buf_add(b, t, varint_put(t, varint_zigzag(v)));
 }
 
 /* Avro string or bytes: the length, then the bytes. */
 static int
-put_bytes(struct avro_out *w, const void *p, size_t n)
+buf_bytes(struct fk_buf *b, const void *p, size_t n)
 {
-	if (put_long(w, (int64_t)n) == -1)
+	if (buf_long(b, (int64_t)n) == -1)
 		return -1;
-	return put(w, p, n);
+	return fk_buf_add(b, p, n);
 }
 
 static int
-grow_z(struct avro_out *w, size_t need)
+codec_of(const char *name)
 {
-	char *p;
+	if (name == NULL || strcmp(name, "deflate") == 0)
+		return C_DEFLATE;
+	if (strcmp(name, "snappy") == 0)
+		return C_SNAPPY;
+	if (strcmp(name, "null") == 0)
+		return C_NULL;
+	return -1;
+}
 
-	if (need <= w->zcap)
+static const char *
+codec_name(enum codec c)
+{
+	return c == C_DEFLATE ? "deflate" : c == C_SNAPPY ? "snappy" : "null";
+}
+
+static int
+zip_init(struct zip *z, int codec)
+{
+	memset(z, 0, sizeof(*z));
+	z->codec = codec;
+	if (codec != C_DEFLATE)
 		return 0;
-	p = realloc(w->zbuf, need);
-	if (p == NULL) {
-		w->err = ENOMEM;
+	if (deflateInit2(&z->zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -15, 8,
+	    Z_DEFAULT_STRATEGY) != Z_OK)
 		return -1;
-	}
-	w->zbuf = p;
-	w->zcap = need;
+	z->zinit = 1;
 	return 0;
 }
 
-/* Compress the open block into w->zbuf; its length, or -1. */
-static long
-compress_block(struct avro_out *w)
+static void
+zip_end(struct zip *z)
 {
-	const unsigned char *blk = (const unsigned char *)w->blk.p;
-	size_t n;
-	uLong crc;
-
-	if (w->codec == C_DEFLATE) {
-		if (grow_z(w, deflateBound(&w->zs, w->blk.len)) == -1)
-			return -1;
-		w->zs.next_in = (Bytef *)w->blk.p;
-		w->zs.avail_in = (uInt)w->blk.len;
-		w->zs.next_out = (Bytef *)w->zbuf;
-		w->zs.avail_out = (uInt)w->zcap;
-		if (deflate(&w->zs, Z_FINISH) != Z_STREAM_END) {
-			w->err = EIO;
-			return -1;
-		}
-		n = w->zcap - w->zs.avail_out;
-		deflateReset(&w->zs);
-		return (long)n;
-	}
-	n = snappy_max_compressed_length(w->blk.len);
-	if (grow_z(w, n + 4) == -1)
-		return -1;
-	if (snappy_compress(w->blk.p, w->blk.len, w->zbuf, &n) != SNAPPY_OK) {
-		w->err = EIO;
-		return -1;
-	}
-	crc = crc32(0L, blk, (uInt)w->blk.len);
-	w->zbuf[n] = (char)(crc >> 24);
-	w->zbuf[n + 1] = (char)(crc >> 16);
-	w->zbuf[n + 2] = (char)(crc >> 8);
-	w->zbuf[n + 3] = (char)crc;
-	return (long)(n + 4);
+	if (z->zinit)
+		deflateEnd(&z->zs);
+	free(z->zbuf);
+	memset(z, 0, sizeof(*z));
 }
 
-/* Write the open block, if it holds datums: count, size, data, sync. */
+static int
+grow_z(struct zip *z, size_t need)
+{
+	char *p;
+
+	if (need <= z->zcap)
+		return 0;
+	p = realloc(z->zbuf, need);
+	if (p == NULL)
+		return -1;
+	z->zbuf = p;
+	z->zcap = need;
+	return 0;
+}
+
+/* Compress blk[0..n) into z->zbuf: its length, or -1 (errno set). */
+static long
+zip_block(struct zip *z, const char *blk, size_t n)
+{
+	size_t zn;
+	uLong crc;
+
+	if (z->codec == C_DEFLATE) {
+		if (grow_z(z, deflateBound(&z->zs, n)) == -1)
+			return errno = ENOMEM, -1;
+		z->zs.next_in = (Bytef *)blk;
+		z->zs.avail_in = (uInt)n;
+		z->zs.next_out = (Bytef *)z->zbuf;
+		z->zs.avail_out = (uInt)z->zcap;
+		if (deflate(&z->zs, Z_FINISH) != Z_STREAM_END)
+			return errno = EIO, -1;
+		zn = z->zcap - z->zs.avail_out;
+		deflateReset(&z->zs);
+		return (long)zn;
+	}
+	zn = snappy_max_compressed_length(n);
+	if (grow_z(z, zn + 4) == -1)
+		return errno = ENOMEM, -1;
+	if (snappy_compress(blk, n, z->zbuf, &zn) != SNAPPY_OK)
+		return errno = EIO, -1;
+	crc = crc32(0L, (const Bytef *)blk, (uInt)n);
+	z->zbuf[zn] = (char)(crc >> 24);
+	z->zbuf[zn + 1] = (char)(crc >> 16);
+	z->zbuf[zn + 2] = (char)(crc >> 8);
+	z->zbuf[zn + 3] = (char)crc;
+	return (long)(zn + 4);
+}
+
+/*
+ * Append to dst the block of count datums blk[0..n): count, size, the
+ * data (compressed), the sync marker.  -1 (errno set) on failure.
+ */
+static int
+frame_block(struct fk_buf *dst, struct zip *z, long long count,
+    const char *blk, size_t n, const unsigned char sync[16])
+{
+	const char *data = blk;
+	long len = (long)n;
+
+	if (z->codec != C_NULL) {
+		if ((len = zip_block(z, blk, n)) == -1)
+			return -1;
+		data = z->zbuf;
+	}
+	if (buf_long(dst, count) == -1 || buf_long(dst, len) == -1 ||
+	    fk_buf_add(dst, data, (size_t)len) == -1 ||
+	    fk_buf_add(dst, sync, 16) == -1)
+		return errno = ENOMEM, -1;
+	return 0;
+}
+
+/* Write the open block, if it holds datums. */
 static int
 write_block(struct avro_out *w)
 {
-	const char *data = w->blk.p;
-	long n = (long)w->blk.len;
-
 	if (w->count == 0)
 		return w->err == 0 ? 0 : -1;
-	if (w->codec != C_NULL) {
-		n = compress_block(w);
-		if (n == -1)
-			return -1;
-		data = w->zbuf;
+	fk_buf_reset(&w->frame);
+	if (frame_block(&w->frame, &w->z, w->count, w->blk.p, w->blk.len,
+	    w->sync) == -1) {
+		w->err = errno;
+		return -1;
 	}
-	if (put_long(w, w->count) == -1 || put_long(w, n) == -1 ||
-	    put(w, data, (size_t)n) == -1 ||
-	    put(w, w->sync, sizeof(w->sync)) == -1)
+	if (put(w, w->frame.p, w->frame.len) == -1)
 		return -1;
 	w->count = 0;
 	fk_buf_reset(&w->blk);
@@ -478,25 +542,24 @@ make_sync(unsigned char sync[16])
 		sync[i] = (unsigned char)rand();
 }
 
-static const char *
-codec_name(enum codec c)
-{
-	return c == C_DEFLATE ? "deflate" : c == C_SNAPPY ? "snappy" : "null";
-}
-
 /* Magic, metadata map (schema, codec), sync marker. */
 static int
 write_header(struct avro_out *w, const char *schema)
 {
-	const char *codec = codec_name(w->codec);
+	const char *codec = codec_name(w->z.codec);
+	struct fk_buf *h = &w->frame;
 
-	if (put(w, "Obj\1", 4) == -1 || put_long(w, 2) == -1 ||
-	    put_bytes(w, "avro.schema", 11) == -1 ||
-	    put_bytes(w, schema, strlen(schema)) == -1 ||
-	    put_bytes(w, "avro.codec", 10) == -1 ||
-	    put_bytes(w, codec, strlen(codec)) == -1 || put_long(w, 0) == -1)
+	fk_buf_reset(h);
+	if (fk_buf_add(h, "Obj\1", 4) == -1 || buf_long(h, 2) == -1 ||
+	    buf_bytes(h, "avro.schema", 11) == -1 ||
+	    buf_bytes(h, schema, strlen(schema)) == -1 ||
+	    buf_bytes(h, "avro.codec", 10) == -1 ||
+	    buf_bytes(h, codec, strlen(codec)) == -1 || buf_long(h, 0) == -1 ||
+	    fk_buf_add(h, w->sync, 16) == -1) {
+		w->err = ENOMEM;
 		return -1;
-	return put(w, w->sync, sizeof(w->sync));
+	}
+	return put(w, h->p, h->len);
 }
 
 static void
@@ -504,25 +567,25 @@ out_free(struct avro_out *w)
 {
 	if (w == NULL)
 		return;
-	if (w->zinit)
-		deflateEnd(&w->zs);
+	zip_end(&w->z);
 	fk_buf_free(&w->blk);
-	free(w->zbuf);
+	fk_buf_free(&w->frame);
 	free(w);
 }
 
 /*
  * The container writer: avro_out_open starts a container on out (which
- * stays the caller's to close): codec is "deflate", "snappy" or "null";
- * block_size bounds one block's datums.  avro_out_append takes one
- * encoded datum, writing a block first when the datum would take it past
- * block_size (a bigger datum gets a block of its own).  avro_out_close
- * writes the last block, frees *wp and clears it; out_free drops a
- * container unfinished.  -1 with e (IOERR) on a write error.
+ * stays the caller's to close) with codec (enum codec) and sync (which
+ * outlives it); block_size bounds one block's datums.  avro_out_append
+ * takes one encoded datum, writing a block first when the datum would
+ * take it past block_size (a bigger datum gets a block of its own);
+ * avro_out_blocks writes blocks framed already.  avro_out_close writes
+ * the last block, frees *wp and clears it; out_free drops a container
+ * unfinished.  -1 with e (IOERR) on a write error.
  */
 static struct avro_out *
-avro_out_open(FILE *out, const char *schema, const char *codec,
-    size_t block_size, struct fk_err *e)
+avro_out_open(FILE *out, const char *schema, int codec,
+    const unsigned char *sync, size_t block_size, struct fk_err *e)
 {
 	struct avro_out *w;
 	avro_schema_t sc;
@@ -535,33 +598,14 @@ avro_out_open(FILE *out, const char *schema, const char *codec,
 	}
 	avro_schema_decref(sc);
 	w = calloc(1, sizeof(*w));
-	if (w == NULL) {
+	if (w == NULL || zip_init(&w->z, codec) == -1) {
 		fk_fail(e, FK_EX_SOFTWARE, "out of memory");
+		out_free(w);
 		return NULL;
 	}
 	w->out = out;
 	w->block_size = block_size;
-	if (codec == NULL || strcmp(codec, "deflate") == 0)
-		w->codec = C_DEFLATE;
-	else if (strcmp(codec, "snappy") == 0)
-		w->codec = C_SNAPPY;
-	else if (strcmp(codec, "null") == 0)
-		w->codec = C_NULL;
-	else {
-		fk_fail(e, FK_EX_USAGE, "unknown Avro codec '%s'", codec);
-		out_free(w);
-		return NULL;
-	}
-	if (w->codec == C_DEFLATE) {
-		if (deflateInit2(&w->zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -15,
-		    8, Z_DEFAULT_STRATEGY) != Z_OK) {
-			fk_fail(e, FK_EX_SOFTWARE, "deflate setup failed");
-			out_free(w);
-			return NULL;
-		}
-		w->zinit = 1;
-	}
-	make_sync(w->sync);
+	w->sync = sync;
 	if (write_header(w, schema) == -1) {
 		fk_fail(e, FK_EX_IOERR, "cannot start the Avro file: %s",
 		    strerror(w->err));
@@ -591,6 +635,16 @@ fail:
 }
 
 static int
+avro_out_blocks(struct avro_out *w, const void *p, size_t n,
+    struct fk_err *e)
+{
+	if (write_block(w) == -1 || put(w, p, n) == -1)
+		return fk_fail(e, FK_EX_IOERR, "cannot write Avro: %s",
+		    strerror(w->err));
+	return 0;
+}
+
+static int
 avro_out_close(struct avro_out **wp, struct fk_err *e)
 {
 	struct avro_out *w = *wp;
@@ -614,9 +668,16 @@ avro_out_close(struct avro_out **wp, struct fk_err *e)
 struct avro_run {
 	const struct schema *s;
 	char *text;		/* the Avro schema */
-	const char *codec;
+	int codec;		/* enum codec */
 	size_t block;
+	unsigned char sync[16];
 	struct avro_out *out;
+};
+
+/* A worker's state: its encoder and its block compressor. */
+struct avro_wenc {
+	struct avro_enc *enc;
+	struct zip z;
 };
 
 static void *
@@ -630,8 +691,15 @@ avro_w_setup(const struct schema *s, const struct writer_opts *o,
 		return NULL;
 	}
 	r->s = s;
-	r->codec = o->avro_codec;
+	r->codec = codec_of(o->avro_codec);
+	if (r->codec == -1) {
+		fk_fail(e, FK_EX_USAGE, "unknown Avro codec '%s'",
+		    o->avro_codec);
+		free(r);
+		return NULL;
+	}
 	r->block = o->avro_block;
+	make_sync(r->sync);
 	r->text = avro_schema_json(s, e);
 	if (r->text != NULL)
 		return r;
@@ -650,17 +718,47 @@ avro_w_release(void *run)
 	free(r);
 }
 
+static void
+avro_w_enc_free(void *enc)
+{
+	struct avro_wenc *x = enc;
+
+	if (x == NULL)
+		return;
+	avro_enc_free(x->enc);
+	zip_end(&x->z);
+	free(x);
+}
+
+static struct avro_wenc *
+wenc_new(const struct avro_run *r, struct fk_err *e)
+{
+	struct avro_wenc *x = calloc(1, sizeof(*x));
+
+	if (x == NULL || zip_init(&x->z, r->codec) == -1) {
+		free(x);
+		fk_fail(e, FK_EX_SOFTWARE, "out of memory");
+		return NULL;
+	}
+	if ((x->enc = avro_enc_new(r->text, e)) == NULL) {
+		avro_w_enc_free(x);
+		return NULL;
+	}
+	return x;
+}
+
 /* A row too big for any Avro block BigQuery reads is refused. */
 static int
 avro_w_encode(const void *run, void **enc, jv row, struct wbatch *wb,
     struct fk_err *e)
 {
 	const struct avro_run *r = run;
+	struct avro_wenc *x = *enc;
 	size_t before = wb->out.len, n;
 
-	if (*enc == NULL && (*enc = avro_enc_new(r->text, e)) == NULL)
+	if (x == NULL && (*enc = x = wenc_new(r, e)) == NULL)
 		return -1;
-	if (avro_enc_row(*enc, r->s, row, &wb->out, e) == -1)
+	if (avro_enc_row(x->enc, r->s, row, &wb->out, e) == -1)
 		return wbatch_encode_failed(wb, e);
 	n = wb->out.len - before;
 	if (n > AVRO_ROW_MAX) {
@@ -672,16 +770,50 @@ avro_w_encode(const void *run, void **enc, jv row, struct wbatch *wb,
 	return wbatch_end_row(wb, e);
 }
 
+/*
+ * On the worker: the batch's rows as framed blocks in wb->sealed, each
+ * closed where avro_out_append would close it, the last at the batch's
+ * end.  Left undone on failure: the writer thread then blocks the rows.
+ */
+static void
+avro_w_seal(const void *run, void *enc, struct wbatch *wb)
+{
+	const struct avro_run *r = run;
+	struct avro_wenc *x = enc;
+	size_t i, start = 0, prev = 0;
+	long long count = 0;
+
+	fk_buf_reset(&wb->sealed);
+	for (i = 0; i < wb->n; i++) {
+		if (count > 0 && wb->end[i] - start > r->block) {
+			if (frame_block(&wb->sealed, &x->z, count,
+			    wb->out.p + start, prev - start, r->sync) == -1)
+				return;
+			start = prev;
+			count = 0;
+		}
+		count++;
+		prev = wb->end[i];
+	}
+	if (count > 0 && frame_block(&wb->sealed, &x->z, count,
+	    wb->out.p + start, prev - start, r->sync) == -1)
+		return;
+	wb->sealed_rows = wb->n;
+}
+
 static int
 avro_w_begin(void *run, FILE *out, struct fk_err *e)
 {
 	struct avro_run *r = run;
 
-	r->out = avro_out_open(out, r->text, r->codec, r->block, e);
+	r->out = avro_out_open(out, r->text, r->codec, r->sync, r->block, e);
 	return r->out == NULL ? -1 : 0;
 }
 
-/* Each datum goes in whole, so blocks split between rows. */
+/*
+ * A whole batch sealed goes as it is; else (the run stops inside the
+ * batch, or sealing failed) its first n datums are blocked here.
+ */
 static int
 avro_w_flush(void *run, FILE *out, struct wbatch *wb, size_t n,
     struct fk_err *e)
@@ -690,6 +822,9 @@ avro_w_flush(void *run, FILE *out, struct wbatch *wb, size_t n,
 	size_t i, off = 0;
 
 	(void)out;
+	if (n > 0 && n == wb->sealed_rows)
+		return avro_out_blocks(r->out, wb->sealed.p, wb->sealed.len,
+		    e);
 	for (i = 0; i < n; i++) {
 		if (avro_out_append(r->out, wb->out.p + off, wb->end[i] - off,
 		    e) == -1)
@@ -717,7 +852,8 @@ const struct writer avro_writer = {
 	.setup = avro_w_setup,
 	.release = avro_w_release,
 	.encode = avro_w_encode,
-	.enc_free = avro_enc_free,
+	.seal = avro_w_seal,
+	.enc_free = avro_w_enc_free,
 	.begin = avro_w_begin,
 	.flush = avro_w_flush,
 	.end = avro_w_end,

@@ -83,7 +83,9 @@ wbatch_clear(struct wbatch *wb)
 {
 	wb->n = 0;
 	wb->nl = 0;
+	wb->sealed_rows = 0;
 	fk_buf_reset(&wb->out);
+	fk_buf_reset(&wb->sealed);
 }
 
 void
@@ -92,6 +94,7 @@ wbatch_free(struct wbatch *wb)
 	wbatch_clear(wb);
 	free(wb->end);
 	fk_buf_free(&wb->out);
+	fk_buf_free(&wb->sealed);
 	memset(wb, 0, sizeof(*wb));
 }
 

@@ -7,6 +7,8 @@
  *   setup    once the schema is known (given, or inferred from the
  *            sample): the run's state, shared read-only by the workers
  *   encode   on a worker: one canonical row into the batch's output
+ *   seal     on a worker, optional: the batch's rows as they will be
+ *            written (Avro's compressed blocks)
  *   begin    on the writer thread, before the first batch: a header
  *   flush    on the writer thread, in input order: a batch's first n rows
  *   end      after the last batch: the trailer
@@ -47,6 +49,8 @@ struct wbatch {
 	size_t n, cap;		/* rows */
 	int nl;			/* a quoted field held a line break (only
 				   CSV quotes them, so only CSV sets it) */
+	struct fk_buf sealed;	/* the rows as the format writes them */
+	size_t sealed_rows;	/* rows in sealed: 0, or n when sealed */
 };
 
 enum {
@@ -81,6 +85,14 @@ struct writer {
 	 */
 	int (*encode)(const void *run, void **enc, jv row,
 	    struct wbatch *wb, struct fk_err *e);
+	/*
+	 * Optional, on the worker after a batch's last row: put the rows'
+	 * final bytes in wb->sealed and set wb->sealed_rows, so that the
+	 * writer thread only writes them (Avro compresses blocks here).
+	 * enc is the worker's state from encode.  It may leave wb unsealed
+	 * (no memory): flush then does the work.
+	 */
+	void (*seal)(const void *run, void *enc, struct wbatch *wb);
 	void (*enc_free)(void *enc);
 	int (*begin)(void *run, FILE *out, struct fk_err *e);
 	/* Write wb's first n rows (n <= wb->n). */
