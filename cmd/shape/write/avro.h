@@ -2,9 +2,9 @@
  * avro.h: Avro object container files through libavro (avro-c).
  *
  * Workers turn canonical rows into Avro binary datums with libavro
- * (avro_enc_*); the single writer thread appends them, in order, to a
- * container framed in avro.c (header, deflate/snappy/null blocks, sync
- * markers).
+ * (avro_enc_*) and frame their batch's blocks (deflate/snappy/null, sync
+ * markers); the single writer thread writes them, in order, after the
+ * header, all in avro.c.
  *
  * The BigQuery schema maps to Avro as
  *   STRING string, BYTES bytes, INTEGER long, FLOAT double,
