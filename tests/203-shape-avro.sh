@@ -154,6 +154,21 @@ r=$($PY "$T/cmp.py" "$T/cut.avro" "$T/cut.ndjson" 2>&1)
 [ $rc -eq 1 ] && [ "$r" = "deflate 650" ] && ok "stopped run: exit 1, the 650 rows before the stop" ||
 	notok "stopped run on stdout" "$rc $r"
 
+# Workers compress the blocks, ending one with each input batch: the
+# file is the same bytes at every -j but for its random sync marker.
+for j in 1 2 3; do
+	for c in deflate snappy; do
+		fk-shape -o avro --codec $c -j $j --avro-block-size 4K . \
+		    "$T/p.json" 2>/dev/null | $PY -c 'import sys
+d = sys.stdin.buffer.read()
+sys.stdout.buffer.write(d.replace(d[-16:], b"\0" * 16))' >"$T/j$j.$c"
+	done
+done
+cmp -s "$T/j1.deflate" "$T/j2.deflate" && cmp -s "$T/j1.deflate" "$T/j3.deflate" &&
+    cmp -s "$T/j1.snappy" "$T/j2.snappy" && cmp -s "$T/j1.snappy" "$T/j3.snappy" &&
+    [ -s "$T/j1.deflate" ] && ok "the same Avro bytes at -j 1, 2 and 3" ||
+    notok "the same Avro bytes at -j 1, 2 and 3"
+
 # 5. No rows: a valid empty file with a schema, an error without one.
 : | fk-shape -o avro --schema "$EX/users.schema.json" >"$T/e.avro" 2>/dev/null
 $PY -c 'import avro.datafile as d, avro.io as i, sys; assert list(d.DataFileReader(open(sys.argv[1],"rb"), i.DatumReader())) == []' "$T/e.avro" &&
