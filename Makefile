@@ -55,7 +55,7 @@ GCS_LIBS   = $(CURL_LIBS) $(JQ_LIBS) $(GCRYPT_LIBS) $(Z_LIBS) -lm
 ALL_LIBS   = $(CURL_LIBS) $(JQ_LIBS) $(AVRO_LIBS) $(GCRYPT_LIBS) $(SNAPPY_LIBS) $(ZSTD_LIBS) $(Z_LIBS) -lm
 
 BIN = $(B)/fk-fetch $(B)/fk-shape $(B)/gcs-put
-HDR = $(wildcard lib/*.h) $(call tree,cmd,h)
+HDR = $(wildcard lib/*.h) $(call tree,cmd,h) $(wildcard cmd/*.def)
 
 # C unit tests: tests/unit/test_*.c, each linked with every object.
 UNIT_SRC = $(wildcard tests/unit/test_*.c)

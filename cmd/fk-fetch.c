@@ -67,31 +67,16 @@ enum {
 	OPT_STALL_TIMEOUT
 };
 
-/* The leading ':' lets us word the complaints ourselves. */
-static const char short_opts[] = ":b:hj:n:p:qr:s:uvV";
-
-static const struct option long_opts[] = {
-	{ "base-url", required_argument, NULL, 'b' },
-	{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
-	{ "count", required_argument, NULL, 'n' },
-	{ "parallel", required_argument, NULL, 'j' },
-	{ "param", required_argument, NULL, 'p' },
-	{ "rate", required_argument, NULL, 'r' },
-	{ "raw", no_argument, NULL, OPT_RAW },
-	{ "retries", required_argument, NULL, OPT_RETRIES },
-	{ "seed", required_argument, NULL, 's' },
-	{ "shard", required_argument, NULL, OPT_SHARD },
-	{ "stall-timeout", required_argument, NULL, OPT_STALL_TIMEOUT },
-	{ "unbuffered", no_argument, NULL, 'u' },
-	FK_COMMON_LONGOPTS,
-	{ NULL, 0, NULL, 0 }
+static const struct fk_opt opts[] = {
+#include "fk-fetch.def"
+	{ 0 }
 };
 
 static const char usage_text[] =
-    "usage: fk-fetch [-quvhV] [-n count] [-s seed] [-b url] [-p key=value]\n"
-    "                [-j n] [-r rate] [--shard i/n] [--raw] [--retries n]\n"
-    "                [--connect-timeout s] [--stall-timeout s]\n"
-    "                [resource[?query] | -]\n";
+    "usage: fk-fetch [-quvhV] [-n N] [-s S] [-b URL] [-p KEY=VALUE]\n"
+    "                [-j N] [-r N] [--shard I/N] [--raw] [--retries N]\n"
+    "                [--connect-timeout S] [--stall-timeout S]\n"
+    "                [RESOURCE[?QUERY] | -]\n";
 
 static void
 help(void)
@@ -106,37 +91,9 @@ help(void)
 	    "optionally with\n"
 	    "a query (users?_locale=it_IT).  '-' reads one such spec per line "
 	    "from stdin.\n"
-	    "\n"
-	    "  -n, --count N            records per spec, 1 to 100000000 "
-	    "(default 100)\n"
-	    "  -s, --seed S             base seed, 1 to 4294967295 (default: "
-	    "random,\n"
-	    "                           reported on stderr)\n"
-	    "  -b, --base-url URL       API base (default $FK_BASE_URL or\n"
-	    "                           " DEFAULT_BASE ")\n"
-	    "  -p, --param KEY=VALUE    add a query parameter (repeatable)\n"
-	    "  -j, --parallel N         requests in flight, 1 to 64 "
-	    "(default 4)\n"
-	    "  -r, --rate N             requests per minute per endpoint "
-	    "(default 25;\n"
-	    "                           0: unlimited, for local servers)\n"
-	    "      --shard I/N          make only share I of N (default from "
-	    "the\n"
-	    "                           environment of batch systems, else "
-	    "1/1)\n"
-	    "      --raw                write response envelopes, not "
-	    "records\n"
-	    "      --retries N          retries per request, 0 to 100 "
-	    "(default 7)\n"
-	    "      --connect-timeout S  seconds to connect (default 10)\n"
-	    "      --stall-timeout S    seconds without data before giving up "
-	    "(default 30)\n"
-	    "  -u, --unbuffered         flush after every record\n"
-	    "  -v, --verbose            one line per request on stderr\n"
-	    "  -q, --quiet              errors only\n"
-	    "  -h, --help               this help\n"
-	    "  -V, --version            print the version\n"
-	    "\n"
+	    "\n", stdout);
+	fk_opts_help(stdout, opts);
+	fputs("\n"
 	    "The service's per-response counters (id, custom fields of type "
 	    "counter)\n"
 	    "become 1000*k + position + 1 for request k, unique across the "
@@ -253,7 +210,7 @@ apply_env(struct opts *o)
 static void
 parse_args(struct opts *o, int argc, char **argv)
 {
-	struct fk_cli cli = { short_opts, long_opts, help, 1, 0, 0 };
+	struct fk_cli cli = { .opts = opts, .help = help, .verbosity = 1 };
 	int c;
 
 	memset(o, 0, sizeof(*o));

@@ -42,39 +42,14 @@ enum {
 	OPT_SROWS, OPT_SBYTES
 };
 
-/* '+': options before operands; ':': we word the complaints. */
-static const char shortopts[] = "+:f:hj:O:o:qVv";
-
 /* The sample an inferred schema comes from: BigQuery's 500 rows. */
 #define SAMPLE_ROWS 500
 #define SAMPLE_BYTES (4 << 20)
 #define SAMPLE_BYTES_MAX (32 << 20)	/* it is held in memory */
 
-static const struct option longopts[] = {
-	{ "arg", required_argument, NULL, OPT_ARG },
-	{ "argjson", required_argument, NULL, OPT_ARGJSON },
-	{ "avro-block-size", required_argument, NULL, OPT_BLOCK },
-	{ "codec", required_argument, NULL, OPT_CODEC },
-	{ "compression", required_argument, NULL, OPT_COMPRESSION },
-	{ "drop", required_argument, NULL, OPT_DROP },
-	{ "emit-schema", required_argument, NULL, OPT_EMIT },
-	{ "from-file", required_argument, NULL, 'f' },
-	{ "hash", required_argument, NULL, OPT_HASH },
-	{ "hash-key-file", required_argument, NULL, OPT_KEYFILE },
-	{ "jobs", required_argument, NULL, 'j' },
-	{ "mask-ip", required_argument, NULL, OPT_MASK },
-	{ "max-bad", required_argument, NULL, OPT_MAXBAD },
-	{ "max-record-size", required_argument, NULL, OPT_MAXREC },
-	{ "output", required_argument, NULL, 'O' },
-	{ "output-format", required_argument, NULL, 'o' },
-	{ "reject", required_argument, NULL, OPT_REJECT },
-	{ "row-group-size", required_argument, NULL, OPT_RGSIZE },
-	{ "sample-bytes", required_argument, NULL, OPT_SBYTES },
-	{ "sample-rows", required_argument, NULL, OPT_SROWS },
-	{ "schema", required_argument, NULL, OPT_SCHEMA },
-	{ "unknown", required_argument, NULL, OPT_UNKNOWN },
-	FK_COMMON_LONGOPTS,
-	{ NULL, 0, NULL, 0 }
+static const struct fk_opt opts[] = {
+#include "fk-shape.def"
+	{ 0 }
 };
 
 struct conf {
@@ -118,35 +93,9 @@ help(void)
 "or stdin, run the jq PROGRAM on each, check every output row against a\n"
 "BigQuery schema and write NDJSON, CSV, Avro or Parquet that `bq load` takes\n"
 "as is.\n"
-"\n"
-"  -f, --from-file FILE      read the jq program from FILE\n"
-"      --arg NAME VALUE      $NAME is the string VALUE in the program\n"
-"      --argjson NAME JSON   $NAME is the JSON value in the program\n"
-"  -o, --output-format FMT   ndjson (default), csv, avro or parquet\n"
-"  -O, --output FILE         write FILE (complete, or not at all) not stdout\n"
-"      --schema FILE         a `bq load --schema` JSON file to check rows by\n"
-"      --emit-schema FILE    write the schema of the output (and print the\n"
-"                            bq load flags that go with it)\n"
-"      --sample-rows N       with no --schema, infer it from the first N\n"
-"                            rows (500)\n"
-"      --sample-bytes SIZE   ... found in the first SIZE of input (4M)\n"
-"      --reject FILE         bad records go to FILE as NDJSON; go on\n"
-"      --max-bad N           fail when more than N records are bad (0)\n"
-"      --unknown POLICY      error (default) or drop fields not in the schema\n"
-"      --drop FIELD,...      remove fields (dotted paths: address.street)\n"
-"      --mask-ip FIELD,...   keep the /24 of IPv4 and the /48 of IPv6\n"
-"      --hash FIELD,...      replace values with HMAC-SHA256 hex; key from\n"
-"                            --hash-key-file FILE or $FK_HASH_KEY\n"
-"      --codec CODEC         Avro blocks: deflate (default), snappy, null\n"
-"      --avro-block-size SIZE  bytes of rows per Avro block (1M)\n"
-"      --compression CODEC   Parquet pages: snappy (default), zstd, gzip, none\n"
-"      --row-group-size SIZE  uncompressed bytes per Parquet row group (32M)\n"
-"      --max-record-size SIZE  largest input value (16M)\n"
-"  -j, --jobs N              worker threads (default: the number of CPUs)\n"
-"  -q, --quiet               errors only\n"
-"  -v, --verbose             more detail\n"
-"  -h, --help                this text\n"
-"  -V, --version             print the version\n"
+"\n");
+	fk_opts_help(stdout, opts);
+	printf(
 "\n"
 "Options come before operands.  With no PROGRAM every value must be a row\n"
 "(an object); to name INPUT without a program, use '.' as the program.\n"
@@ -207,7 +156,8 @@ pii_opt(struct conf *c, enum pii_op op, const char *list)
 static void
 options(struct conf *c, int argc, char **argv)
 {
-	struct fk_cli cli = { shortopts, longopts, help, 1, 0, 0 };
+	struct fk_cli cli = { .order = "+", .opts = opts, .help = help,
+	    .verbosity = 1 };
 	int ch;
 
 	while ((ch = fk_getopt(&cli, argc, argv)) != -1) {

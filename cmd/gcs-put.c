@@ -60,17 +60,28 @@ struct ctx {
 	int unreadable;			/* the existence check got no answer */
 };
 
+enum {
+	OPT_ANON = 256, OPT_CACHE, OPT_CHUNK, OPT_CTYPE, OPT_ENDPOINT,
+	OPT_IFGEN, OPT_NOEMPTY, OPT_OVERWRITE, OPT_RETRIES, OPT_RDELAY,
+	OPT_RTIME, OPT_SPOOL, OPT_STALL, OPT_CLASS, OPT_CHECK
+};
+
+static const struct fk_opt opts[] = {
+#include "gcs-put.def"
+	{ 0 }
+};
+
 static void
 usage(FILE *f)
 {
 	fprintf(f,
-"usage: gcs-put [-qvz] [--anonymous] [--cache-control value] [--check]\n"
-"               [--chunk-size size] [--content-type type] [--endpoint url]\n"
-"               [--if-generation-match n | --overwrite] [-m key=value]\n"
-"               [--no-empty] [--retries n] [--retry-delay seconds]\n"
-"               [--retry-time seconds] [--spool dir]\n"
-"               [--stall-timeout seconds] [--storage-class class]\n"
-"               gs://bucket/object\n");
+"usage: gcs-put [-qvz] [--anonymous] [--cache-control VALUE] [--check]\n"
+"               [--chunk-size SIZE] [--content-type TYPE] [--endpoint URL]\n"
+"               [--if-generation-match N | --overwrite] [-m KEY=VALUE]\n"
+"               [--no-empty] [--retries N] [--retry-delay SECONDS]\n"
+"               [--retry-time SECONDS] [--spool DIR]\n"
+"               [--stall-timeout SECONDS] [--storage-class CLASS]\n"
+"               gs://BUCKET/OBJECT\n");
 }
 
 static void
@@ -81,32 +92,9 @@ help(void)
 "Store standard input as one Cloud Storage object and print the object\n"
 "resource (bucket, name, generation, size, crc32c, md5Hash, contentType,\n"
 "metadata) as one JSON line.  Create-only unless told otherwise.\n"
-"\n"
-"  --anonymous             send no credentials\n"
-"  --cache-control value   the object's Cache-Control\n"
-"  --check                 read no input, create nothing: only check that\n"
-"                          the credentials work, the bucket accepts new\n"
-"                          objects and the precondition holds\n"
-"  --chunk-size size       resumable chunk, k x 256KiB (default 8MiB);\n"
-"                          a size as in fk(7): 256K, 8M, 1G\n"
-"  --content-type type     default: from the name (.avro .json .ndjson\n"
-"                          .jsonl .csv .parquet .gz)\n"
-"  --endpoint url          service URL (http:// only to loopback)\n"
-"  -h, --help              this help\n"
-"  --if-generation-match n replace only generation n (0: create only)\n"
-"  -m, --metadata key=value  custom metadata (repeatable)\n"
-"  --no-empty              fail on empty input instead of storing 0 bytes\n"
-"  --overwrite             replace an existing object\n"
-"  -q, --quiet             errors only\n"
-"  --retries n             retries per request without progress (10)\n"
-"  --retry-delay seconds   first backoff ceiling, doubling to 32 (1)\n"
-"  --retry-time seconds    time budget per request's retries (600; 0: none)\n"
-"  --spool dir             keep a copy in dir to restart a lost session\n"
-"  --stall-timeout seconds fail a request idle this long (60)\n"
-"  --storage-class class   STANDARD, NEARLINE, COLDLINE, ARCHIVE, ...\n"
-"  -v, --verbose           log each request (tokens and upload ids hidden)\n"
-"  -V, --version           print the version\n"
-"  -z, --gzip              compress with gzip, set contentEncoding gzip\n"
+"\n");
+	fk_opts_help(stdout, opts);
+	printf(
 "\n"
 "Environment: STORAGE_EMULATOR_HOST (host:port or URL: an emulator, no\n"
 "credentials), GOOGLE_APPLICATION_CREDENTIALS, CLOUDSDK_CONFIG,\n"
@@ -138,37 +126,6 @@ add_metadata(struct opts *o, const char *arg)
 	if (gcs_meta_add(o->kv, &o->nkv, MAX_META, arg, &e) < 0)
 		fk_usage_error("%s", e.msg);
 }
-
-enum {
-	OPT_ANON = 256, OPT_CACHE, OPT_CHUNK, OPT_CTYPE, OPT_ENDPOINT,
-	OPT_IFGEN, OPT_NOEMPTY, OPT_OVERWRITE, OPT_RETRIES, OPT_RDELAY,
-	OPT_RTIME, OPT_SPOOL, OPT_STALL, OPT_CLASS, OPT_CHECK
-};
-
-/* The leading ':' lets us word the complaints ourselves. */
-static const char shortopts[] = ":hm:qvVz";
-
-static const struct option longopts[] = {
-	{ "anonymous", no_argument, NULL, OPT_ANON },
-	{ "cache-control", required_argument, NULL, OPT_CACHE },
-	{ "check", no_argument, NULL, OPT_CHECK },
-	{ "chunk-size", required_argument, NULL, OPT_CHUNK },
-	{ "content-type", required_argument, NULL, OPT_CTYPE },
-	{ "endpoint", required_argument, NULL, OPT_ENDPOINT },
-	{ "gzip", no_argument, NULL, 'z' },
-	{ "if-generation-match", required_argument, NULL, OPT_IFGEN },
-	{ "metadata", required_argument, NULL, 'm' },
-	{ "no-empty", no_argument, NULL, OPT_NOEMPTY },
-	{ "overwrite", no_argument, NULL, OPT_OVERWRITE },
-	{ "retries", required_argument, NULL, OPT_RETRIES },
-	{ "retry-delay", required_argument, NULL, OPT_RDELAY },
-	{ "retry-time", required_argument, NULL, OPT_RTIME },
-	{ "spool", required_argument, NULL, OPT_SPOOL },
-	{ "stall-timeout", required_argument, NULL, OPT_STALL },
-	{ "storage-class", required_argument, NULL, OPT_CLASS },
-	FK_COMMON_LONGOPTS,
-	{ NULL, 0, NULL, 0 }
-};
 
 static void
 parse_long(struct opts *o, int c, const char *arg)
@@ -240,7 +197,7 @@ parse_long(struct opts *o, int c, const char *arg)
 static int
 parse_args(struct opts *o, int argc, char **argv)
 {
-	struct fk_cli cli = { shortopts, longopts, help, 1, 0, 0 };
+	struct fk_cli cli = { .opts = opts, .help = help, .verbosity = 1 };
 	int c;
 
 	memset(o, 0, sizeof(*o));

@@ -17,6 +17,7 @@
 #include "log.h"
 
 #define KIB 1024ULL
+#define HELP_COL 28		/* where --help's descriptions start */
 
 static void
 vusage(const char *fmt, va_list ap)
@@ -75,12 +76,44 @@ bad_option(int c, char **argv, const char *shortopts)
 	fk_usage_error("unknown option '%s'", name);
 }
 
+/*
+ * getopt's tables from the tool's list: "+" if asked, ':' so that a
+ * missing value is told apart, then each letter (with ':' if it takes a
+ * value); a long entry for every option.
+ */
+static void
+make_tables(struct fk_cli *c)
+{
+	const struct fk_opt *o;
+	char *s = c->shortopts;
+	size_t n = 0;
+
+	s = stpcpy(stpcpy(s, c->order != NULL ? c->order : ""), ":");
+	for (o = c->opts; o->name != NULL; o++, n++) {
+		/* A list too long for the tables is the tool's bug. */
+		if (n == FK_OPTS_MAX)
+			abort();
+		if (o->val < 256) {
+			*s++ = (char)o->val;
+			if (o->arg != NULL)
+				*s++ = ':';
+		}
+		c->longopts[n] = (struct option){ o->name,
+		    o->arg != NULL ? required_argument : no_argument, NULL,
+		    o->val };
+	}
+	*s = '\0';
+	c->longopts[n] = (struct option){ NULL, 0, NULL, 0 };
+}
+
 int
 fk_getopt(struct fk_cli *c, int argc, char **argv)
 {
 	int ch;
 
 	opterr = 0;
+	if (c->longopts[0].name == NULL)
+		make_tables(c);
 	for (;;) {
 		ch = getopt_long(argc, argv, c->shortopts, c->longopts, NULL);
 		switch (ch) {
@@ -110,6 +143,30 @@ fk_getopt(struct fk_cli *c, int argc, char **argv)
 		default:
 			return ch;
 		}
+	}
+}
+
+void
+fk_opts_help(FILE *f, const struct fk_opt *o)
+{
+	char letter[8], left[96];
+	const char *h, *nl;
+	int n;
+
+	for (; o->name != NULL; o++) {
+		/* "  -f, " or, with no letter, as many spaces. */
+		if (o->val < 256)
+			snprintf(letter, sizeof(letter), "  -%c, ", o->val);
+		else
+			strcpy(letter, "      ");
+		n = snprintf(left, sizeof(left), "%s--%s%s%s", letter, o->name,
+		    o->arg != NULL ? " " : "", o->arg != NULL ? o->arg : "");
+		/* A long left side keeps two spaces before its help. */
+		fprintf(f, "%s%*s", left, n <= HELP_COL - 2 ? HELP_COL - n : 2,
+		    "");
+		for (h = o->help; (nl = strchr(h, '\n')) != NULL; h = nl + 1)
+			fprintf(f, "%.*s\n%*s", (int)(nl - h), h, HELP_COL, "");
+		fprintf(f, "%s\n", h);
 	}
 }
 

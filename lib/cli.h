@@ -16,23 +16,31 @@
 #include <stdio.h>
 
 /*
- * The options every tool has, for the end of its getopt_long table (and
- * "hqVv" in its short options): -h/--help, -q/--quiet, -v/--verbose,
- * -V/--version.
+ * One option of a tool.  Each tool lists its options once, as FK_OPT()
+ * lines in cmd/TOOL.def in the order --help shows them, the common four
+ * (-h/--help, -q/--quiet, -v/--verbose, -V/--version) among them; getopt's
+ * short and long tables and the options part of --help are all made from
+ * that list, so that no option is missing from either.
  */
-#define FK_COMMON_LONGOPTS \
-	{ "help", no_argument, NULL, 'h' }, \
-	{ "quiet", no_argument, NULL, 'q' }, \
-	{ "verbose", no_argument, NULL, 'v' }, \
-	{ "version", no_argument, NULL, 'V' }
+struct fk_opt {
+	int val;		/* the short letter, or the tool's code >= 256 */
+	const char *name;	/* the long name, without "--" */
+	const char *arg;	/* what the value is called; NULL: none taken */
+	const char *help;	/* the help, lines split by '\n' */
+};
+#define FK_OPT(val, name, arg, help) { (val), (name), (arg), (help) },
+#define FK_OPTS_MAX 40
 
 /* A tool's command line, and what its common options asked for. */
 struct fk_cli {
-	const char *shortopts;		/* '+' if any, then ':', then ... */
-	const struct option *longopts;	/* ending FK_COMMON_LONGOPTS */
+	const char *order;		/* "+": options end at the first operand */
+	const struct fk_opt *opts;	/* the tool's .def, then { 0 } */
 	void (*help)(void);		/* the full help, on stdout */
 	int verbosity;			/* 1; -q: 0, -v: 2 (not both) */
 	int quiet, verbose;		/* -q, -v were given */
+	/* getopt's view of opts, made by the first fk_getopt() */
+	char shortopts[2 * FK_OPTS_MAX + 3];
+	struct option longopts[FK_OPTS_MAX + 1];
 };
 
 /*
@@ -43,6 +51,12 @@ struct fk_cli {
  * (optind then names the first operand).
  */
 int fk_getopt(struct fk_cli *c, int argc, char **argv);
+
+/*
+ * The options part of --help, from the same list: "  -f, --from-file FILE"
+ * (or "      --arg NAME VALUE"), the help from column 28 on.
+ */
+void fk_opts_help(FILE *f, const struct fk_opt *opts);
 
 /*
  * The answer to every bad option, operand or value: "PROG: MESSAGE", then

@@ -77,6 +77,38 @@ for o in -V --version -h --help; do
 	fi
 done
 
+# Each tool's options are one list (cmd/TOOL.def): --help shows each with
+# its letter, the man page describes the same ones with the same letters,
+# and getopt knows each: one that takes a value asks for it, a flag
+# refuses one.  "f from-file" or "- arg" per option, sorted.
+for t in fk-fetch fk-shape gcs-put; do
+	"$t" --help | sed -n -E 's/^  (-(.), |    )--([a-z-]+)( ([^ ]+))?.*/\2 \3 \5/p' |
+	    sed 's/^ /- /' >"$T/$t.opts"
+	cut -d' ' -f1,2 "$T/$t.opts" | sort >"$T/$t.help"
+	grep '^\.It Fl' "$FK_TESTDIR/../man/$t.1" | sed -n -E \
+	    -e 's/^\.It Fl (.) .*Fl -([a-z][a-z-]*).*/\1 \2/p' \
+	    -e 's/^\.It Fl -([a-z][a-z-]*).*/- \1/p' | sort >"$T/$t.man"
+	n=$(wc -l <"$T/$t.help")
+	[ "$n" -ge 10 ] && cmp -s "$T/$t.help" "$T/$t.man" &&
+	    [ -z "$(cut -d' ' -f2 "$T/$t.help" | uniq -d)" ] &&
+	    ok "$t: --help and $t(1) list the same $n options, letters and all" ||
+	    notok "$t: --help and $t(1) list the same options" "$(diff "$T/$t.help" "$T/$t.man")"
+	bad=
+	while read -r l name arg; do
+		if [ -n "$arg" ]; then
+			"$t" "--$name" </dev/null >/dev/null 2>"$T/err"
+			rc=$? want="$t: option '--$name' needs a value"
+		else
+			"$t" "--$name=x" </dev/null >/dev/null 2>"$T/err"
+			rc=$? want="$t: option '--$name' takes no value"
+		fi
+		[ "$rc" = 64 ] && [ "$(head -n 1 "$T/err")" = "$want" ] ||
+		    bad="$bad --$name($(head -n 1 "$T/err"))"
+	done <"$T/$t.opts"
+	[ -z "$bad" ] && ok "$t: getopt knows every option --help shows" ||
+	    notok "$t: getopt knows every option --help shows" "$bad"
+done
+
 # A failed write of --help or --version is an I/O error (74), not success.
 if [ -w /dev/full ]; then
 	for o in --version --help; do

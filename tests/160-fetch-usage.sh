@@ -13,7 +13,7 @@ is() {	# DESC GOT WANT
 }
 
 check "--help" fk-fetch --help
-grep -q '^usage: fk-fetch \[-quvhV\] \[-n count\]' "$T/out" && [ ! -s "$T/err" ] &&
+grep -q '^usage: fk-fetch \[-quvhV\] \[-n N\]' "$T/out" && [ ! -s "$T/err" ] &&
     ok "--help: usage on stdout" || notok "--help: usage on stdout" "$(head -n 3 "$T/out")"
 for f in --count --seed --base-url --param --parallel --rate --shard --raw \
     --retries --connect-timeout --stall-timeout --unbuffered --verbose --quiet \
