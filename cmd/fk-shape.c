@@ -271,8 +271,8 @@ operands(struct conf *c, int argc, char **argv)
 		fk_usage_error("too many operands ('%s')", argv[optind + 1]);
 	if (n == 1)
 		c->input = argv[optind];
-	avro = c->w->takes & WRITER_TAKES_AVRO;
-	pq = c->w->takes & WRITER_TAKES_PARQUET;
+	avro = c->w->flags & WRITER_TAKES_AVRO;
+	pq = c->w->flags & WRITER_TAKES_PARQUET;
 	if (!avro && c->o.wopts.avro_codec != NULL)
 		fk_usage_error("--codec is for -o avro");
 	if (!avro && c->o.wopts.avro_block != 0)

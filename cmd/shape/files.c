@@ -103,7 +103,7 @@ files_emit_schema(const struct writer *w, const struct schema *s,
 	if (s == NULL)
 		return fk_fail(e, FK_EX_DATAERR, "no row to infer a schema "
 		    "from; '%s' not written", path);
-	j = w->schema_json(s, widen, e);
+	j = writer_schema(w, s, widen, e);
 	if (!jv_is_valid(j))
 		return -1;
 	txt = jv_string_concat(jv_dump_string(j, JV_PRINT_INDENT_FLAGS(2)),

@@ -47,7 +47,7 @@ begin(struct pipe *p)
 	if (p->begun || !ready)
 		return 0;
 	p->begun = 1;
-	if (p->wr->begin(p->run, p->o->out, &e) == -1)
+	if (writer_begin(p->wr, p->run, p->o->out, &e) == -1)
 		return wfail(p, e.code, "%s", e.msg);
 	p->opened = 1;
 	return 0;
@@ -69,7 +69,7 @@ write_batch(struct pipe *p, struct batch *b)
 	m = cut >= 0 ? &b->marks[cut] : NULL;
 	if (begin(p) == -1)
 		return -1;
-	if (p->wr->flush(p->run, o->out, &b->wb, m ? m->rows : b->wb.n,
+	if (writer_flush(p->wr, p->run, o->out, &b->wb, m ? m->rows : b->wb.n,
 	    &e) == -1)
 		return wfail(p, e.code, "%s", e.msg);
 	n = m ? m->rej : b->rej.len;
@@ -159,7 +159,7 @@ order_finish(struct pipe *p, int ok, int stopped)
 		return 0;
 	p->opened = 0;
 	/* A failed run's file is dropped when the run is released. */
-	if (ok && p->wr->end(p->run, p->o->out, &e) == -1)
+	if (ok && writer_end(p->wr, p->run, p->o->out, &e) == -1)
 		return wfail(p, e.code, "%s", e.msg);
 	return 0;
 }

@@ -234,8 +234,7 @@ workers_free(struct pipe *p, struct pipe_stats *st)
 		if (w->parser != NULL)
 			jv_parser_free(w->parser);
 		pii_state_free(w->pii);
-		if (w->enc != NULL)
-			p->wr->enc_free(w->enc);
+		writer_enc_free(p->wr, w->enc);
 	}
 	free(p->w);
 }
@@ -312,7 +311,7 @@ out:
 		batch_free(&p.slots[i]);
 	free(p.slots);
 	if (p.run != NULL)
-		p.wr->release(p.run);
+		writer_release(p.wr, p.run);
 	pthread_mutex_destroy(&p.mu);
 	pthread_cond_destroy(&p.cv);
 	return rc;

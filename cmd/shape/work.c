@@ -19,7 +19,7 @@
 int
 work_setup(struct pipe *p, const struct schema *s, struct fk_err *e)
 {
-	p->run = p->wr->setup(s, &p->o->wopts, e);
+	p->run = writer_setup(p->wr, s, &p->o->wopts, e);
 	if (p->run == NULL)
 		return -1;
 	p->nwiden = schema_count(s);

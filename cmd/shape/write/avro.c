@@ -844,18 +844,12 @@ avro_w_end(void *run, FILE *out, struct fk_err *e)
 }
 
 const struct writer avro_writer = {
-	.name = "avro",
-	.label = "Avro",
+	.name = "avro", .label = "Avro",
 	.bq = "--source_format=AVRO --use_avro_logical_types",
-	.flags = WRITER_NEEDS_SCHEMA,
-	.takes = WRITER_TAKES_AVRO,
-	.setup = avro_w_setup,
-	.release = avro_w_release,
-	.encode = avro_w_encode,
-	.seal = avro_w_seal,
+	.flags = WRITER_NEEDS_SCHEMA | WRITER_TAKES_AVRO,
+	/* on the workers, around the run, on the writer thread */
+	.encode = avro_w_encode, .seal = avro_w_seal,
 	.enc_free = avro_w_enc_free,
-	.begin = avro_w_begin,
-	.flush = avro_w_flush,
-	.end = avro_w_end,
-	.schema_json = writer_schema_json,
+	.setup = avro_w_setup, .release = avro_w_release,
+	.begin = avro_w_begin, .flush = avro_w_flush, .end = avro_w_end,
 };

@@ -314,16 +314,12 @@ csv_w_schema_json(const struct schema *s, const unsigned char *widen,
 }
 
 const struct writer csv_writer = {
-	.name = "csv",
-	.label = "CSV",
+	.name = "csv", .label = "CSV",
 	.bq = "--source_format=CSV --skip_leading_rows=1",
 	.flags = WRITER_WIDEN | WRITER_BQ_SCHEMA,
-	.setup = csv_w_setup,
-	.release = csv_w_release,
-	.encode = csv_w_encode,
-	.enc_free = csv_w_enc_free,
-	.begin = csv_w_begin,
-	.flush = writer_flush_rows,
-	.end = writer_frame_none,
+	/* on the workers, around the run, on the writer thread */
+	.encode = csv_w_encode, .enc_free = csv_w_enc_free,
+	.setup = csv_w_setup, .release = csv_w_release,
 	.schema_json = csv_w_schema_json,
+	.begin = csv_w_begin,
 };

@@ -138,23 +138,7 @@ ndjson_row(const struct schema *s, jv row, struct fk_buf *b)
 
 /* ---- the writer ------------------------------------------------------ */
 
-/* The run is the schema: rows need nothing else. */
-static void *
-ndjson_w_setup(const struct schema *s, const struct writer_opts *o,
-    struct fk_err *e)
-{
-	(void)o;
-	(void)e;
-	return (void *)s;
-}
-
-/* release, enc_free: neither the run nor a worker has state of its own. */
-static void
-ndjson_w_free(void *p)
-{
-	(void)p;
-}
-
+/* The run is the schema (the default setup): rows need nothing else. */
 static int
 ndjson_w_encode(const void *run, void **enc, jv row, struct wbatch *wb,
     struct fk_err *e)
@@ -166,16 +150,8 @@ ndjson_w_encode(const void *run, void **enc, jv row, struct wbatch *wb,
 }
 
 const struct writer ndjson_writer = {
-	.name = "ndjson",
-	.label = "NDJSON",
+	.name = "ndjson", .label = "NDJSON",
 	.bq = "--source_format=NEWLINE_DELIMITED_JSON",
 	.flags = WRITER_WIDEN | WRITER_BQ_SCHEMA,
-	.setup = ndjson_w_setup,
-	.release = ndjson_w_free,
 	.encode = ndjson_w_encode,
-	.enc_free = ndjson_w_free,
-	.begin = writer_frame_none,
-	.flush = writer_flush_rows,
-	.end = writer_frame_none,
-	.schema_json = writer_schema_json,
 };

@@ -107,31 +107,57 @@ writer_put(FILE *out, const void *s, size_t n, struct fk_err *e)
 	return 0;
 }
 
-/* ---- operations a format may take as they are -------------------------- */
+/* ---- calling a format: an operation it leaves NULL does the default --- */
 
-int
-writer_frame_none(void *run, FILE *out, struct fk_err *e)
+void *
+writer_setup(const struct writer *w, const struct schema *s,
+    const struct writer_opts *o, struct fk_err *e)
 {
-	(void)run;
-	(void)out;
-	(void)e;
-	return 0;
+	/* A format with no state of its own runs on the schema itself. */
+	return w->setup != NULL ? w->setup(s, o, e) : (void *)s;
+}
+
+void
+writer_release(const struct writer *w, void *run)
+{
+	if (w->release != NULL)
+		w->release(run);
+}
+
+void
+writer_enc_free(const struct writer *w, void *enc)
+{
+	if (w->enc_free != NULL && enc != NULL)
+		w->enc_free(enc);
 }
 
 int
-writer_flush_rows(void *run, FILE *out, struct wbatch *wb, size_t n,
-    struct fk_err *e)
+writer_begin(const struct writer *w, void *run, FILE *out, struct fk_err *e)
 {
-	(void)run;
-	if (n == 0)
-		return 0;
-	return writer_put(out, wb->out.p, wb->end[n - 1], e);
+	return w->begin != NULL ? w->begin(run, out, e) : 0;
+}
+
+int
+writer_flush(const struct writer *w, void *run, FILE *out, struct wbatch *wb,
+    size_t n, struct fk_err *e)
+{
+	if (w->flush != NULL)
+		return w->flush(run, out, wb, n, e);
+	/* The rows' bytes as encoded. */
+	return n > 0 ? writer_put(out, wb->out.p, wb->end[n - 1], e) : 0;
+}
+
+int
+writer_end(const struct writer *w, void *run, FILE *out, struct fk_err *e)
+{
+	return w->end != NULL ? w->end(run, out, e) : 0;
 }
 
 jv
-writer_schema_json(const struct schema *s, const unsigned char *widen,
-    struct fk_err *e)
+writer_schema(const struct writer *w, const struct schema *s,
+    const unsigned char *widen, struct fk_err *e)
 {
-	(void)e;
+	if (w->schema_json != NULL)
+		return w->schema_json(s, widen, e);
 	return schema_json(s, widen);
 }

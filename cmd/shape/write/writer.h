@@ -14,10 +14,16 @@
  *   end      after the last batch: the trailer
  *   release  last: frees the run, dropping a file begun and not ended
  *
+ * Only encode is required.  An operation left NULL does what most
+ * formats want (the pipeline calls each through writer_setup() and
+ * the like): setup makes the schema itself the run; begin and end write
+ * nothing; flush writes the rows' bytes as encoded; schema_json gives the
+ * schema as given or inferred; release and enc_free free nothing.
+ *
  * Each format lives in a file or folder of its own under write/:
  * ndjson.c, csv.c, avro.c, parquet/.  What two formats would write
- * alike (an operation with nothing to do, rows written as encoded, the
- * `bq load` flags) is written once here, in writer.c.
+ * alike (the defaults above, the `bq load` flags) is written once, in
+ * writer.c.
  */
 #ifndef FK_SHAPE_WRITER_H
 #define FK_SHAPE_WRITER_H
@@ -56,27 +62,19 @@ struct wbatch {
 enum {
 	WRITER_WIDEN = 1,	/* inferred columns may widen past the sample */
 	WRITER_NEEDS_SCHEMA = 2, /* even a file with no rows needs a schema */
-	WRITER_BQ_SCHEMA = 4	/* bq load needs --schema (the text formats) */
+	WRITER_BQ_SCHEMA = 4,	/* bq load needs --schema (the text formats) */
+	WRITER_TAKES_AVRO = 8,	/* takes --codec, --avro-block-size */
+	WRITER_TAKES_PARQUET = 16 /* takes --compression, --row-group-size */
 };
 
-enum {
-	WRITER_TAKES_AVRO = 1,	/* takes --codec, --avro-block-size */
-	WRITER_TAKES_PARQUET = 2 /* takes --compression, --row-group-size */
-};
-
+/* A format: what it is called, then its operations by where they run. */
 struct writer {
 	const char *name;	/* as -o names it */
 	const char *label;	/* as messages name it */
 	const char *bq;		/* the `bq load` flags that name the format */
 	unsigned flags;		/* WRITER_* */
-	unsigned takes;		/* WRITER_TAKES_* */
-	/*
-	 * The run's state for rows of s (which outlives it).  NULL with e:
-	 * DATAERR for a schema the format cannot hold, else a failure.
-	 */
-	void *(*setup)(const struct schema *s, const struct writer_opts *o,
-	    struct fk_err *e);
-	void (*release)(void *run);
+
+	/* On the workers. */
 	/*
 	 * Append one canonical row (borrowed) to wb.  *enc is this worker's
 	 * own state (NULL at first; freed with enc_free).  0 when added; 1
@@ -86,22 +84,33 @@ struct writer {
 	int (*encode)(const void *run, void **enc, jv row,
 	    struct wbatch *wb, struct fk_err *e);
 	/*
-	 * Optional, on the worker after a batch's last row: put the rows'
-	 * final bytes in wb->sealed and set wb->sealed_rows, so that the
-	 * writer thread only writes them (Avro compresses blocks here).
-	 * enc is the worker's state from encode.  It may leave wb unsealed
-	 * (no memory): flush then does the work.
+	 * After a batch's last row: put the rows' final bytes in
+	 * wb->sealed and set wb->sealed_rows, so that the writer thread
+	 * only writes them (Avro compresses blocks here).  enc is the
+	 * worker's state from encode.  It may leave wb unsealed (no
+	 * memory): flush then does the work.  NULL: nothing to do.
 	 */
 	void (*seal)(const void *run, void *enc, struct wbatch *wb);
 	void (*enc_free)(void *enc);
+
+	/* On the main thread, around the run. */
+	/*
+	 * The run's state for rows of s (which outlives it).  NULL with e:
+	 * DATAERR for a schema the format cannot hold, else a failure.
+	 */
+	void *(*setup)(const struct schema *s, const struct writer_opts *o,
+	    struct fk_err *e);
+	void (*release)(void *run);
+	/* The schema to load the output with (for --emit-schema). */
+	jv (*schema_json)(const struct schema *s,
+	    const unsigned char *widen, struct fk_err *e);
+
+	/* On the writer thread, in input order. */
 	int (*begin)(void *run, FILE *out, struct fk_err *e);
 	/* Write wb's first n rows (n <= wb->n). */
 	int (*flush)(void *run, FILE *out, struct wbatch *wb, size_t n,
 	    struct fk_err *e);
 	int (*end)(void *run, FILE *out, struct fk_err *e);
-	/* The schema to load the output with (for --emit-schema). */
-	jv (*schema_json)(const struct schema *s,
-	    const unsigned char *widen, struct fk_err *e);
 };
 
 /* The format called name ("ndjson", "json", "csv", "avro", "parquet"). */
@@ -138,14 +147,21 @@ void wbatch_free(struct wbatch *wb);
 /* n bytes to out; -1 with e (IOERR) on a write error. */
 int writer_put(FILE *out, const void *s, size_t n, struct fk_err *e);
 
-/* Operations a format may take as they are. */
-/* begin, end: no header, no trailer. */
-int writer_frame_none(void *run, FILE *out, struct fk_err *e);
-/* flush: the rows' bytes as encoded. */
-int writer_flush_rows(void *run, FILE *out, struct wbatch *wb, size_t n,
+/*
+ * The operations as the pipeline calls them: each runs w's own, or the
+ * default when w leaves it NULL (see struct writer).
+ */
+void *writer_setup(const struct writer *w, const struct schema *s,
+    const struct writer_opts *o, struct fk_err *e);
+void writer_release(const struct writer *w, void *run);
+void writer_enc_free(const struct writer *w, void *enc);
+int writer_begin(const struct writer *w, void *run, FILE *out,
     struct fk_err *e);
-/* schema_json: the schema as given or inferred. */
-jv writer_schema_json(const struct schema *s,
+int writer_flush(const struct writer *w, void *run, FILE *out,
+    struct wbatch *wb, size_t n, struct fk_err *e);
+int writer_end(const struct writer *w, void *run, FILE *out,
+    struct fk_err *e);
+jv writer_schema(const struct writer *w, const struct schema *s,
     const unsigned char *widen, struct fk_err *e);
 
 #endif

@@ -75,17 +75,11 @@ pq_w_end(void *run, FILE *out, struct fk_err *e)
 }
 
 const struct writer pq_writer = {
-	.name = "parquet",
-	.label = "Parquet",
+	.name = "parquet", .label = "Parquet",
 	.bq = "--source_format=PARQUET --parquet_enable_list_inference",
-	.flags = WRITER_NEEDS_SCHEMA,
-	.takes = WRITER_TAKES_PARQUET,
-	.setup = pq_w_setup,
-	.release = pq_w_release,
-	.encode = pq_w_encode,
-	.enc_free = shred_free,
-	.begin = pq_w_begin,
-	.flush = pq_w_flush,
-	.end = pq_w_end,
-	.schema_json = writer_schema_json,
+	.flags = WRITER_NEEDS_SCHEMA | WRITER_TAKES_PARQUET,
+	/* on the workers, around the run, on the writer thread */
+	.encode = pq_w_encode, .enc_free = shred_free,
+	.setup = pq_w_setup, .release = pq_w_release,
+	.begin = pq_w_begin, .flush = pq_w_flush, .end = pq_w_end,
 };
