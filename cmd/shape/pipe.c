@@ -171,48 +171,34 @@ worker_main(void *arg)
 }
 
 
+/*
+ * Each worker compiles the program itself, when its first value needs
+ * libjq (work.c): a program the fast path runs for every value is never
+ * compiled there at all.
+ */
 static int
 workers_init(struct pipe *p, struct fk_err *e)
 {
 	const struct pipe_opts *o = p->o;
 	struct worker *w;
-	jv txt, args;
+	jv txt;
 	int i;
 
 	p->w = calloc((size_t)o->workers, sizeof(*p->w));
-	if (p->w == NULL)
-		return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
 	txt = jv_dump_string(jv_copy(o->args), 0);
+	p->args = strdup(jv_string_value(txt));
+	jv_free(txt);
+	if (p->w == NULL || p->args == NULL)
+		return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
 	for (i = 0; i < o->workers; i++) {
 		w = &p->w[i];
 		w->p = p;
-		if (o->program != NULL) {
-			/* Each jq state gets its own copy: see ring.h. */
-			args = jv_parse(jv_string_value(txt));
-			w->jq = filter_new(o->program, args, e);
-			jv_free(args);
-			if (w->jq == NULL) {
-				jv_free(txt);
-				return -1;
-			}
-		}
-		if (o->proj != NULL) {
-			w->px = proj_exec_new(o->proj);
-			if (w->px == NULL) {
-				jv_free(txt);
-				return fk_fail(e, FK_EX_SOFTWARE,
-				    "out of memory");
-			}
-		}
-		if (bad_pii_any(o->pii)) {
-			w->pii = pii_state_new(o->pii, e);
-			if (w->pii == NULL) {
-				jv_free(txt);
-				return -1;
-			}
-		}
+		if (o->proj != NULL && (w->px = proj_exec_new(o->proj)) == NULL)
+			return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
+		if (bad_pii_any(o->pii) &&
+		    (w->pii = pii_state_new(o->pii, e)) == NULL)
+			return -1;
 	}
-	jv_free(txt);
 	return 0;
 }
 
@@ -237,6 +223,7 @@ workers_free(struct pipe *p, struct pipe_stats *st)
 		writer_enc_free(p->wr, w->enc);
 	}
 	free(p->w);
+	free(p->args);
 }
 
 static int

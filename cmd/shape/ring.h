@@ -78,7 +78,7 @@ struct pipe;
 struct worker {
 	struct pipe *p;
 	pthread_t tid;
-	struct filter *jq;
+	struct filter *jq;	/* compiled at the first value that needs it */
 	struct proj_exec *px;	/* the projection fast path, or NULL */
 	struct jv_parser *parser;
 	struct pii_state *pii;
@@ -103,6 +103,7 @@ struct pipe {
 	void *run;		/* the format's state for the schema */
 	size_t nwiden;
 	/* workers and writer */
+	char *args;		/* --arg/--argjson as JSON text, for workers */
 	struct worker *w;
 	int nw;
 	pthread_t wtid;

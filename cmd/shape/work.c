@@ -201,6 +201,28 @@ fast(struct worker *w, const struct item *it, jv **rows, size_t *n)
 	return proj_run(w->px, w->b->buf + it->off, it->len, rows, n);
 }
 
+/*
+ * The worker's compiled program, compiled now if this is the first value
+ * that needs it.  NULL when it cannot be (main compiled it once already,
+ * so only memory can run out): the batch fails.
+ */
+static struct filter *
+program(struct worker *w)
+{
+	struct fk_err e;
+	jv args;
+
+	if (w->jq != NULL)
+		return w->jq;
+	/* This thread's own jv: see ring.h. */
+	args = jv_parse(w->p->args);
+	w->jq = filter_new(w->p->o->program, args, &e);
+	jv_free(args);
+	if (w->jq == NULL)
+		bad_fail(w->b, e.code, "%s", e.msg);
+	return w->jq;
+}
+
 static void
 value(struct worker *w, const struct item *it)
 {
@@ -232,8 +254,12 @@ value(struct worker *w, const struct item *it)
 		bad(w, it, "", msg, jv_invalid(), w->p->o->reject == NULL);
 		return;
 	}
-	if (w->jq == NULL) {
+	if (w->p->o->program == NULL) {
 		row(w, it, v);
+		return;
+	}
+	if (program(w) == NULL) {
+		jv_free(v);
 		return;
 	}
 	filter_start(w->jq, jv_copy(v));
@@ -296,9 +322,14 @@ sample(struct worker *w, struct batch *b)
 			jv_free(v);
 			continue;
 		}
-		if (w->jq == NULL) {
+		if (o->program == NULL) {
 			sample_row(w, in, v);
 			continue;
+		}
+		if (program(w) == NULL) {
+			jv_free(v);
+			infer_free(in);
+			return -1;	/* the batch has failed */
 		}
 		filter_start(w->jq, v);
 		while (infer_rows(in) < o->sample_rows &&
