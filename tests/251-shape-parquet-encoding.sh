@@ -63,7 +63,8 @@ meta "stats: deprecated min/max only for signed-order types" \
 cat >"$T/d.json" <<'J'
 [{"name":"id","type":"INTEGER","mode":"REQUIRED"},
  {"name":"country","type":"STRING"},{"name":"uuid","type":"STRING"},
- {"name":"day","type":"DATE"},{"name":"tags","type":"STRING","mode":"REPEATED"}]
+ {"name":"day","type":"DATE"},{"name":"tags","type":"STRING","mode":"REPEATED"},
+ {"name":"mostly","type":"STRING"},{"name":"half","type":"STRING"}]
 J
 "$PY" -c '
 import json, uuid, random
@@ -73,14 +74,18 @@ for i in range(30000):
     print(json.dumps({"id": i, "country": cs[i % 5],
         "uuid": str(uuid.UUID(int=r.getrandbits(128))),
         "day": "2024-01-%02d" % (1 + i % 28),
-        "tags": ["red", "green", "blue"][: i % 4]}))
+        "tags": ["red", "green", "blue"][: i % 4],
+        "mostly": ("%08d" % (i * 4 // 5)) * 5,
+        "half": ("%08d" % (i // 2)) * 5}))
 ' >"$T/d.ndjson"
 pq_shape "$T/d.json" "$T/d.ndjson" "$T/d.parquet" 2>"$T/err"
 pq_check "dictionary file reads back" "$T/d.json" "$T/d.parquet.want" \
     "$T/d.parquet"
 E='[(r["path_in_schema"], r["encodings"], r["dictionary_page_offset"] is not None) for r in m]'
-meta "dictionary for low-cardinality columns, PLAIN for unique ones" \
-    "$T/d.parquet" "$E" "[('id', 'PLAIN', False), ('country', 'PLAIN, RLE, RLE_DICTIONARY', True), ('uuid', 'PLAIN, RLE', False), ('day', 'PLAIN, RLE, RLE_DICTIONARY', True), ('tags, list, element', 'PLAIN, RLE, RLE_DICTIONARY', True)]"
+# mostly: 4 in 5 values distinct, which a dictionary would shrink before
+# compression; PLAIN all the same (pq_col.c dict_pays).  half: 1 in 2.
+meta "dictionary for low-cardinality columns, PLAIN for unique or mostly distinct ones" \
+    "$T/d.parquet" "$E" "[('id', 'PLAIN', False), ('country', 'PLAIN, RLE, RLE_DICTIONARY', True), ('uuid', 'PLAIN, RLE', False), ('day', 'PLAIN, RLE, RLE_DICTIONARY', True), ('tags, list, element', 'PLAIN, RLE, RLE_DICTIONARY', True), ('mostly', 'PLAIN, RLE', False), ('half', 'PLAIN, RLE, RLE_DICTIONARY', True)]"
 
 pq_write "$T/d.json" "$T/nd.parquet" snappy 0 0 nodict <"$T/d.ndjson" \
     2>"$T/err"

@@ -45,12 +45,14 @@
 #include "shape/check/schema.h"
 
 /*
- * The writer holds one row group's compressed columns: 32 MiB keeps
- * fk-shape under 64 MiB at any input size, near DuckDB's 122,880-row
- * groups for a typical user record, at a few tenths of a percent of
- * file size against 128 MiB (1M FakerAPI users: 94.2 against 93.7 MB).
+ * The writer holds one row group's compressed columns, so the group's
+ * size bounds memory whatever the input's.  16 MiB is about DuckDB's
+ * 122,880-row groups for a FakerAPI user (1M users: 9 groups, as
+ * DuckDB's), and is reached within the first 100,000 rows, so peak RSS
+ * stays flat from there (29 MiB at 100k rows, 31 at 1M, -j 2); 32 MiB
+ * made a file 0.6% smaller and used 42 MiB at 1M rows.
  */
-#define PQ_ROW_GROUP_BYTES (32 * 1024 * 1024)
+#define PQ_ROW_GROUP_BYTES (16 * 1024 * 1024)
 #define PQ_PAGE_BYTES (1024 * 1024)
 
 struct pq;
@@ -58,7 +60,7 @@ struct pq_plan;
 
 struct pq_opts {
 	const char *codec;	/* "snappy" (NULL), "zstd", "gzip", "none" */
-	size_t row_group_bytes;	/* 0: 32 MiB of uncompressed data */
+	size_t row_group_bytes;	/* 0: 16 MiB of uncompressed data */
 	size_t page_bytes;	/* 0: 1 MiB */
 	int no_dict;		/* never use dictionary encoding */
 };
