@@ -1225,6 +1225,15 @@ collision(struct ctx *c, jv obj, const char *first, const char *col)
 	schema_cfail(c->ce, "field '%.80s' appears twice", first);
 }
 
+/* Is the string key exactly name (a legal column name)? */
+static int
+is_name(jv key, const char *name)
+{
+	size_t n = (size_t)jv_string_length_bytes(jv_copy(key));
+
+	return strlen(name) == n && memcmp(jv_string_value(key), name, n) == 0;
+}
+
 static int
 record(struct ctx *c, const struct schema_field *f, size_t n,
     const struct level *lv, jv obj, jv *out)
@@ -1234,7 +1243,7 @@ record(struct ctx *c, const struct schema_field *f, size_t n,
 	const char *col;
 	size_t i, pos = 0;
 	long idx;
-	int it, rc = -1, same = 1;
+	int it, rc = -1, same = 1, own;
 
 	if (n > sizeof(small) / sizeof(small[0])) {
 		vals = malloc(n * sizeof(*vals));
@@ -1246,8 +1255,18 @@ record(struct ctx *c, const struct schema_field *f, size_t n,
 	for (it = jv_object_iter(obj); jv_object_iter_valid(obj, it);
 	    it = jv_object_iter_next(obj, it), pos++) {
 		k = jv_object_iter_key(obj, it);
-		col = colname_of_key(k, buf);
-		idx = level_find(lv, f, col);
+		if (pos < n && is_name(k, f[pos].name)) {
+			/* The column's own name in the schema's place, as most
+			 * rows have it: nothing to map or look up. */
+			idx = (long)pos;
+			col = f[pos].name;
+			own = 1;
+		} else {
+			col = colname_of_key(k, buf);
+			idx = level_find(lv, f, col);
+			own = idx != -1 && col != buf &&
+			    strcmp(f[idx].name, col) == 0;
+		}
 		if (idx == -1 && (c->flags & SCHEMA_CO_DROP_UNKNOWN)) {
 			same = 0;
 			jv_free(k);
@@ -1265,8 +1284,7 @@ record(struct ctx *c, const struct schema_field *f, size_t n,
 			goto out;
 		}
 		/* The key is the column's own name, in the schema's place. */
-		same = same && idx == (long)pos && col != buf &&
-		    strcmp(f[idx].name, col) == 0;
+		same = same && idx == (long)pos && own;
 		jv_free(k);
 		vals[idx] = jv_object_iter_value(obj, it);
 	}
