@@ -47,56 +47,52 @@ fk_buf_free(struct fk_buf *b)
 	b->len = b->cap = 0;
 }
 
+/*
+ * The bytes jq -c escapes in a string: the controls, '"', '\\' and DEL
+ * (the rest, UTF-8 included, goes as it is).
+ */
+static const unsigned char jesc[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	['"'] = 1, ['\\'] = 1, [0x7f] = 1
+};
+
+/* Byte c's escape (jesc[c] is set) into esc: its length. */
+static size_t
+escape(unsigned char c, char esc[6])
+{
+	static const char hex[] = "0123456789abcdef";
+	static const char from[] = "\"\\\n\r\t\b\f", to[] = "\"\\nrtbf";
+	const char *f = c != 0 ? strchr(from, c) : NULL;
+
+	esc[0] = '\\';
+	if (f != NULL) {
+		esc[1] = to[f - from];
+		return 2;
+	}
+	memcpy(esc + 1, "u00", 3);
+	esc[4] = hex[c >> 4];
+	esc[5] = hex[c & 15];
+	return 6;
+}
+
 int
 fk_buf_add_jstr(struct fk_buf *b, const char *s, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s;
-	size_t i, run = 0;
-	char esc[6] = { '\\' };
-	size_t k;
+	size_t i = 0, run;
+	char esc[6];
 
 	if (fk_buf_add(b, "\"", 1) == -1)
 		return -1;
-	for (i = 0; i < n; i++) {
-		/* jq escapes DEL too: the same bytes as jq -c. */
-		if (p[i] >= 0x20 && p[i] != '"' && p[i] != '\\' &&
-		    p[i] != 0x7f)
-			continue;
+	for (;;) {
+		for (run = i; i < n && !jesc[p[i]]; i++)
+			;
 		if (fk_buf_add(b, s + run, i - run) == -1)
 			return -1;
-		run = i + 1;
-		k = 2;
-		switch (p[i]) {
-		case '"':
-		case '\\':
-			esc[1] = (char)p[i];
-			break;
-		case '\n':
-			esc[1] = 'n';
-			break;
-		case '\r':
-			esc[1] = 'r';
-			break;
-		case '\t':
-			esc[1] = 't';
-			break;
-		case '\b':
-			esc[1] = 'b';
-			break;
-		case '\f':
-			esc[1] = 'f';
-			break;
-		default:
-			memcpy(esc + 1, "u00", 3);
-			esc[4] = hex[p[i] >> 4];
-			esc[5] = hex[p[i] & 15];
-			k = 6;
-		}
-		if (fk_buf_add(b, esc, k) == -1)
+		if (i == n)
+			return fk_buf_add(b, "\"", 1);
+		if (fk_buf_add(b, esc, escape(p[i++], esc)) == -1)
 			return -1;
 	}
-	if (fk_buf_add(b, s + run, n - run) == -1)
-		return -1;
-	return fk_buf_add(b, "\"", 1);
 }
