@@ -8,6 +8,7 @@
  */
 #include <string.h>
 
+#include "shape/check/colname.h"
 #include "shape/numfmt.h"
 #include "shape/write/ndjson.h"
 #include "shape/write/writer.h"
@@ -101,6 +102,27 @@ ndjson_field(const struct schema_field *f, jv v, struct fk_buf *b)
 	return rc;
 }
 
+/*
+ * A member's key, quoted, and its colon, after a comma unless first: a
+ * legal column name (schema.h) is letters, digits and '_', which JSON
+ * does not escape.
+ */
+static int
+add_key(struct fk_buf *b, const char *name, int comma)
+{
+	char k[COLNAME_MAX + 4], *p = k;
+	size_t n = strlen(name);
+
+	if (comma)
+		*p++ = ',';
+	*p++ = '"';
+	memcpy(p, name, n);
+	p += n;
+	*p++ = '"';
+	*p++ = ':';
+	return fk_buf_add(b, k, (size_t)(p - k));
+}
+
 static int
 json_record(const struct schema_field *f, size_t n, jv o, struct fk_buf *b)
 {
@@ -111,13 +133,8 @@ json_record(const struct schema_field *f, size_t n, jv o, struct fk_buf *b)
 	ADDS(b, "{");
 	for (it = jv_object_iter(o); rc == 0 && jv_object_iter_valid(o, it);
 	    it = jv_object_iter_next(o, it), i++) {
-		if (i == n)
+		if (i == n || add_key(b, f[i].name, i > 0) == -1)
 			return -1;
-		if (i > 0)
-			ADDS(b, ",");
-		if (fk_buf_add_jstr(b, f[i].name, strlen(f[i].name)) == -1)
-			return -1;
-		ADDS(b, ":");
 		v = jv_object_iter_value(o, it);
 		rc = ndjson_field(&f[i], v, b);
 		jv_free(v);
