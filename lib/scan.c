@@ -400,6 +400,16 @@ between(struct fk_scan *s, unsigned char c, size_t i)
 	}
 }
 
+/* The bytes a string takes as they are: ASCII but controls, '"', '\\'. */
+static const unsigned char plain[256] = {
+	[0x20] = 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* '"' */
+	[0x30] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	[0x40] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	[0x50] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,	/* '\\' */
+	[0x60] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	[0x70] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
+};
+
 int
 fk_scan_next(struct fk_scan *s, const char *buf, size_t len, size_t *pos)
 {
@@ -412,8 +422,7 @@ fk_scan_next(struct fk_scan *s, const char *buf, size_t len, size_t *pos)
 		c = p[i];
 		if (s->st == S_STR) {
 			/* Plain ASCII runs are most of the input. */
-			while (c >= 0x20 && c < 0x80 && c != '"' &&
-			    c != '\\') {
+			while (plain[c]) {
 				if (++i == len)
 					goto more;
 				c = p[i];
