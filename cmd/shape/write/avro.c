@@ -286,13 +286,32 @@ set_record(struct avro_enc *x, const struct schema_field *f, size_t n, jv o,
 	return rc == 0 && i == n ? 0 : -1;
 }
 
+/* Room for n more bytes after out->len (and its NUL); -1: no memory. */
+static int
+reserve(struct fk_buf *out, size_t n)
+{
+	size_t want = out->cap ? out->cap : 256;
+	char *p;
+
+	while (want < out->len + n + 1)
+		want *= 2;
+	if (want == out->cap)
+		return 0;
+	p = realloc(out->p, want);
+	if (p == NULL)
+		return -1;
+	out->p = p;
+	out->cap = want;
+	return 0;
+}
+
 int
 avro_enc_row(struct avro_enc *x, const struct schema *s, jv row,
     struct fk_buf *out, struct fk_err *e)
 {
 	avro_writer_t w;
-	size_t size, want;
-	char *dst;
+	size_t room;
+	int64_t size;
 	int rc;
 
 	avro_value_reset(&x->val);
@@ -300,29 +319,28 @@ avro_enc_row(struct avro_enc *x, const struct schema *s, jv row,
 	    set_record(x, s->fields, s->nfields, row, &x->val) != 0)
 		return fk_fail(e, FK_EX_DATAERR, "row does not fit the Avro "
 		    "schema");
-	if (avro_value_sizeof(&x->val, &size) != 0)
-		return fk_fail(e, FK_EX_SOFTWARE, "libavro: %s",
-		    avro_strerror());
-	/* Make room for size bytes, then let libavro write there. */
-	want = out->cap ? out->cap : 256;
-	while (want < out->len + size + 1)
-		want *= 2;
-	if (want != out->cap) {
-		dst = realloc(out->p, want);
-		if (dst == NULL)
+	/*
+	 * Let libavro write into out's free room, which is most often room
+	 * enough; when it is not (ENOSPC), make more and write again.  Asking
+	 * for the size first (avro_value_sizeof) would walk every row twice.
+	 */
+	for (room = 1024;; room *= 2) {
+		if (reserve(out, room) == -1)
 			return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
-		out->p = dst;
-		out->cap = want;
+		room = out->cap - out->len - 1;
+		w = avro_writer_memory(out->p + out->len, (int64_t)room);
+		if (w == NULL)
+			return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
+		rc = avro_value_write(w, &x->val);
+		size = avro_writer_tell(w);
+		avro_writer_free(w);
+		if (rc != ENOSPC)
+			break;
 	}
-	w = avro_writer_memory(out->p + out->len, (int64_t)size);
-	if (w == NULL)
-		return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
-	rc = avro_value_write(w, &x->val);
-	avro_writer_free(w);
 	if (rc != 0)
 		return fk_fail(e, FK_EX_SOFTWARE, "libavro: %s",
 		    avro_strerror());
-	out->len += size;
+	out->len += (size_t)size;
 	out->p[out->len] = '\0';
 	return 0;
 }
