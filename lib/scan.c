@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "jtext.h"
 #include "scan.h"
 
 enum {
@@ -25,7 +26,6 @@ enum {
 	S_END		/* top-level scalar done: a delimiter must follow */
 };
 
-#define IS_WS(c) ((c) == ' ' || (c) == '\n' || (c) == '\t' || (c) == '\r')
 #define IS_DIGIT(c) ((c) >= '0' && (c) <= '9')
 
 void
@@ -340,7 +340,7 @@ scalar_end(struct fk_scan *s, unsigned char c)
 		s->st = S_AFTER;
 		return 0;
 	}
-	if (!IS_WS(c)) {
+	if (!FK_JSON_WS(c)) {
 		s->why = "a top-level number or literal must be followed by "
 		    "white space";
 		return -1;
@@ -480,7 +480,7 @@ fk_scan_next(struct fk_scan *s, const char *buf, size_t len, size_t *pos)
 				goto error;
 			goto value;
 		}
-		if (IS_WS(c)) {
+		if (FK_JSON_WS(c)) {
 			if (c == '\n')
 				s->line++;
 			i++;

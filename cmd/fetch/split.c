@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "counter.h"
+#include "jtext.h"
 #include "plan.h"
 #include "scan.h"
 #include "split.h"
@@ -22,6 +23,7 @@ struct out {
 	char *p;
 	size_t len, cap;
 	int err;	/* -1 out of memory, PUNT: the jv path must do it */
+	const char *end;	/* of the page's body */
 };
 
 /* Room for n more bytes; -1 (o->err set) when memory runs out. */
@@ -61,68 +63,6 @@ put1(struct out *o, char c)
 	o->p[o->len++] = c;
 }
 
-static const char *
-blanks(const char *p)
-{
-	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-		p++;
-	return p;
-}
-
-/* p at a string's opening quote: just past its closing one. */
-static const char *
-skip_string(const char *p)
-{
-	for (p++; *p != '"'; p++)
-		if (*p == '\\')
-			p++;
-	return p + 1;
-}
-
-/* The end of the (valid) number or literal at p. */
-static const char *
-scalar_end(const char *p)
-{
-	while ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') ||
-	    *p == '-' || *p == '+' || *p == '.' || *p == 'E')
-		p++;
-	return p;
-}
-
-/* The end of the (valid) value at p. */
-static const char *
-skip_value(const char *p)
-{
-	int depth = 0;
-
-	do {
-		if (*p == '"') {
-			p = skip_string(p);
-			continue;
-		}
-		if (*p == '{' || *p == '[')
-			depth++;
-		else if (*p == '}' || *p == ']')
-			depth--;
-		else if (depth == 0)
-			return scalar_end(p);
-		p++;
-	} while (depth > 0);
-	return p;
-}
-
-static unsigned int
-hex4(const char *p)
-{
-	unsigned int v = 0;
-	int i;
-
-	for (i = 0; i < 4; i++)
-		v = v * 16 + (unsigned int)(p[i] <= '9' ? p[i] - '0' :
-		    (p[i] | 0x20) - 'a' + 10);
-	return v;
-}
-
 /* One code point as jq's string dumper writes it. */
 static void
 put_cp(struct out *o, unsigned int c)
@@ -144,21 +84,8 @@ put_cp(struct out *o, unsigned int c)
 			snprintf(b, sizeof(b), "\\u%04x", c);
 			put(o, b, 6);
 		}
-	} else if (c < 0x800) {
-		b[0] = (char)(0xc0 | c >> 6);
-		b[1] = (char)(0x80 | (c & 0x3f));
-		put(o, b, 2);
-	} else if (c < 0x10000) {
-		b[0] = (char)(0xe0 | c >> 12);
-		b[1] = (char)(0x80 | (c >> 6 & 0x3f));
-		b[2] = (char)(0x80 | (c & 0x3f));
-		put(o, b, 3);
 	} else {
-		b[0] = (char)(0xf0 | c >> 18);
-		b[1] = (char)(0x80 | (c >> 12 & 0x3f));
-		b[2] = (char)(0x80 | (c >> 6 & 0x3f));
-		b[3] = (char)(0x80 | (c & 0x3f));
-		put(o, b, 4);
+		put(o, b, fk_utf8_put(b, c));
 	}
 }
 
@@ -175,12 +102,12 @@ put_escape(struct out *o, const char *p)
 	case 'r': c = '\r'; break;
 	case 't': c = '\t'; break;
 	case 'u':
-		c = hex4(p + 1);
+		c = (unsigned int)fk_jtext_hex4(p + 1);
 		p += 4;
 		/* The scanner let a high surrogate through only paired. */
 		if (c >= 0xd800 && c <= 0xdbff) {
 			c = 0x10000 + ((c - 0xd800) << 10) +
-			    (hex4(p + 3) - 0xdc00);
+			    ((unsigned int)fk_jtext_hex4(p + 3) - 0xdc00);
 			p += 6;
 		}
 		break;
@@ -280,14 +207,14 @@ key(struct out *o, struct keys *ks, const char *p, size_t *klen)
 {
 	const char *e = p + 1;
 	size_t n;
-	int i;
+	int i, esc = 0;
 
 	while (!stop[(unsigned char)*e])
 		e++;
 	n = (size_t)(e - p - 1);
 	if (*e != '"' || ks->count == MAXKEYS) {
 		o->err = PUNT;	/* an escape or DEL: jq's key may differ */
-		return skip_string(p);
+		return fk_jtext_str(p + 1, o->end, &esc);
 	}
 	e++;
 	for (i = 0; i < ks->count; i++)
@@ -316,7 +243,7 @@ struct rec {
  */
 static int
 is_counter(const struct rec *r, const char *key, size_t klen,
-    const char *val, const char **end)
+    const char *val, const char *lim, const char **end)
 {
 	const struct fetch_spec *sp = r->sp;
 	size_t i;
@@ -325,7 +252,7 @@ is_counter(const struct rec *r, const char *key, size_t klen,
 	for (i = 0; i < sp->ncounters; i++)
 		if (strlen(sp->counters[i]) == klen &&
 		    memcmp(sp->counters[i], key, klen) == 0) {
-			*end = skip_value(val);
+			*end = fk_jtext_value(val, lim);
 			return fetch_counter_token(val, (size_t)(*end - val),
 			    r->pos);
 		}
@@ -356,20 +283,20 @@ put_object(struct out *o, const char *p, const struct rec *r)
 
 	ks.count = 0;
 	put1(o, '{');
-	p = blanks(p + 1);
+	p = fk_jtext_ws(p + 1, o->end);
 	while (*p != '}' && !o->err) {
 		k = p;
-		p = blanks(key(o, &ks, p, &klen));
+		p = fk_jtext_ws(key(o, &ks, p, &klen), o->end);
 		put1(o, ':');
-		v = blanks(p + 1);
-		if (r != NULL && is_counter(r, k + 1, klen, v, &ve)) {
+		v = fk_jtext_ws(p + 1, o->end);
+		if (r != NULL && is_counter(r, k + 1, klen, v, o->end, &ve)) {
 			put_id(o, r);
-			p = blanks(ve);
+			p = fk_jtext_ws(ve, o->end);
 		} else
-			p = blanks(put_value(o, v));
+			p = fk_jtext_ws(put_value(o, v), o->end);
 		if (*p == ',') {
 			put1(o, ',');
-			p = blanks(p + 1);
+			p = fk_jtext_ws(p + 1, o->end);
 		}
 	}
 	put1(o, '}');
@@ -380,12 +307,12 @@ static const char *
 put_array(struct out *o, const char *p)
 {
 	put1(o, '[');
-	p = blanks(p + 1);
+	p = fk_jtext_ws(p + 1, o->end);
 	while (*p != ']' && !o->err) {
-		p = blanks(put_value(o, p));
+		p = fk_jtext_ws(put_value(o, p), o->end);
 		if (*p == ',') {
 			put1(o, ',');
-			p = blanks(p + 1);
+			p = fk_jtext_ws(p + 1, o->end);
 		}
 	}
 	put1(o, ']');
@@ -404,7 +331,7 @@ put_value(struct out *o, const char *p)
 	case '[': return put_array(o, p);
 	default: break;
 	}
-	e = skip_value(p);
+	e = fk_jtext_value(p, o->end);
 	if (*p == '-' || (*p >= '0' && *p <= '9')) {
 		if ((n = canonical(p, e)) == 0)
 			o->err = PUNT;
@@ -443,15 +370,16 @@ number_is(const char *s, const char *e, double want)
 static const char *
 records(struct out *o, struct rec *r, const char *p)
 {
-	for (p = blanks(p + 1); *p != ']' && !o->err; r->pos++) {
+	p = fk_jtext_ws(p + 1, o->end);
+	for (; *p != ']' && !o->err; r->pos++) {
 		if (*p != '{') {
 			o->err = PUNT;
 			return p;
 		}
-		p = blanks(put_object(o, p, r));
+		p = fk_jtext_ws(put_object(o, p, r), o->end);
 		put1(o, '\n');
 		if (*p == ',')
-			p = blanks(p + 1);
+			p = fk_jtext_ws(p + 1, o->end);
 	}
 	return p + 1;
 }
@@ -472,17 +400,19 @@ envelope(const char *p, struct env *v, struct out *o, struct rec *r)
 	    &v->seed_e };
 	const char *k, *ke;
 	size_t i, n;
+	int esc = 0;
 
 	memset(v, 0, sizeof(*v));
 	if (*p != '{')
 		return PUNT;
-	for (p = blanks(p + 1); *p == '"'; ) {
+	for (p = fk_jtext_ws(p + 1, o->end); *p == '"'; ) {
 		k = p + 1;
-		ke = skip_string(p);
+		esc = 0;
+		ke = fk_jtext_str(k, o->end, &esc);
 		n = (size_t)(ke - k - 1);
-		if (memchr(k, '\\', n) != NULL)
+		if (esc)
 			return PUNT;
-		p = blanks(blanks(ke) + 1);
+		p = fk_jtext_ws(fk_jtext_ws(ke, o->end) + 1, o->end);
 		for (i = 0; i < 5; i++)
 			if (strlen(names[i]) == n && memcmp(k, names[i], n) == 0)
 				break;
@@ -493,14 +423,14 @@ envelope(const char *p, struct env *v, struct out *o, struct rec *r)
 		if (i == 3 && *p == '[')
 			p = records(o, r, p);
 		else
-			p = skip_value(p);
+			p = fk_jtext_value(p, o->end);
 		if (o->err)
 			return o->err;
 		if (i < 5 && end[i] != NULL)
 			*end[i] = p;
-		p = blanks(p);
+		p = fk_jtext_ws(p, o->end);
 		if (*p == ',')
-			p = blanks(p + 1);
+			p = fk_jtext_ws(p + 1, o->end);
 	}
 	return 0;
 }
@@ -544,7 +474,7 @@ valid(const char *body, size_t len)
 	fk_scan_init(&s);
 	if (fk_scan_next(&s, body, len, &pos) == FK_SCAN_MORE)
 		return fk_scan_eof(&s) == FK_SCAN_VALUE;
-	if (s.start != (size_t)(blanks(body) - body))
+	if (s.start != (size_t)(fk_jtext_ws(body, body + len) - body))
 		return 0;
 	return fk_scan_next(&s, body, len, &pos) == FK_SCAN_MORE &&
 	    fk_scan_eof(&s) == FK_SCAN_MORE;
@@ -555,17 +485,21 @@ fetch_split(const char *body, size_t len, int quantity, uint32_t seed,
     uint64_t k, const struct fetch_spec *sp, size_t hint,
     char **text, size_t *tlen)
 {
-	struct out o = { NULL, 0, 0, 0 };
+	struct out o = { NULL, 0, 0, 0, NULL };
 	struct rec r = { sp, k, 0 };
 	struct env v;
 
 	*text = NULL;
 	*tlen = 0;
-	if (body == NULL || !valid(body, len) || *blanks(body) != '{')
+	if (body == NULL || !valid(body, len))
+		return PUNT;
+	o.end = body + len;
+	body = fk_jtext_ws(body, o.end);
+	if (*body != '{')
 		return PUNT;
 	grow(&o, hint);
 	if (!o.err)
-		o.err = envelope(blanks(body), &v, &o, &r);
+		o.err = envelope(body, &v, &o, &r);
 	if (!o.err)
 		o.err = envelope_ok(&v, (long)r.pos, quantity, seed);
 	if (o.err) {

@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "jtext.h"
 #include "shape/program/proj.h"
 
 /* ---- the program ----------------------------------------------------- */
@@ -704,119 +705,13 @@ proj_exec_free(struct proj_exec *x)
 	free(x);
 }
 
-#define IS_WS(c) ((c) == ' ' || (c) == '\n' || (c) == '\t' || (c) == '\r')
-
-static const char *
-skip_ws(const char *p, const char *end)
-{
-	while (p < end && IS_WS(*p))
-		p++;
-	return p;
-}
-
-/* After the string whose body starts at p; *esc if it holds a '\'. */
-static const char *
-skip_str(const char *p, const char *end, int *esc)
-{
-	while (p < end) {
-		if (*p == '"')
-			return p + 1;
-		if (*p == '\\') {
-			*esc = 1;
-			p++;
-		}
-		p++;
-	}
-	return end;
-}
-
-/* After the (valid) value that starts at p. */
-static const char *
-skip_value(const char *p, const char *end)
-{
-	int depth = 0, esc = 0;
-
-	do {
-		switch (*p) {
-		case '"':
-			p = skip_str(p + 1, end, &esc);
-			break;
-		case '{':
-		case '[':
-			depth++;
-			p++;
-			break;
-		case '}':
-		case ']':
-			depth--;
-			p++;
-			break;
-		default:
-			if (depth > 0) {
-				p++;
-				break;
-			}
-			while (p < end && !IS_WS(*p) && *p != ',' &&
-			    *p != '}' && *p != ']')
-				p++;
-			return p;
-		}
-	} while (depth > 0 && p < end);
-	return p;
-}
-
-static int
-hex4(const char *p)
-{
-	int i, v = 0, c;
-
-	for (i = 0; i < 4; i++) {
-		c = (unsigned char)p[i];
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= c - '0';
-		else if (c >= 'a' && c <= 'f')
-			v |= c - 'a' + 10;
-		else if (c >= 'A' && c <= 'F')
-			v |= c - 'A' + 10;
-		else
-			return -1;
-	}
-	return v;
-}
-
-static size_t
-put_utf8(char *o, unsigned int cp)
-{
-	if (cp < 0x80) {
-		o[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		o[0] = (char)(0xc0 | (cp >> 6));
-		o[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		o[0] = (char)(0xe0 | (cp >> 12));
-		o[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		o[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	o[0] = (char)(0xf0 | (cp >> 18));
-	o[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	o[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	o[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
 /* The \u escape at s[i] ('u'): code point, *used bytes; -1: libjq's. */
 static long
 uesc(const char *s, size_t i, size_t n, size_t *used)
 {
 	long hi, lo;
 
-	if (i + 5 > n || (hi = hex4(s + i + 1)) < 0)
+	if (i + 5 > n || (hi = fk_jtext_hex4(s + i + 1)) < 0)
 		return -1;
 	*used = 5;
 	if (hi >= 0xdc00 && hi <= 0xdfff)
@@ -824,7 +719,7 @@ uesc(const char *s, size_t i, size_t n, size_t *used)
 	if (hi < 0xd800 || hi > 0xdbff)
 		return hi;
 	if (i + 11 > n || s[i + 5] != '\\' || s[i + 6] != 'u' ||
-	    (lo = hex4(s + i + 7)) < 0xdc00 || lo > 0xdfff)
+	    (lo = fk_jtext_hex4(s + i + 7)) < 0xdc00 || lo > 0xdfff)
 		return -1;
 	*used = 11;
 	return 0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00);
@@ -860,7 +755,7 @@ decode(struct proj_exec *x, const char *s, size_t n)
 		if (s[i] == 'u') {
 			if ((cp = uesc(s, i, n, &used)) < 0)
 				return -1;
-			o += put_utf8(x->tmp + o, (unsigned int)cp);
+			o += fk_utf8_put(x->tmp + o, (unsigned int)cp);
 			i += used - 1;
 		} else if ((c = strchr(from, s[i])) != NULL && *c != '\0') {
 			x->tmp[o++] = to[c - from];
@@ -927,18 +822,18 @@ compound(struct proj_exec *x, struct span v)
 	int obj = v.p[0] == '{', esc, i;
 	jv r = obj ? jv_object() : jv_array(), k = jv_null(), e;
 
-	for (i = 0, p = skip_ws(p, end); p < end; i++) {
+	for (i = 0, p = fk_jtext_ws(p, end); p < end; i++) {
 		if (obj) {
 			esc = 0;
 			s = p + 1;
-			p = skip_str(s, end, &esc);
+			p = fk_jtext_str(s, end, &esc);
 			k = key_at(x, s, (size_t)(p - s - 1), esc, i);
 			if (!jv_is_valid(k))
 				goto bad;
-			p = skip_ws(skip_ws(p, end) + 1, end);	/* ':' */
+			p = fk_jtext_ws(fk_jtext_ws(p, end) + 1, end);	/* ':' */
 		}
 		s = p;
-		p = skip_value(p, end);
+		p = fk_jtext_value(p, end);
 		e = from_span(x, (struct span){ s, (size_t)(p - s) });
 		if (!jv_is_valid(e)) {
 			jv_free(k);
@@ -946,9 +841,9 @@ compound(struct proj_exec *x, struct span v)
 			goto bad;
 		}
 		r = obj ? jv_object_set(r, k, e) : jv_array_append(r, e);
-		p = skip_ws(p, end);
+		p = fk_jtext_ws(p, end);
 		if (p < end && *p == ',')
-			p = skip_ws(p + 1, end);
+			p = fk_jtext_ws(p + 1, end);
 	}
 	return r;
 bad:
@@ -1009,29 +904,29 @@ scan_obj(struct proj_exec *x, int f, struct span o)
 	long kn;
 	int c, esc;
 
-	p = skip_ws(p, end);
+	p = fk_jtext_ws(p, end);
 	if (p < end && *p == '}')
 		return 0;
 	while (p < end && *p == '"') {
 		esc = 0;
 		k = p + 1;
-		p = skip_str(k, end, &esc);
+		p = fk_jtext_str(k, end, &esc);
 		kn = (long)(p - k - 1);
 		if (esc && (kn = decode(x, k, (size_t)kn)) < 0)
 			return -1;
 		c = child_named(x->pj, f, esc ? x->tmp : k, (size_t)kn);
-		p = skip_ws(p, end);
-		p = skip_ws(p + 1, end);	/* the ':' */
+		p = fk_jtext_ws(p, end);
+		p = fk_jtext_ws(p + 1, end);	/* the ':' */
 		v = p;
-		p = skip_value(p, end);
+		p = fk_jtext_value(p, end);
 		if (c != -1) {
 			x->sp[c].p = v;
 			x->sp[c].n = (size_t)(p - v);
 		}
-		p = skip_ws(p, end);
+		p = fk_jtext_ws(p, end);
 		if (p >= end || *p != ',')
 			break;
-		p = skip_ws(p + 1, end);
+		p = fk_jtext_ws(p + 1, end);
 	}
 	return 0;
 }
@@ -1130,18 +1025,18 @@ each(struct proj_exec *x, struct span a)
 {
 	const char *p = a.p + 1, *end = a.p + a.n, *v;
 
-	p = skip_ws(p, end);
+	p = fk_jtext_ws(p, end);
 	while (p < end && *p != ']') {
 		v = p;
-		p = skip_value(p, end);
+		p = fk_jtext_value(p, end);
 		if (*v != '{' && *v != 'n')
 			return -1;
 		set_root(x, v, (size_t)(p - v));
 		if (emit(x) == -1)
 			return -1;
-		p = skip_ws(p, end);
+		p = fk_jtext_ws(p, end);
 		if (p < end && *p == ',')
-			p = skip_ws(p + 1, end);
+			p = fk_jtext_ws(p + 1, end);
 	}
 	return 0;
 }
@@ -1170,8 +1065,8 @@ proj_run(struct proj_exec *x, const char *s, size_t n, jv **rows,
 	int rc;
 
 	x->nrows = 0;
-	s = skip_ws(s, end);
-	while (end > s && IS_WS(end[-1]))
+	s = fk_jtext_ws(s, end);
+	while (end > s && FK_JSON_WS(end[-1]))
 		end--;
 	if (s == end || *s != '{')
 		return 1;
