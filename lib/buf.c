@@ -7,23 +7,31 @@
 #include "buf.h"
 
 int
-fk_buf_add(struct fk_buf *b, const void *data, size_t n)
+fk_buf_reserve(struct fk_buf *b, size_t n)
 {
 	size_t want;
 	char *p;
 
 	if (b->max != 0 && b->len + n > b->max)
 		return -1;
-	if (b->len + n + 1 > b->cap) {
-		want = b->cap ? b->cap : 256;
-		while (want < b->len + n + 1)
-			want *= 2;
-		p = realloc(b->p, want);
-		if (p == NULL)
-			return -1;
-		b->p = p;
-		b->cap = want;
-	}
+	if (b->len + n + 1 <= b->cap)
+		return 0;
+	want = b->cap ? b->cap : 256;
+	while (want < b->len + n + 1)
+		want *= 2;
+	p = realloc(b->p, want);
+	if (p == NULL)
+		return -1;
+	b->p = p;
+	b->cap = want;
+	return 0;
+}
+
+int
+fk_buf_add(struct fk_buf *b, const void *data, size_t n)
+{
+	if (fk_buf_reserve(b, n) == -1)
+		return -1;
 	if (n > 0)
 		memcpy(b->p + b->len, data, n);
 	b->len += n;

@@ -17,6 +17,11 @@ struct fk_buf {
 
 /* Append n bytes; -1 (and nothing appended) on ENOMEM or past max. */
 int fk_buf_add(struct fk_buf *b, const void *data, size_t n);
+/*
+ * Room for n more bytes and a NUL after len, for a writer that fills
+ * b->p + b->len itself; -1 on ENOMEM or past max.
+ */
+int fk_buf_reserve(struct fk_buf *b, size_t n);
 /* Forget the contents, keep the memory. */
 void fk_buf_reset(struct fk_buf *b);
 /* Release the memory; b is then empty and reusable. */

@@ -286,25 +286,6 @@ set_record(struct avro_enc *x, const struct schema_field *f, size_t n, jv o,
 	return rc == 0 && i == n ? 0 : -1;
 }
 
-/* Room for n more bytes after out->len (and its NUL); -1: no memory. */
-static int
-reserve(struct fk_buf *out, size_t n)
-{
-	size_t want = out->cap ? out->cap : 256;
-	char *p;
-
-	while (want < out->len + n + 1)
-		want *= 2;
-	if (want == out->cap)
-		return 0;
-	p = realloc(out->p, want);
-	if (p == NULL)
-		return -1;
-	out->p = p;
-	out->cap = want;
-	return 0;
-}
-
 int
 avro_enc_row(struct avro_enc *x, const struct schema *s, jv row,
     struct fk_buf *out, struct fk_err *e)
@@ -325,7 +306,7 @@ avro_enc_row(struct avro_enc *x, const struct schema *s, jv row,
 	 * for the size first (avro_value_sizeof) would walk every row twice.
 	 */
 	for (room = 1024;; room *= 2) {
-		if (reserve(out, room) == -1)
+		if (fk_buf_reserve(out, room) == -1)
 			return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
 		room = out->cap - out->len - 1;
 		w = avro_writer_memory(out->p + out->len, (int64_t)room);
