@@ -350,8 +350,7 @@ struct zip {
 	int codec;		/* enum codec */
 	z_stream zs;		/* deflate, reset per block */
 	int zinit;
-	char *zbuf;		/* the block compressed */
-	size_t zcap;
+	struct fk_buf zb;	/* room for the block compressed */
 };
 
 struct avro_out {
@@ -428,26 +427,11 @@ zip_end(struct zip *z)
 {
 	if (z->zinit)
 		deflateEnd(&z->zs);
-	free(z->zbuf);
+	fk_buf_free(&z->zb);
 	memset(z, 0, sizeof(*z));
 }
 
-static int
-grow_z(struct zip *z, size_t need)
-{
-	char *p;
-
-	if (need <= z->zcap)
-		return 0;
-	p = realloc(z->zbuf, need);
-	if (p == NULL)
-		return -1;
-	z->zbuf = p;
-	z->zcap = need;
-	return 0;
-}
-
-/* Compress blk[0..n) into z->zbuf: its length, or -1 (errno set). */
+/* Compress blk[0..n) into z->zb.p: its length, or -1 (errno set). */
 static long
 zip_block(struct zip *z, const char *blk, size_t n)
 {
@@ -455,28 +439,29 @@ zip_block(struct zip *z, const char *blk, size_t n)
 	uLong crc;
 
 	if (z->codec == C_DEFLATE) {
-		if (grow_z(z, deflateBound(&z->zs, n)) == -1)
+		zn = deflateBound(&z->zs, n);
+		if (fk_buf_reserve(&z->zb, zn) == -1)
 			return errno = ENOMEM, -1;
 		z->zs.next_in = (Bytef *)blk;
 		z->zs.avail_in = (uInt)n;
-		z->zs.next_out = (Bytef *)z->zbuf;
-		z->zs.avail_out = (uInt)z->zcap;
+		z->zs.next_out = (Bytef *)z->zb.p;
+		z->zs.avail_out = (uInt)zn;
 		if (deflate(&z->zs, Z_FINISH) != Z_STREAM_END)
 			return errno = EIO, -1;
-		zn = z->zcap - z->zs.avail_out;
+		zn -= z->zs.avail_out;
 		deflateReset(&z->zs);
 		return (long)zn;
 	}
 	zn = snappy_max_compressed_length(n);
-	if (grow_z(z, zn + 4) == -1)
+	if (fk_buf_reserve(&z->zb, zn + 4) == -1)
 		return errno = ENOMEM, -1;
-	if (snappy_compress(blk, n, z->zbuf, &zn) != SNAPPY_OK)
+	if (snappy_compress(blk, n, z->zb.p, &zn) != SNAPPY_OK)
 		return errno = EIO, -1;
 	crc = crc32(0L, (const Bytef *)blk, (uInt)n);
-	z->zbuf[zn] = (char)(crc >> 24);
-	z->zbuf[zn + 1] = (char)(crc >> 16);
-	z->zbuf[zn + 2] = (char)(crc >> 8);
-	z->zbuf[zn + 3] = (char)crc;
+	z->zb.p[zn] = (char)(crc >> 24);
+	z->zb.p[zn + 1] = (char)(crc >> 16);
+	z->zb.p[zn + 2] = (char)(crc >> 8);
+	z->zb.p[zn + 3] = (char)crc;
 	return (long)(zn + 4);
 }
 
@@ -494,7 +479,7 @@ frame_block(struct fk_buf *dst, struct zip *z, long long count,
 	if (z->codec != C_NULL) {
 		if ((len = zip_block(z, blk, n)) == -1)
 			return -1;
-		data = z->zbuf;
+		data = z->zb.p;
 	}
 	if (buf_long(dst, count) == -1 || buf_long(dst, len) == -1 ||
 	    fk_buf_add(dst, data, (size_t)len) == -1 ||
