@@ -465,6 +465,21 @@ today = datetime.datetime.now(datetime.timezone.utc).date()
 assert max(day(r["birthday"]) for r in n1) > today - datetime.timedelta(3 * 365)
 ' "$T/n1" "$T/b1" "$T/p1" "$T/n2" "$T/b2" "$T/p2"
 
+# --clock-at holds "now" still (a test hook for runs compared byte for
+# byte): a second apart, the same birthdays, drawn back from that moment.
+start_server frozen "$PY" "$SERVER" --throttle off --clock-at 1700000000
+Z=http://127.0.0.1:$frozen_PORT
+fetch z1 "$Z/api/v2/persons?_quantity=200&_seed=8"
+sleep 1.1
+fetch z2 "$Z/api/v2/persons?_quantity=200&_seed=8"
+jcheck "--clock-at 1700000000: a second later the same birthdays, none after 2023-11-14" '
+import datetime
+z1, z2 = (x["data"] for x in d)
+assert z1 == z2
+top = max(datetime.date.fromisoformat(r["birthday"]) for r in z1)
+assert datetime.date(2023, 11, 14) - datetime.timedelta(3 * 365) < top <= datetime.date(2023, 11, 14), top
+' "$T/z1" "$T/z2"
+
 # ---- --versions 1: the public source, /api/v2 is a 404 (issue 9, item 9) -------------
 start_server v1only "$PY" "$SERVER" --throttle off --versions 1
 V=http://127.0.0.1:$v1only_PORT

@@ -6,7 +6,11 @@
 # reproducible (no _seed), so there the counter rule is checked directly.
 . "$FK_TESTDIR/lib.sh"
 
-start_server faker "$PY" "$FK_TESTDIR/fakerapi_server.py" --throttle off
+# "now" held still: two runs that a second's tick fell between would
+# draw birthdays and dateTimes apart (the real service slides with its
+# clock; this test compares runs, not clocks).
+start_server faker "$PY" "$FK_TESTDIR/fakerapi_server.py" --throttle off \
+    --clock-at "$(date +%s)"
 S=http://127.0.0.1:$faker_PORT
 is() {	# DESC GOT WANT
 	if [ "$2" = "$3" ]; then ok "$1"; else notok "$1" "got '$2', want '$3'"; fi

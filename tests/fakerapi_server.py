@@ -9,7 +9,7 @@ Usage:
   python3 tests/fakerapi_server.py [--host 127.0.0.1] [--port 0] --port-file F
       [--throttle on|off|N/Ws] [--limit 30] [--window 60] [--latency MS]
       [--fault RULE]... [--log FILE] [--versions 1,2|1|2]
-      [--clock-offset S]
+      [--clock-offset S] [--clock-at EPOCH]
 
   --host        loopback address to bind (only 127.x.x.x is accepted)
   --port        TCP port, 0 = ephemeral (default)
@@ -46,6 +46,9 @@ birthday (unless _birthday_start and _birthday_end pin it), the birthday of
 companies' contact, books' published, credit cards' expiration, and the
 custom types date, dateTime and card_expiration.  --clock-offset S (or
 POST /_ctl/clock with a number of seconds) moves this server's "now".
+--clock-at EPOCH stops it at EPOCH (plus any offset): a test hook, not
+the real service's way, for tests that compare two runs byte for byte
+and must not see a second tick between them.
 
 --versions 1,2 (default) serves /api/v1 and /api/v2; --versions 1 serves
 /api/v1 only, like the public source code, /api/v2/... being a 404.
@@ -227,11 +230,12 @@ def as_text(v):
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 # "now" is the real clock, seeded or not, as on the real service; tests
 # move it (--clock-offset, POST /_ctl/clock) to see what slides with it.
-CLOCK = {"offset": 0}
+CLOCK = {"offset": 0, "at": None}
 
 
 def clock_now():
-    return int(time.time()) + CLOCK["offset"]
+    base = CLOCK["at"] if CLOCK["at"] is not None else int(time.time())
+    return base + CLOCK["offset"]
 _UNITS = {"sec": 1, "second": 1, "min": 60, "minute": 60, "hour": 3600,
           "day": 86400, "week": 604800, "fortnight": 1209600,
           "month": "m", "year": "y"}
@@ -1542,9 +1546,11 @@ def parse_args(argv):
     ap.add_argument("--versions", default="1,2", choices=("1,2", "1", "2"),
                     help="API versions served (1: the public source)")
     ap.add_argument("--clock-offset", type=int, default=0, metavar="S")
+    ap.add_argument("--clock-at", type=int, default=None, metavar="EPOCH")
     cfg = ap.parse_args(argv)
     cfg.versions = cfg.versions.split(",")
     CLOCK["offset"] = cfg.clock_offset
+    CLOCK["at"] = cfg.clock_at
     if not cfg.host.startswith("127.") and cfg.host != "localhost":
         ap.error("--host must be a loopback address (127.x.x.x)")
     try:
