@@ -23,7 +23,7 @@
  * that list, so that no option is missing from either.
  */
 struct fk_opt {
-	int val;		/* the short letter, or the tool's code >= 256 */
+	int val;		/* the short letter, or the code (>= 256) */
 	const char *name;	/* the long name, without "--" */
 	const char *arg;	/* what the value is called; NULL: none taken */
 	const char *help;	/* the help, lines split by '\n' */
@@ -33,7 +33,7 @@ struct fk_opt {
 
 /* A tool's command line, and what its common options asked for. */
 struct fk_cli {
-	const char *order;		/* "+": options end at the first operand */
+	const char *order;		/* "+": options before operands */
 	const struct fk_opt *opts;	/* the tool's .def, then { 0 } */
 	void (*help)(void);		/* the full help, on stdout */
 	int verbosity;			/* 1; -q: 0, -v: 2 (not both) */

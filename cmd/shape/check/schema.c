@@ -1238,7 +1238,7 @@ static int
 record(struct ctx *c, const struct schema_field *f, size_t n,
     const struct level *lv, jv obj, jv *out)
 {
-	jv small[32], *vals = small, k, o, v, cv;
+	jv small[32], *vals = small, k, o, v, cv, was;
 	char buf[COLNAME_MAX + 1];
 	const char *col;
 	size_t i, pos = 0;
@@ -1292,13 +1292,15 @@ record(struct ctx *c, const struct schema_field *f, size_t n,
 	for (i = 0; i < n; i++) {
 		v = vals[i];
 		vals[i] = jv_invalid();
-		if (field(c, &f[i], jv_copy(v), &cv) == -1) {
+		/* The value as it came, while the row may be canonical. */
+		was = same ? jv_copy(v) : jv_invalid();
+		if (field(c, &f[i], v, &cv) == -1) {
 			schema_path_prepend(c->ce, f[i].name);
-			jv_free(v);
+			jv_free(was);
 			goto out;
 		}
-		same = same && jv_identical(jv_copy(cv), jv_copy(v));
-		jv_free(v);
+		if (same)
+			same = jv_identical(jv_copy(cv), was);
 		vals[i] = cv;
 	}
 	/*
