@@ -359,6 +359,6 @@ work_batch(struct worker *w, struct batch *b)
 		return;
 	for (i = 0; i < b->nitems && !b->failed && !pipe_quitting(p); i++)
 		value(w, &b->items[i]);
-	if (p->wr->seal != NULL && b->wb.n > 0 && !b->failed)
-		p->wr->seal(p->run, w->enc, &b->wb);
+	if (!b->failed)
+		writer_seal(p->wr, p->run, w->enc, &b->wb);
 }

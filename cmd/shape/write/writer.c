@@ -125,6 +125,15 @@ writer_release(const struct writer *w, void *run)
 }
 
 void
+writer_seal(const struct writer *w, const void *run, void *enc,
+    struct wbatch *wb)
+{
+	/* Unsealed, the batch's rows go to flush as encoded. */
+	if (w->seal != NULL && wb->n > 0)
+		w->seal(run, enc, wb);
+}
+
+void
 writer_enc_free(const struct writer *w, void *enc)
 {
 	if (w->enc_free != NULL && enc != NULL)

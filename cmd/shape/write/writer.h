@@ -154,6 +154,8 @@ int writer_put(FILE *out, const void *s, size_t n, struct fk_err *e);
 void *writer_setup(const struct writer *w, const struct schema *s,
     const struct writer_opts *o, struct fk_err *e);
 void writer_release(const struct writer *w, void *run);
+void writer_seal(const struct writer *w, const void *run, void *enc,
+    struct wbatch *wb);
 void writer_enc_free(const struct writer *w, void *enc);
 int writer_begin(const struct writer *w, void *run, FILE *out,
     struct fk_err *e);
