@@ -18,9 +18,10 @@ grep -q '^usage: fk-fetch \[-quvhV\] \[-n N\]' "$T/out" && [ ! -s "$T/err" ] &&
 for f in --count --seed --base-url --param --parallel --rate --shard --raw \
     --retries --connect-timeout --stall-timeout --unbuffered --verbose --quiet \
     --help --version; do
-	grep -q -- "$f" "$T/out" || notok "--help lists $f"
+	grep -q -- "$f" "$T/out" || missing="${missing:-} $f"
 done
-ok "--help lists every long option"
+[ -z "${missing:-}" ] && ok "--help lists every long option" ||
+    notok "--help lists every long option" "missing:$missing"
 check "-h" fk-fetch -h
 check "--version" fk-fetch --version
 is "--version prints 'fk-fetch 0.1.0'" "$(cat "$T/out")" "fk-fetch 0.1.0"
