@@ -93,6 +93,7 @@ bad(struct worker *w, const struct item *it, const char *path,
 	m->written = b->written;
 	m->rejected = b->rejected;
 	m->fast = b->fast;
+	m->flat = b->flat;
 	m->fatal = fatal;
 	m->msg = strdup(msg);
 }

@@ -85,6 +85,7 @@ write_batch(struct pipe *p, struct batch *b)
 	st->written += m ? m->written : b->written;
 	st->rejected += m ? m->rejected : b->rejected;
 	st->fast += m ? m->fast : b->fast;
+	st->flat += m ? m->flat : b->flat;
 	st->rows = st->written + st->rejected;
 	st->csv_newlines |= b->wb.nl;
 	if (b->widen != NULL && p->nwiden > 0) {

@@ -64,7 +64,7 @@ pipe_batch_clear(struct batch *b)
 	for (i = 0; i < b->nmarks; i++)
 		free(b->marks[i].msg);
 	b->len = b->nitems = b->nmarks = 0;
-	b->read = b->written = b->rejected = b->fast = 0;
+	b->read = b->written = b->rejected = b->fast = b->flat = 0;
 	b->last = b->failed = 0;
 	wbatch_clear(&b->wb);
 	fk_buf_reset(&b->rej);
@@ -220,6 +220,7 @@ workers_free(struct pipe *p, struct pipe_stats *st)
 		if (w->parser != NULL)
 			jv_parser_free(w->parser);
 		pii_state_free(w->pii);
+		free(w->fv);
 		writer_enc_free(p->wr, w->enc);
 	}
 	free(p->w);

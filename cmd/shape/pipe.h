@@ -59,6 +59,7 @@ struct pipe_stats {
 	long long written;
 	long long rejected;
 	long long fast;		/* values the projection fast path took */
+	long long flat;		/* ... and wrote from the text (flat.h) */
 	int stop;		/* PIPE_STOP_* */
 	int csv_newlines;	/* a CSV field held a line break */
 	struct schema inferred;	/* when opts.schema was NULL */

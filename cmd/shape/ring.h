@@ -23,6 +23,7 @@
 
 #include "buf.h"
 #include "fk.h"
+#include "shape/check/flat.h"
 #include "shape/check/pii.h"
 #include "shape/pipe.h"
 #include "shape/program/filter.h"
@@ -49,6 +50,7 @@ struct mark {
 	size_t rows, rej;
 	long long read, written, rejected;
 	long long fast;		/* values the projection fast path took */
+	long long flat;		/* ... and wrote from the text (flat.h) */
 	int fatal;
 	char *msg;
 };
@@ -68,6 +70,7 @@ struct batch {
 	size_t nmarks, mcap;
 	long long read, written, rejected;
 	long long fast;		/* values the projection fast path took */
+	long long flat;		/* ... and wrote from the text (flat.h) */
 	unsigned char *widen;
 	int failed;
 	struct fk_err err;
@@ -82,6 +85,8 @@ struct worker {
 	struct proj_exec *px;	/* the projection fast path, or NULL */
 	struct jv_parser *parser;
 	struct pii_state *pii;
+	struct flat_val *fv;	/* flat rows of one value */
+	size_t fvcap;
 	void *enc;		/* the format's state for this thread */
 	struct batch *b;
 };
@@ -102,6 +107,7 @@ struct pipe {
 	int ready;
 	void *run;		/* the format's state for the schema */
 	size_t nwiden;
+	int flat;		/* rows may go from text to the format (flat.h) */
 	/* workers and writer */
 	char *args;		/* --arg/--argjson as JSON text, for workers */
 	struct worker *w;

@@ -19,10 +19,16 @@
 int
 work_setup(struct pipe *p, const struct schema *s, struct fk_err *e)
 {
-	p->run = writer_setup(p->wr, s, &p->o->wopts, e);
+	const struct pipe_opts *o = p->o;
+
+	p->run = writer_setup(p->wr, s, &o->wopts, e);
 	if (p->run == NULL)
 		return -1;
 	p->nwiden = schema_count(s);
+	/* --drop, --hash and --mask-ip change rows: those take jv. */
+	p->flat = o->proj != NULL && proj_texts(o->proj) &&
+	    p->wr->encode_flat != NULL && flat_schema(s) &&
+	    !bad_pii_any(o->pii);
 	return 0;
 }
 
@@ -202,9 +208,72 @@ fast(struct worker *w, const struct item *it, jv **rows, size_t *n)
 }
 
 /*
+ * Room in w->fv for n flat rows of the schema; -1 when out of memory
+ * (the value then takes the canonical path, which reports it).
+ */
+static int
+flat_room(struct worker *w, size_t n)
+{
+	size_t need = n * w->p->schema->nfields;
+	struct flat_val *fv;
+
+	if (need <= w->fvcap)
+		return 0;
+	fv = realloc(w->fv, need * sizeof(*fv));
+	if (fv == NULL)
+		return -1;
+	w->fv = fv;
+	w->fvcap = need;
+	return 0;
+}
+
+/*
+ * The value's rows straight from its text to the format (flat.h), no jv
+ * made: 0 when written (or the batch failed), 1 when any of its rows
+ * needs the canonical path, with nothing of the value written.
+ */
+static int
+flat(struct worker *w, const struct item *it)
+{
+	const struct schema *s = w->p->schema;
+	const struct writer *wr = w->p->wr;
+	struct wbatch *wb = &w->b->wb;
+	const struct proj_kv *kv;
+	const size_t *end;
+	size_t i, n, nf = s->nfields, rows = wb->n;
+	struct fk_err e;
+	int rc;
+
+	if (proj_run_text(w->px, w->b->buf + it->off, it->len, &kv, &end,
+	    &n) != 0 || flat_room(w, n) == -1)
+		return 1;
+	for (i = 0; i < n; i++)
+		if (flat_row(s, kv + (i ? end[i - 1] : 0), end[i] -
+		    (i ? end[i - 1] : 0), w->fv + i * nf) != 0)
+			return 1;
+	for (i = 0; i < n; i++) {
+		rc = wr->encode_flat(w->p->run, &w->enc, w->fv + i * nf, wb,
+		    &e);
+		if (rc == -1) {
+			bad_fail(w->b, e.code, "%s", e.msg);
+			return 0;
+		}
+		if (rc == 1) {
+			/* Refused: the canonical path makes the reject. */
+			wb->n = rows;
+			wbatch_undo(wb);
+			return 1;
+		}
+	}
+	w->b->written += (long long)n;
+	return 0;
+}
+
+/*
  * The worker's compiled program, compiled now if this is the first value
  * that needs it.  NULL when it cannot be (main compiled it once already,
- * so only memory can run out): the batch fails.
+ * or it is in the fast path's grammar, which libjq always compiles, so
+ * only memory can run out): the batch fails.
  */
 static struct filter *
 program(struct worker *w)
@@ -236,6 +305,11 @@ value(struct worker *w, const struct item *it)
 		snprintf(msg, sizeof(msg), "malformed JSON at byte %lld "
 		    "(line %lld): %s", it->boff, it->line, it->why);
 		bad(w, it, "", msg, jv_invalid(), w->p->o->reject == NULL);
+		return;
+	}
+	if (w->p->flat && flat(w, it) == 0) {
+		w->b->fast++;
+		w->b->flat++;
 		return;
 	}
 	if (fast(w, it, &rows, &n) == 0) {

@@ -26,6 +26,7 @@
 
 #include "buf.h"
 #include "scan.h"
+#include "shape/check/flat.h"
 #include "shape/check/infer.h"
 #include "shape/check/pii.h"
 #include "shape/check/schema.h"
@@ -60,7 +61,7 @@ static const char *const programs[] = {
 static struct filter *jqs[NPROG];
 static struct proj_exec *pxs[NPROG];
 static struct pii *pii;
-static unsigned long nvalues, nfast;	/* FUZZ_PROJ_STATS=1 prints them */
+static unsigned long nvalues, nfast, nflat;	/* FUZZ_PROJ_STATS=1 prints */
 
 /* ---- the input as a stream of choices ------------------------------- */
 
@@ -367,6 +368,70 @@ by_libjq(struct filter *q, jv v, jv *rows, size_t max, size_t *n)
 	return r;
 }
 
+/* Row (borrowed) through the schema check and encoders alone, in out. */
+static void
+canonical(jv row, const struct schema *s, struct fk_buf *out)
+{
+	struct schema_cerr ce;
+	jv canon;
+
+	memset(&ce, 0, sizeof(ce));
+	if (jv_get_kind(row) != JV_KIND_OBJECT) {
+		put(out, "<not an object>");
+	} else if (schema_coerce(s, row, SCHEMA_CO_THREAD_KEYS, NULL, &canon,
+	    &ce) == -1) {
+		put(out, "schema: ");
+		put(out, ce.path);
+		put(out, ce.reason);
+	} else {
+		encode(s, canon, out);
+		jv_free(canon);
+	}
+}
+
+/*
+ * The text path (proj_run_text, flat_row, the flat encoders) on the
+ * same value: every row it takes must encode as the canonical path
+ * encodes libjq's row want[i], and the canonical path must take it too.
+ */
+static void
+compare_flat(struct proj_exec *px, const char *s, size_t len, jv *want,
+    size_t n, const struct schema *sc)
+{
+	struct flat_val fv[64];
+	const struct proj_kv *kv;
+	const size_t *end;
+	struct fk_buf a = { 0 }, b = { 0 };
+	struct fk_err e;
+	struct csv *c;
+	size_t i, nr, from;
+	int nl = 0;
+
+	if (sc->nfields > 64 || proj_run_text(px, s, len, &kv, &end, &nr))
+		return;
+	if (nr != n) {
+		fprintf(stderr, "text path: %zu rows, libjq: %zu\n", nr, n);
+		abort();
+	}
+	for (i = 0; i < n; i++) {
+		from = i ? end[i - 1] : 0;
+		if (flat_row(sc, kv + from, end[i] - from, fv) != 0)
+			continue;
+		nflat++;
+		c = csv_new(sc, &e);
+		if (c == NULL || ndjson_flat_row(sc, fv, &a) == -1 ||
+		    csv_flat_row(c, fv, &a, &nl) == -1)
+			abort();
+		csv_free(c);
+		canonical(want[i], sc, &b);
+		same_text(a.len ? a.p : "", b.len ? b.p : "");
+		fk_buf_reset(&a);
+		fk_buf_reset(&b);
+	}
+	fk_buf_free(&a);
+	fk_buf_free(&b);
+}
+
 static void
 compare(struct filter *q, struct proj_exec *px, const char *s, size_t len,
     struct schema *inferred, int *have)
@@ -390,11 +455,14 @@ compare(struct filter *q, struct proj_exec *px, const char *s, size_t len,
 		    "error\n", ngot, n);
 		abort();
 	}
-	for (i = 0; i < n; i++) {
-		same_jv(got[i], want[i]);
+	for (i = 0; i < n; i++)
 		if (!*have && jv_get_kind(want[i]) == JV_KIND_OBJECT &&
 		    infer_one(want[i], inferred, &ce) == 0)
 			*have = 1;
+	if (*have && flat_schema(inferred))
+		compare_flat(px, s, len, want, n, inferred);
+	for (i = 0; i < n; i++) {
+		same_jv(got[i], want[i]);
 		downstream(got[i], *have ? inferred : NULL, &a);
 		downstream(want[i], *have ? inferred : NULL, &b);
 		same_text(a.len ? a.p : "", b.len ? b.p : "");
@@ -462,11 +530,17 @@ done(void)
 		filter_free(jqs[i]);
 	if (getenv("FUZZ_PROJ_STATS") != NULL)
 		fprintf(stderr, "fuzz_proj: %lu values, %lu by the fast "
-		    "path\n", nvalues, nfast);
+		    "path, %lu rows by the text path\n", nvalues, nfast,
+		    nflat);
 	/* Comparing libjq with itself proves nothing: fail the run. */
 	if (nvalues > 100 && nfast == 0) {
 		fprintf(stderr, "fuzz_proj: %lu values, none by the fast "
 		    "path\n", nvalues);
+		_exit(1);
+	}
+	if (nfast > 1000 && nflat == 0) {
+		fprintf(stderr, "fuzz_proj: %lu values by the fast path, no "
+		    "row by the text path\n", nfast);
 		_exit(1);
 	}
 }

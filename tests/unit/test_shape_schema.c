@@ -7,6 +7,7 @@
 
 #include "t.h"
 #include "shape/check/colname.h"
+#include "shape/check/flat.h"
 #include "shape/check/infer.h"
 #include "shape/check/schema.h"
 
@@ -448,6 +449,108 @@ test_colname(void)
 	    "digit prefix then cut to 300");
 }
 
+/*
+ * flat_row on {"id": 1, key: val} (val NULL: absent) under id INTEGER
+ * REQUIRED, name STRING, ok BOOLEAN, n INTEGER: "-" when it leaves the
+ * row to the canonical path, else the four values.
+ */
+static void
+flat1(const struct schema *s, const char *key, const char *val, char *out,
+    size_t n)
+{
+	struct proj_kv kv[2] = {
+		{ "id", "1", 2, 1 },
+		{ key, val, strlen(key), val ? strlen(val) : 0 },
+	};
+	struct flat_val v[4];
+	size_t i, len = 0;
+
+	if (flat_row(s, kv, 2, v) != 0) {
+		snprintf(out, n, "-");
+		return;
+	}
+	for (i = 0; i < 4 && len < n; i++) {
+		switch (v[i].kind) {
+		case FLAT_NULL:
+			len += (size_t)snprintf(out + len, n - len, "null ");
+			break;
+		case FLAT_STR:
+			len += (size_t)snprintf(out + len, n - len, "'%.*s' ",
+			    (int)v[i].n, v[i].p);
+			break;
+		default:
+			len += (size_t)snprintf(out + len, n - len, "%s%lld ",
+			    v[i].kind == FLAT_BOOL ? "b" : "",
+			    (long long)v[i].i);
+			break;
+		}
+	}
+}
+
+static void
+test_flat(void)
+{
+	static const struct {
+		const char *key, *val, *want;
+	} t[] = {
+		{ "name", "\"x y\"", "1 'x y' null null " },
+		{ "name", "\"\"", "1 '' null null " },
+		{ "name", NULL, "1 null null null " },
+		{ "name", "null", "1 null null null " },
+		{ "ok", "true", "1 null b1 null " },
+		{ "ok", "false", "1 null b0 null " },
+		{ "n", "-999999999999999", "1 null null -999999999999999 " },
+		{ "n", "0", "1 null null 0 " },
+		/* left to the canonical path */
+		{ "name", "\"a\\nb\"", "-" },	/* an escape */
+		{ "name", "12", "-" },		/* a number for a STRING */
+		{ "n", "1000000000000000", "-" },	/* 16 digits */
+		{ "n", "-0", "-" },
+		{ "n", "1.0", "-" },
+		{ "n", "1e2", "-" },
+		{ "n", "\"3\"", "-" },
+		{ "ok", "\"true\"", "-" },
+		{ "ok", "1", "-" },
+		{ "id", "2", "-" },		/* a key twice */
+		{ "Name", "\"x\"", "-" },	/* maps to a column */
+		{ "nam", "\"x\"", "-" },
+		{ "names", "\"x\"", "-" },
+		{ "extra", "1", "-" },		/* unknown */
+	};
+	struct schema s;
+	struct fk_err e;
+	struct flat_val v[4];
+	struct proj_kv none = { "name", "\"x\"", 4, 3 };
+	char got[256];
+	size_t i;
+
+	if (load("[{\"name\":\"id\",\"type\":\"INTEGER\",\"mode\":"
+	    "\"REQUIRED\"},{\"name\":\"name\",\"type\":\"STRING\"},"
+	    "{\"name\":\"ok\",\"type\":\"BOOLEAN\"},{\"name\":\"n\","
+	    "\"type\":\"INTEGER\"}]", &s, &e) == -1) {
+		T_OK(0, "flat: schema: %s", e.msg);
+		return;
+	}
+	T_OK(flat_schema(&s), "flat: STRING, INTEGER and BOOLEAN are flat");
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		flat1(&s, t[i].key, t[i].val, got, sizeof(got));
+		T_STREQ(got, t[i].want, "flat: %s: %s -> %s (got %s)",
+		    t[i].key, t[i].val ? t[i].val : "absent", t[i].want, got);
+	}
+	T_OK(flat_row(&s, &none, 1, v) == 1,
+	    "flat: a REQUIRED field absent goes the canonical way");
+	schema_free(&s);
+	if (load("[{\"name\":\"t\",\"type\":\"TIMESTAMP\"}]", &s, &e) == 0) {
+		T_OK(!flat_schema(&s), "flat: a TIMESTAMP field is not flat");
+		schema_free(&s);
+	}
+	if (load("[{\"name\":\"t\",\"type\":\"STRING\",\"mode\":"
+	    "\"REPEATED\"}]", &s, &e) == 0) {
+		T_OK(!flat_schema(&s), "flat: a REPEATED field is not flat");
+		schema_free(&s);
+	}
+}
+
 int
 main(void)
 {
@@ -456,5 +559,6 @@ main(void)
 	test_infer();
 	test_sample();
 	test_colname();
+	test_flat();
 	T_DONE();
 }

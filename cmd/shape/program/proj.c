@@ -658,6 +658,10 @@ struct proj_exec {
 	char *tmp;		/* decoded strings */
 	size_t tcap;
 	struct kcache kc[KC_SIZE];	/* keys of objects built whole */
+	/* proj_run_text: rows as members, row i ending at rend[i] */
+	int text;
+	struct proj_kv *kv;
+	size_t nkv, kvcap, *rend, rendcap;
 };
 
 struct proj_exec *
@@ -702,6 +706,8 @@ proj_exec_free(struct proj_exec *x)
 	free(x->scanned);
 	free(x->rows);
 	free(x->tmp);
+	free(x->kv);
+	free(x->rend);
 	free(x);
 }
 
@@ -995,6 +1001,87 @@ set_root(struct proj_exec *x, const char *p, size_t n)
 	x->sp[0].n = n;
 }
 
+/* One member of a text row; -1 when out of memory. */
+static int
+kv_add(struct proj_exec *x, const char *k, size_t kn, struct span v)
+{
+	struct proj_kv *nk;
+	size_t cap;
+
+	if (x->nkv == x->kvcap) {
+		cap = x->kvcap ? 2 * x->kvcap : 32;
+		nk = realloc(x->kv, cap * sizeof(*nk));
+		if (nk == NULL)
+			return -1;
+		x->kv = nk;
+		x->kvcap = cap;
+	}
+	x->kv[x->nkv++] = (struct proj_kv){ k, v.p, kn, v.n };
+	return 0;
+}
+
+/* The members of the object o as text; -1 at an escaped key. */
+static int
+members(struct proj_exec *x, struct span o)
+{
+	const char *p = o.p + 1, *end = o.p + o.n - 1, *k, *v;
+	size_t kn;
+	int esc = 0;
+
+	for (p = fk_jtext_ws(p, end); p < end;) {
+		k = p + 1;
+		p = fk_jtext_str(k, end, &esc);
+		if (esc)
+			return -1;
+		kn = (size_t)(p - k - 1);
+		p = fk_jtext_ws(fk_jtext_ws(p, end) + 1, end);	/* ':' */
+		v = p;
+		p = fk_jtext_value(p, end);
+		if (kv_add(x, k, kn, (struct span){ v, (size_t)(p - v) }) == -1)
+			return -1;
+		p = fk_jtext_ws(p, end);
+		if (p < end && *p == ',')
+			p = fk_jtext_ws(p + 1, end);
+	}
+	return 0;
+}
+
+/*
+ * The body on the current root as a text row: the members of the object
+ * a path picks, or the program's own members; -1: not text (or libjq's).
+ */
+static int
+emit_text(struct proj_exec *x)
+{
+	const struct proj *pj = x->pj;
+	const struct expr *e = &pj->e[pj->body];
+	struct span v;
+	size_t *nr, cap;
+	int i;
+
+	if (x->nrows == x->rendcap) {
+		cap = x->rendcap ? x->rendcap * 2 : 8;
+		nr = realloc(x->rend, cap * sizeof(*nr));
+		if (nr == NULL)
+			return -1;
+		x->rend = nr;
+		x->rendcap = cap;
+	}
+	if (e->kind == E_PATH) {
+		if (locate(x, e->field, &v) == -1 || v.p == NULL ||
+		    v.p[0] != '{' || members(x, v) == -1)
+			return -1;
+	} else {
+		for (i = e->first; i != -1; i = pj->m[i].next)
+			if (locate(x, pj->e[pj->m[i].val].field, &v) == -1 ||
+			    kv_add(x, pj->text.p + pj->m[i].key, pj->m[i].len,
+			    v) == -1)
+				return -1;
+	}
+	x->rend[x->nrows++] = x->nkv;
+	return 0;
+}
+
 /* Build the body on the current root and keep it; -1: libjq's. */
 static int
 emit(struct proj_exec *x)
@@ -1002,6 +1089,8 @@ emit(struct proj_exec *x)
 	jv r, *nr;
 	size_t cap;
 
+	if (x->text)
+		return emit_text(x);
 	if (x->nrows == x->rcap) {
 		cap = x->rcap ? x->rcap * 2 : 8;
 		nr = realloc(x->rows, cap * sizeof(*nr));
@@ -1056,23 +1145,31 @@ unwrap(struct proj_exec *x)
 	return each(x, d);
 }
 
-int
-proj_run(struct proj_exec *x, const char *s, size_t n, jv **rows,
-    size_t *nrows)
+/* The program over s[0..n) in x's mode: 0, or 1 when libjq must run it. */
+static int
+run(struct proj_exec *x, const char *s, size_t n)
 {
 	const char *end = s + n;
-	size_t i;
-	int rc;
 
 	x->nrows = 0;
+	x->nkv = 0;
 	s = fk_jtext_ws(s, end);
 	while (end > s && FK_JSON_WS(end[-1]))
 		end--;
 	if (s == end || *s != '{')
 		return 1;
 	set_root(x, s, (size_t)(end - s));
-	rc = x->pj->unwrap == U_NONE ? emit(x) : unwrap(x);
-	if (rc == -1) {
+	return (x->pj->unwrap == U_NONE ? emit(x) : unwrap(x)) == -1;
+}
+
+int
+proj_run(struct proj_exec *x, const char *s, size_t n, jv **rows,
+    size_t *nrows)
+{
+	size_t i;
+
+	x->text = 0;
+	if (run(x, s, n) != 0) {
 		for (i = 0; i < x->nrows; i++)
 			jv_free(x->rows[i]);
 		x->nrows = 0;
@@ -1081,5 +1178,33 @@ proj_run(struct proj_exec *x, const char *s, size_t n, jv **rows,
 	*rows = x->rows;
 	*nrows = x->nrows;
 	x->nrows = 0;		/* the caller's now */
+	return 0;
+}
+
+int
+proj_texts(const struct proj *pj)
+{
+	const struct expr *e = &pj->e[pj->body];
+	int i;
+
+	for (i = e->kind == E_OBJ ? e->first : -1; i != -1; i = pj->m[i].next)
+		if (pj->e[pj->m[i].val].kind != E_PATH)
+			return 0;
+	return 1;
+}
+
+int
+proj_run_text(struct proj_exec *x, const char *s, size_t n,
+    const struct proj_kv **kv, const size_t **end, size_t *nrows)
+{
+	x->text = 1;
+	if (run(x, s, n) != 0) {
+		x->nrows = 0;
+		return 1;
+	}
+	*kv = x->kv;
+	*end = x->rend;
+	*nrows = x->nrows;
+	x->nrows = 0;
 	return 0;
 }

@@ -43,4 +43,31 @@ void proj_exec_free(struct proj_exec *x);
 int proj_run(struct proj_exec *x, const char *s, size_t n, jv **rows,
     size_t *nrows);
 
+/*
+ * One member of an output row as the input's text: the key (no escapes
+ * in it) and the value's JSON text, v NULL when the path is absent (jq's
+ * null).  Both point into the text given to proj_run_text.
+ */
+struct proj_kv {
+	const char *k, *v;
+	size_t kn, vn;
+};
+
+/*
+ * Nonzero when the program's rows can come out as text: its output is a
+ * path (to an object) or an object whose members are all paths.
+ */
+int proj_texts(const struct proj *pj);
+
+/*
+ * proj_run, but each output row is left as text: row i is the members
+ * (*kv)[(*end)[i-1] .. (*end)[i]) ((*end)[-1] read as 0), in the order
+ * jq would build them (the arrays stay x's).  1 as proj_run, and also
+ * when a row's members are not plain text: a key with an escape, or a
+ * picked value that is not an object.  Duplicated keys are not merged:
+ * the caller sees them.
+ */
+int proj_run_text(struct proj_exec *x, const char *s, size_t n,
+    const struct proj_kv **kv, const size_t **end, size_t *nrows);
+
 #endif

@@ -286,20 +286,77 @@ set_record(struct avro_enc *x, const struct schema_field *f, size_t n, jv o,
 	return rc == 0 && i == n ? 0 : -1;
 }
 
+/* A flat value (flat.h) of f into an Avro value, as set_field would. */
+static int
+set_flat(struct avro_enc *x, const struct schema_field *f,
+    const struct flat_val *v, avro_value_t *av)
+{
+	avro_value_t br;
+
+	if (f->mode != SCHEMA_REQUIRED) {
+		if (avro_value_set_branch(av, v->kind != FLAT_NULL, &br) != 0)
+			return -1;
+		if (v->kind == FLAT_NULL)
+			return avro_value_set_null(&br);
+		av = &br;
+	}
+	switch (v->kind) {
+	case FLAT_STR:
+		/* libavro takes a string with its NUL: a copy has one. */
+		fk_buf_reset(&x->bytes);
+		if (fk_buf_add(&x->bytes, v->p, v->n) == -1)
+			return -1;
+		return avro_value_set_string_len(av, x->bytes.p != NULL ?
+		    x->bytes.p : (char *)"", v->n + 1);
+	case FLAT_INT:
+		return avro_value_set_long(av, v->i);
+	case FLAT_BOOL:
+		return avro_value_set_boolean(av, (int)v->i);
+	default:
+		return -1;
+	}
+}
+
+static int write_datum(struct avro_enc *x, struct fk_buf *out,
+    struct fk_err *e);
+
 int
 avro_enc_row(struct avro_enc *x, const struct schema *s, jv row,
     struct fk_buf *out, struct fk_err *e)
+{
+	avro_value_reset(&x->val);
+	if (jv_get_kind(row) != JV_KIND_OBJECT ||
+	    set_record(x, s->fields, s->nfields, row, &x->val) != 0)
+		return fk_fail(e, FK_EX_DATAERR, "row does not fit the Avro "
+		    "schema");
+	return write_datum(x, out, e);
+}
+
+int
+avro_enc_flat(struct avro_enc *x, const struct schema *s,
+    const struct flat_val *v, struct fk_buf *out, struct fk_err *e)
+{
+	avro_value_t fv;
+	size_t i;
+
+	avro_value_reset(&x->val);
+	for (i = 0; i < s->nfields; i++)
+		if (avro_value_get_by_index(&x->val, i, &fv, NULL) != 0 ||
+		    set_flat(x, &s->fields[i], &v[i], &fv) != 0)
+			return fk_fail(e, FK_EX_DATAERR, "row does not fit "
+			    "the Avro schema");
+	return write_datum(x, out, e);
+}
+
+/* The value x->val holds, as one datum appended to out. */
+static int
+write_datum(struct avro_enc *x, struct fk_buf *out, struct fk_err *e)
 {
 	avro_writer_t w;
 	size_t room;
 	int64_t size;
 	int rc;
 
-	avro_value_reset(&x->val);
-	if (jv_get_kind(row) != JV_KIND_OBJECT ||
-	    set_record(x, s->fields, s->nfields, row, &x->val) != 0)
-		return fk_fail(e, FK_EX_DATAERR, "row does not fit the Avro "
-		    "schema");
 	/*
 	 * Let libavro write into out's free room, which is most often room
 	 * enough; when it is not (ENOSPC), make more and write again.  Asking
@@ -731,20 +788,15 @@ wenc_new(const struct avro_run *r, struct fk_err *e)
 	return x;
 }
 
-/* A row too big for any Avro block BigQuery reads is refused. */
+/*
+ * The row appended to wb from before on ends, unless it is too big for
+ * any Avro block BigQuery reads: then it is refused.
+ */
 static int
-avro_w_encode(const void *run, void **enc, jv row, struct wbatch *wb,
-    struct fk_err *e)
+row_end(struct wbatch *wb, size_t before, struct fk_err *e)
 {
-	const struct avro_run *r = run;
-	struct avro_wenc *x = *enc;
-	size_t before = wb->out.len, n;
+	size_t n = wb->out.len - before;
 
-	if (x == NULL && (*enc = x = wenc_new(r, e)) == NULL)
-		return -1;
-	if (avro_enc_row(x->enc, r->s, row, &wb->out, e) == -1)
-		return wbatch_encode_failed(wb, e);
-	n = wb->out.len - before;
 	if (n > AVRO_ROW_MAX) {
 		wbatch_undo(wb);
 		fk_fail(e, FK_EX_DATAERR, "row is %zu bytes in Avro; BigQuery "
@@ -752,6 +804,36 @@ avro_w_encode(const void *run, void **enc, jv row, struct wbatch *wb,
 		return 1;
 	}
 	return wbatch_end_row(wb, e);
+}
+
+static int
+avro_w_encode(const void *run, void **enc, jv row, struct wbatch *wb,
+    struct fk_err *e)
+{
+	const struct avro_run *r = run;
+	struct avro_wenc *x = *enc;
+	size_t before = wb->out.len;
+
+	if (x == NULL && (*enc = x = wenc_new(r, e)) == NULL)
+		return -1;
+	if (avro_enc_row(x->enc, r->s, row, &wb->out, e) == -1)
+		return wbatch_encode_failed(wb, e);
+	return row_end(wb, before, e);
+}
+
+static int
+avro_w_encode_flat(const void *run, void **enc, const struct flat_val *v,
+    struct wbatch *wb, struct fk_err *e)
+{
+	const struct avro_run *r = run;
+	struct avro_wenc *x = *enc;
+	size_t before = wb->out.len;
+
+	if (x == NULL && (*enc = x = wenc_new(r, e)) == NULL)
+		return -1;
+	if (avro_enc_flat(x->enc, r->s, v, &wb->out, e) == -1)
+		return wbatch_encode_failed(wb, e);
+	return row_end(wb, before, e);
 }
 
 /*
@@ -832,7 +914,8 @@ const struct writer avro_writer = {
 	.bq = "--source_format=AVRO --use_avro_logical_types",
 	.flags = WRITER_NEEDS_SCHEMA | WRITER_TAKES_AVRO,
 	/* on the workers, around the run, on the writer thread */
-	.encode = avro_w_encode, .seal = avro_w_seal,
+	.encode = avro_w_encode, .encode_flat = avro_w_encode_flat,
+	.seal = avro_w_seal,
 	.enc_free = avro_w_enc_free,
 	.setup = avro_w_setup, .release = avro_w_release,
 	.begin = avro_w_begin, .flush = avro_w_flush, .end = avro_w_end,

@@ -113,6 +113,14 @@ csv_free(struct csv *c)
 	free(c);
 }
 
+/*
+ * The bytes that make a field quoted: the separator, the quote, line
+ * breaks, and NUL (kept inside quotes so no reader takes it for an end).
+ */
+static const unsigned char quote_it[256] = {
+	[','] = 1, ['"'] = 1, ['\r'] = 1, ['\n'] = 1, ['\0'] = 1
+};
+
 /* One field's text, quoted when it must be. */
 static int
 csv_cell(struct fk_buf *b, const char *s, size_t n, int *nl)
@@ -123,7 +131,9 @@ csv_cell(struct fk_buf *b, const char *s, size_t n, int *nl)
 		ADDS(b, "\"\"");
 		return 0;
 	}
-	if (strcspn(s, ",\"\r\n") >= n && memchr(s, '\0', n) == NULL) {
+	for (i = 0; i < n && !quote_it[(unsigned char)s[i]]; i++)
+		;
+	if (i == n) {
 		ADD(b, s, n);
 		return 0;
 	}
@@ -205,6 +215,28 @@ csv_row(const struct csv *c, jv row, struct fk_buf *b,
 	return 0;
 }
 
+/* A flat schema's columns are its fields, one to one. */
+int
+csv_flat_row(const struct csv *c, const struct flat_val *v,
+    struct fk_buf *b, int *nl)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < c->s->nfields && rc == 0; i++) {
+		if (i > 0)
+			ADDS(b, ",");
+		if (v[i].kind == FLAT_STR)
+			rc = csv_cell(b, v[i].p, v[i].n, nl);
+		else if (v[i].kind != FLAT_NULL)
+			rc = ndjson_flat(&v[i], b);
+	}
+	if (rc == -1)
+		return -1;
+	ADDS(b, "\r\n");
+	return 0;
+}
+
 int
 csv_header(const struct csv *c, struct fk_buf *b)
 {
@@ -276,6 +308,16 @@ csv_w_encode(const void *run, void **enc, jv row, struct wbatch *wb,
 	return wbatch_end_row(wb, e);
 }
 
+static int
+csv_w_encode_flat(const void *run, void **enc, const struct flat_val *v,
+    struct wbatch *wb, struct fk_err *e)
+{
+	(void)enc;
+	if (csv_flat_row(run, v, &wb->out, &wb->nl) == -1)
+		return wbatch_encode_failed(wb, e);
+	return wbatch_end_row(wb, e);
+}
+
 static void
 csv_w_enc_free(void *enc)
 {
@@ -318,7 +360,8 @@ const struct writer csv_writer = {
 	.bq = "--source_format=CSV --skip_leading_rows=1",
 	.flags = WRITER_WIDEN | WRITER_BQ_SCHEMA,
 	/* on the workers, around the run, on the writer thread */
-	.encode = csv_w_encode, .enc_free = csv_w_enc_free,
+	.encode = csv_w_encode, .encode_flat = csv_w_encode_flat,
+	.enc_free = csv_w_enc_free,
 	.setup = csv_w_setup, .release = csv_w_release,
 	.schema_json = csv_w_schema_json,
 	.begin = csv_w_begin,

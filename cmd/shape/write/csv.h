@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "fk.h"
+#include "shape/check/flat.h"
 #include "shape/check/schema.h"
 
 /* Exported for tests/fuzz only; fk-shape goes through csv_writer. */
@@ -34,5 +35,8 @@ int csv_header(const struct csv *c, struct fk_buf *b);
  */
 int csv_row(const struct csv *c, jv row, struct fk_buf *b,
     struct fk_buf *tmp, int *nl);
+/* A flat row (flat.h; c's schema is flat) as csv_row writes it. */
+int csv_flat_row(const struct csv *c, const struct flat_val *v,
+    struct fk_buf *b, int *nl);
 
 #endif

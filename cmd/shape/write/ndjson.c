@@ -153,6 +153,49 @@ ndjson_row(const struct schema *s, jv row, struct fk_buf *b)
 	return 0;
 }
 
+/* ---- flat rows ------------------------------------------------------- */
+
+int
+ndjson_flat(const struct flat_val *v, struct fk_buf *b)
+{
+	char num[NUMFMT_MAX];
+	int n;
+
+	switch (v->kind) {
+	case FLAT_STR:
+		return fk_buf_add_jstr(b, v->p, v->n);
+	case FLAT_INT:
+		/* As the canonical row's number: exact, 15 digits at most. */
+		n = numfmt_number((double)v->i, num);
+		ADD(b, num, (size_t)n);
+		return 0;
+	case FLAT_BOOL:
+		if (v->i)
+			ADDS(b, "true");
+		else
+			ADDS(b, "false");
+		return 0;
+	default:
+		ADDS(b, "null");
+		return 0;
+	}
+}
+
+int
+ndjson_flat_row(const struct schema *s, const struct flat_val *v,
+    struct fk_buf *b)
+{
+	size_t i;
+
+	ADDS(b, "{");
+	for (i = 0; i < s->nfields; i++)
+		if (add_key(b, s->fields[i].name, i > 0) == -1 ||
+		    ndjson_flat(&v[i], b) == -1)
+			return -1;
+	ADDS(b, "}\n");
+	return 0;
+}
+
 /* ---- the writer ------------------------------------------------------ */
 
 /* The run is the schema (the default setup): rows need nothing else. */
@@ -166,9 +209,19 @@ ndjson_w_encode(const void *run, void **enc, jv row, struct wbatch *wb,
 	return wbatch_end_row(wb, e);
 }
 
+static int
+ndjson_w_encode_flat(const void *run, void **enc, const struct flat_val *v,
+    struct wbatch *wb, struct fk_err *e)
+{
+	(void)enc;
+	if (ndjson_flat_row(run, v, &wb->out) == -1)
+		return wbatch_encode_failed(wb, e);
+	return wbatch_end_row(wb, e);
+}
+
 const struct writer ndjson_writer = {
 	.name = "ndjson", .label = "NDJSON",
 	.bq = "--source_format=NEWLINE_DELIMITED_JSON",
 	.flags = WRITER_WIDEN | WRITER_BQ_SCHEMA,
-	.encode = ndjson_w_encode,
+	.encode = ndjson_w_encode, .encode_flat = ndjson_w_encode_flat,
 };

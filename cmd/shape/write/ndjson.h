@@ -9,6 +9,7 @@
 #include <jv.h>
 
 #include "buf.h"
+#include "shape/check/flat.h"
 #include "shape/check/schema.h"
 
 /*
@@ -31,5 +32,14 @@ int ndjson_field(const struct schema_field *f, jv v, struct fk_buf *b);
  * a CSV cell holds it (numbers as jq prints them).  -1 for another kind.
  */
 int ndjson_scalar(jv v, struct fk_buf *b);
+
+/*
+ * A flat value (flat.h) as ndjson_field writes the same canonical
+ * value; FLAT_NULL is null.  Exported for tests/fuzz and csv.c.
+ */
+int ndjson_flat(const struct flat_val *v, struct fk_buf *b);
+/* A flat row (s->nfields values) as ndjson_row writes it. */
+int ndjson_flat_row(const struct schema *s, const struct flat_val *v,
+    struct fk_buf *b);
 
 #endif

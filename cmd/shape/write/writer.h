@@ -7,6 +7,8 @@
  *   setup    once the schema is known (given, or inferred from the
  *            sample): the run's state, shared read-only by the workers
  *   encode   on a worker: one canonical row into the batch's output
+ *   encode_flat  on a worker, optional: the same for a flat row (flat.h),
+ *            read from the input's text, no jv made
  *   seal     on a worker, optional: the batch's rows as they will be
  *            written (Avro's compressed blocks)
  *   begin    on the writer thread, before the first batch: a header
@@ -14,7 +16,8 @@
  *   end      after the last batch: the trailer
  *   release  last: frees the run, dropping a file begun and not ended
  *
- * Only encode is required.  An operation left NULL does what most
+ * Only encode is required.  encode_flat left NULL means rows always
+ * take the canonical path.  Another operation left NULL does what most
  * formats want (the pipeline calls each through writer_setup() and
  * the like): setup makes the schema itself the run; begin and end write
  * nothing; flush writes the rows' bytes as encoded; schema_json gives the
@@ -35,6 +38,7 @@
 
 #include "buf.h"
 #include "fk.h"
+#include "shape/check/flat.h"
 #include "shape/check/schema.h"
 #include "shape/write/parquet/parquet.h"
 
@@ -83,6 +87,13 @@ struct writer {
 	 */
 	int (*encode)(const void *run, void **enc, jv row,
 	    struct wbatch *wb, struct fk_err *e);
+	/*
+	 * encode for the flat row v (one value per schema field, flat.h):
+	 * the same bytes encode writes for the canonical row of the same
+	 * values.  0, 1 or -1 as encode.
+	 */
+	int (*encode_flat)(const void *run, void **enc,
+	    const struct flat_val *v, struct wbatch *wb, struct fk_err *e);
 	/*
 	 * After a batch's last row: put the rows' final bytes in
 	 * wb->sealed and set wb->sealed_rows, so that the writer thread

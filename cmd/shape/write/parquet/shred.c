@@ -673,3 +673,39 @@ shred_row(struct shred *x, jv row, struct fk_buf *out,
 		return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
 	return 0;
 }
+
+/*
+ * A flat schema's fields are top-level leaves: field i is column i, with
+ * no repetition, and a null is the entry with definition level 0.
+ */
+int
+shred_flat(struct shred *x, const struct flat_val *v, struct fk_buf *out,
+    struct fk_err *e)
+{
+	unsigned char le[8];
+	size_t i;
+
+	x->out = out;
+	x->oom = 0;
+	for (i = 0; i < x->p->ncols; i++) {
+		switch (v[i].kind) {
+		case FLAT_NULL:
+			put_null(x, i, 0, 0);
+			break;
+		case FLAT_STR:
+			put_value(x, i, 0, v[i].p, v[i].n);
+			break;
+		case FLAT_INT:
+			put_le(le, (uint64_t)v[i].i, 8);
+			put_value(x, i, 0, le, 8);
+			break;
+		default:	/* FLAT_BOOL */
+			le[0] = (unsigned char)v[i].i;
+			put_value(x, i, 0, le, 1);
+			break;
+		}
+	}
+	if (x->oom)
+		return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
+	return 0;
+}

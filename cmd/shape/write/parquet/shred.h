@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "fk.h"
+#include "shape/check/flat.h"
 #include "shape/check/schema.h"
 
 struct pq_plan;
@@ -38,6 +39,14 @@ void shred_free(void *shred);
  */
 int shred_row(struct shred *x, jv row, struct fk_buf *out,
     struct fk_err *e);
+
+/*
+ * Append one flat row (flat.h: s->nfields values of a flat schema) to
+ * out, shredded as shred_row shreds the canonical row of the same
+ * values.  -1 with e (SOFTWARE) when out of memory.
+ */
+int shred_flat(struct shred *x, const struct flat_val *v,
+    struct fk_buf *out, struct fk_err *e);
 
 /* The physical type (PQT_*) of a BigQuery type; *tlen its size. */
 int shred_ptype(int type, int *tlen);

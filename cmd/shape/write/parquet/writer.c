@@ -51,6 +51,19 @@ pq_w_encode(const void *run, void **enc, jv row, struct wbatch *wb,
 }
 
 static int
+pq_w_encode_flat(const void *run, void **enc, const struct flat_val *v,
+    struct wbatch *wb, struct fk_err *e)
+{
+	if (*enc == NULL && (*enc = shred_new(pq_plan(run))) == NULL)
+		return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
+	if (shred_flat(*enc, v, &wb->out, e) == -1) {
+		wbatch_undo(wb);
+		return -1;
+	}
+	return wbatch_end_row(wb, e);
+}
+
+static int
 pq_w_begin(void *run, FILE *out, struct fk_err *e)
 {
 	return pq_start(run, out, e);
@@ -79,7 +92,8 @@ const struct writer pq_writer = {
 	.bq = "--source_format=PARQUET --parquet_enable_list_inference",
 	.flags = WRITER_NEEDS_SCHEMA | WRITER_TAKES_PARQUET,
 	/* on the workers, around the run, on the writer thread */
-	.encode = pq_w_encode, .enc_free = shred_free,
+	.encode = pq_w_encode, .encode_flat = pq_w_encode_flat,
+	.enc_free = shred_free,
 	.setup = pq_w_setup, .release = pq_w_release,
 	.begin = pq_w_begin, .flush = pq_w_flush, .end = pq_w_end,
 };
