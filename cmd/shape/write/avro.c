@@ -332,7 +332,8 @@ avro_enc_row(struct avro_enc *x, const struct schema *s, jv row,
 	return write_datum(x, out, e);
 }
 
-int
+/* avro_enc_row for a flat row (flat.h) of s: the same bytes. */
+static int
 avro_enc_flat(struct avro_enc *x, const struct schema *s,
     const struct flat_val *v, struct fk_buf *out, struct fk_err *e)
 {

@@ -26,7 +26,6 @@
 
 #include "buf.h"
 #include "fk.h"
-#include "shape/check/flat.h"
 #include "shape/check/schema.h"
 
 /* Exported for tests/fuzz only; fk-shape goes through avro_writer. */
@@ -46,8 +45,5 @@ void avro_enc_free(void *enc);
  */
 int avro_enc_row(struct avro_enc *x, const struct schema *s,
     jv row, struct fk_buf *out, struct fk_err *e);
-/* The same for a flat row (flat.h) of s: the same bytes. */
-int avro_enc_flat(struct avro_enc *x, const struct schema *s,
-    const struct flat_val *v, struct fk_buf *out, struct fk_err *e);
 
 #endif
