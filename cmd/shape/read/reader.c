@@ -17,8 +17,15 @@
 #include "shape/pipe.h"
 #include "shape/ring.h"
 
-#define BATCH_VALUES 256
-#define BATCH_BYTES (512 * 1024)
+/*
+ * A batch is the unit the threads hand over.  Each handover wakes a
+ * thread, and with more threads than the 2 cores a woken thread can wait
+ * its turn, so small batches left cores idle: 1M users to Parquet took
+ * 2.8 s wall at 256 values a batch, 2.3 s at 2048 and 2.2 s at 4096 (peak
+ * RSS 31, 38 and 46 MiB).  Bytes bound a batch of large values.
+ */
+#define BATCH_VALUES 4096
+#define BATCH_BYTES (4096 * 1024)
 #define READ_CHUNK (128 * 1024)
 #define TEXT_MAX 1024		/* bytes of a malformed value kept */
 
