@@ -9,6 +9,8 @@
 #define FK_JTEXT_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 #define FK_JSON_WS(c) \
 	((c) == ' ' || (c) == '\n' || (c) == '\t' || (c) == '\r')
@@ -23,12 +25,44 @@ fk_jtext_ws(const char *p, const char *end)
 }
 
 /*
+ * Eight bytes at a time: most string bytes need no look of their own.
+ * FK_JTEXT_ONES(x) is x in each byte of a word; a word w has a byte
+ * below x (x <= 0x80, no byte of w at 0x80 or above) exactly when
+ * (w - FK_JTEXT_ONES(x)) & FK_JTEXT_ONES(0x80) is not 0: the first
+ * such byte borrows into its own top bit, and a borrow it passes on
+ * only adds to a word already found.
+ */
+#define FK_JTEXT_ONES(x) (0x0101010101010101ULL * (x))
+
+/* The 8 bytes at p as one word (any alignment, host order). */
+static inline uint64_t
+fk_jtext_word(const char *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, sizeof(w));
+	return w;
+}
+
+/* Nonzero when no byte of w is '"' or '\\' (nor at 0x80 or above). */
+static inline int
+fk_jtext_quiet(uint64_t w)
+{
+	uint64_t q = w ^ FK_JTEXT_ONES('"'), b = w ^ FK_JTEXT_ONES('\\');
+
+	return ((w | (q - FK_JTEXT_ONES(1)) | (b - FK_JTEXT_ONES(1))) &
+	    FK_JTEXT_ONES(0x80)) == 0;
+}
+
+/*
  * p just past a string's opening quote: just past its closing one.
  * *esc is set when the string holds a backslash.
  */
 static inline const char *
 fk_jtext_str(const char *p, const char *end, int *esc)
 {
+	while (end - p >= 8 && fk_jtext_quiet(fk_jtext_word(p)))
+		p += 8;
 	while (p < end) {
 		if (*p == '"')
 			return p + 1;

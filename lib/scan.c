@@ -413,6 +413,20 @@ static const unsigned char plain[256] = {
 	[0x70] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
 };
 
+/*
+ * Nonzero when the 8 bytes at p are all plain: ASCII (no top bit), none
+ * below 0x20 (see FK_JTEXT_ONES for why the test is exact), no '"' and
+ * no '\\'.
+ */
+static inline int
+plain8(const unsigned char *p)
+{
+	uint64_t w = fk_jtext_word((const char *)p);
+
+	return fk_jtext_quiet(w) && ((w - FK_JTEXT_ONES(0x20)) &
+	    FK_JTEXT_ONES(0x80)) == 0;
+}
+
 int
 fk_scan_next(struct fk_scan *s, const char *buf, size_t len, size_t *pos)
 {
@@ -425,6 +439,11 @@ fk_scan_next(struct fk_scan *s, const char *buf, size_t len, size_t *pos)
 		c = p[i];
 		if (s->st == S_STR) {
 			/* Plain ASCII runs are most of the input. */
+			while (len - i >= 8 && plain8(p + i))
+				i += 8;
+			if (i == len)
+				goto more;
+			c = p[i];
 			while (plain[c]) {
 				if (++i == len)
 					goto more;
