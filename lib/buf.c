@@ -28,7 +28,7 @@ fk_buf_reserve(struct fk_buf *b, size_t n)
 }
 
 int
-fk_buf_add(struct fk_buf *b, const void *data, size_t n)
+fk_buf_add_grow(struct fk_buf *b, const void *data, size_t n)
 {
 	if (fk_buf_reserve(b, n) == -1)
 		return -1;

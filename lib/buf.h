@@ -7,6 +7,7 @@
 #define FK_BUF_H
 
 #include <stddef.h>
+#include <string.h>
 
 struct fk_buf {
 	char *p;	/* always NUL-terminated when non-NULL */
@@ -15,8 +16,25 @@ struct fk_buf {
 	size_t max;	/* 0: unlimited; otherwise appends past max fail */
 };
 
-/* Append n bytes; -1 (and nothing appended) on ENOMEM or past max. */
-int fk_buf_add(struct fk_buf *b, const void *data, size_t n);
+/* fk_buf_add when b has no room: grows it first. */
+int fk_buf_add_grow(struct fk_buf *b, const void *data, size_t n);
+
+/*
+ * Append n bytes; -1 (and nothing appended) on ENOMEM or past max.
+ * Inline: the writers call it for every value, and there is most often
+ * room already.
+ */
+static inline int
+fk_buf_add(struct fk_buf *b, const void *data, size_t n)
+{
+	if (b->max != 0 || b->len + n >= b->cap)
+		return fk_buf_add_grow(b, data, n);
+	if (n > 0)	/* data may be NULL then */
+		memcpy(b->p + b->len, data, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+	return 0;
+}
 /*
  * Room for n more bytes and a NUL after len, for a writer that fills
  * b->p + b->len itself; -1 on ENOMEM or past max.

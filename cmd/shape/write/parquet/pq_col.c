@@ -103,6 +103,9 @@ stat_cmp(const struct pq_col *c, const unsigned char *a, size_t an,
 			return (int)(signed char)a[0] - (int)(signed char)b[0];
 		return memcmp(a + 1, b + 1, an - 1);
 	default:
+		/* Most values part at their first byte: no call for them. */
+		if (an > 0 && bn > 0 && a[0] != b[0])
+			return (int)a[0] - (int)b[0];
 		n = an < bn ? an : bn;
 		r = n > 0 ? memcmp(a, b, n) : 0;
 		if (r != 0)
