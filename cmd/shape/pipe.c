@@ -221,6 +221,8 @@ workers_free(struct pipe *p, struct pipe_stats *st)
 			jv_parser_free(w->parser);
 		pii_state_free(w->pii);
 		free(w->fv);
+		free(w->pkv);
+		free(w->pbuf);
 		writer_enc_free(p->wr, w->enc);
 	}
 	free(p->w);

@@ -87,6 +87,10 @@ struct worker {
 	struct pii_state *pii;
 	struct flat_val *fv;	/* flat rows of one value */
 	size_t fvcap;
+	struct proj_kv *pkv;	/* its text rows, as --drop... leave them */
+	size_t pkvcap;
+	char *pbuf;		/* and their masked or hashed values */
+	size_t pbufcap;
 	void *enc;		/* the format's state for this thread */
 	struct batch *b;
 };

@@ -3,6 +3,12 @@
  * (each output must be an object) -> --drop/--mask-ip/--hash -> column
  * names -> schema check and coercion (given, or inferred from the sample)
  * -> the format's encoder.
+ *
+ * A value whose rows need none of that in full (a flat schema, rows of
+ * plain text values: flat.h) takes the same steps on its text instead,
+ * no jv made: proj_run_text -> pii_apply_text -> flat_row -> the
+ * format's encode_flat.  Any row it cannot take sends the whole value
+ * the first way.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,10 +31,8 @@ work_setup(struct pipe *p, const struct schema *s, struct fk_err *e)
 	if (p->run == NULL)
 		return -1;
 	p->nwiden = schema_count(s);
-	/* --drop, --hash and --mask-ip change rows: those take jv. */
 	p->flat = o->proj != NULL && proj_texts(o->proj) &&
-	    p->wr->encode_flat != NULL && flat_schema(s) &&
-	    !bad_pii_any(o->pii);
+	    p->wr->encode_flat != NULL && flat_schema(s);
 	return 0;
 }
 
@@ -207,23 +211,74 @@ fast(struct worker *w, const struct item *it, jv **rows, size_t *n)
 	return proj_run(w->px, w->b->buf + it->off, it->len, rows, n);
 }
 
+/* p with room for n elements of size sz (*cap now), or NULL (p kept). */
+static void *
+room(void *p, size_t *cap, size_t n, size_t sz)
+{
+	void *np;
+
+	if (n <= *cap)
+		return p;
+	np = realloc(p, n * sz);
+	if (np != NULL)
+		*cap = n;
+	return np;
+}
+
 /*
- * Room in w->fv for n flat rows of the schema; -1 when out of memory
- * (the value then takes the canonical path, which reports it).
+ * Room for a value of n rows (all members in them) as flat rows;
+ * -1 when out of memory.
  */
 static int
-flat_room(struct worker *w, size_t n)
+flat_room(struct worker *w, size_t n, size_t all)
 {
-	size_t need = n * w->p->schema->nfields;
-	struct flat_val *fv;
+	void *p;
 
-	if (need <= w->fvcap)
-		return 0;
-	fv = realloc(w->fv, need * sizeof(*fv));
-	if (fv == NULL)
+	p = room(w->fv, &w->fvcap, n * w->p->schema->nfields,
+	    sizeof(*w->fv));
+	if (p == NULL)
 		return -1;
-	w->fv = fv;
-	w->fvcap = need;
+	w->fv = p;
+	if (w->pii == NULL)
+		return 0;
+	if ((p = room(w->pkv, &w->pkvcap, all, sizeof(*w->pkv))) == NULL)
+		return -1;
+	w->pkv = p;
+	if ((p = room(w->pbuf, &w->pbufcap, all * PII_TEXT_MAX, 1)) == NULL)
+		return -1;
+	w->pbuf = p;
+	return 0;
+}
+
+/*
+ * The flat rows of a value whose rows came out as text: n rows, row i
+ * the members kv[end[i-1]..end[i]), after --drop, --mask-ip and --hash.
+ * 0 with them in w->fv; 1 when any needs the canonical path (or memory
+ * ran out: the canonical path then reports it).
+ */
+static int
+flat_rows(struct worker *w, const struct proj_kv *kv, const size_t *end,
+    size_t n)
+{
+	const struct schema *s = w->p->schema;
+	const struct proj_kv *row;
+	size_t i, m, from, all = n ? end[n - 1] : 0, nf = s->nfields;
+
+	if (flat_room(w, n, all) == -1)
+		return 1;
+	for (i = 0, from = 0; i < n; from = end[i++]) {
+		row = kv + from;
+		m = end[i] - from;
+		if (w->pii != NULL) {
+			memcpy(w->pkv + from, row, m * sizeof(*row));
+			if (pii_apply_text(w->pii, w->pkv + from, &m,
+			    w->pbuf + from * PII_TEXT_MAX) != 0)
+				return 1;
+			row = w->pkv + from;
+		}
+		if (flat_row(s, row, m, w->fv + i * nf) != 0)
+			return 1;
+	}
 	return 0;
 }
 
@@ -235,22 +290,17 @@ flat_room(struct worker *w, size_t n)
 static int
 flat(struct worker *w, const struct item *it)
 {
-	const struct schema *s = w->p->schema;
 	const struct writer *wr = w->p->wr;
 	struct wbatch *wb = &w->b->wb;
 	const struct proj_kv *kv;
 	const size_t *end;
-	size_t i, n, nf = s->nfields, rows = wb->n;
+	size_t i, n, nf = w->p->schema->nfields, rows = wb->n;
 	struct fk_err e;
 	int rc;
 
 	if (proj_run_text(w->px, w->b->buf + it->off, it->len, &kv, &end,
-	    &n) != 0 || flat_room(w, n) == -1)
+	    &n) != 0 || flat_rows(w, kv, end, n) != 0)
 		return 1;
-	for (i = 0; i < n; i++)
-		if (flat_row(s, kv + (i ? end[i - 1] : 0), end[i] -
-		    (i ? end[i - 1] : 0), w->fv + i * nf) != 0)
-			return 1;
 	for (i = 0; i < n; i++) {
 		rc = wr->encode_flat(w->p->run, &w->enc, w->fv + i * nf, wb,
 		    &e);

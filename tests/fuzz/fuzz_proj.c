@@ -390,22 +390,55 @@ canonical(jv row, const struct schema *s, struct fk_buf *out)
 }
 
 /*
- * The text path (proj_run_text, flat_row, the flat encoders) on the
- * same value: every row it takes must encode as the canonical path
- * encodes libjq's row want[i], and the canonical path must take it too.
+ * Row i of a value as text (m members at kv), through --drop, --mask-ip
+ * and --hash when st is set, as a flat row encoded into out; 1 when the
+ * text path leaves it to the canonical one.
+ */
+static int
+flat_text(const struct schema *sc, const struct proj_kv *kv, size_t m,
+    struct pii_state *st, struct fk_buf *out)
+{
+	static char buf[64 * PII_TEXT_MAX];
+	struct proj_kv row[64];
+	struct flat_val fv[64];
+	struct fk_err e;
+	struct csv *c;
+	int nl = 0;
+
+	if (m > 64)
+		return 1;
+	memcpy(row, kv, m * sizeof(*kv));
+	if (st != NULL && pii_apply_text(st, row, &m, buf) != 0)
+		return 1;
+	if (flat_row(sc, row, m, fv) != 0)
+		return 1;
+	c = csv_new(sc, &e);
+	if (c == NULL || ndjson_flat_row(sc, fv, out) == -1 ||
+	    csv_flat_row(c, fv, out, &nl) == -1)
+		abort();
+	csv_free(c);
+	return 0;
+}
+
+/*
+ * The text path (proj_run_text, pii_apply_text, flat_row, the flat
+ * encoders) on the same value, without and with the PII options: every
+ * row it takes must encode as the canonical path encodes libjq's row
+ * want[i], and the canonical path must take it too.
  */
 static void
 compare_flat(struct proj_exec *px, const char *s, size_t len, jv *want,
     size_t n, const struct schema *sc)
 {
-	struct flat_val fv[64];
 	const struct proj_kv *kv;
 	const size_t *end;
 	struct fk_buf a = { 0 }, b = { 0 };
+	struct pii_state *st;
+	struct schema_cerr ce;
 	struct fk_err e;
-	struct csv *c;
 	size_t i, nr, from;
-	int nl = 0;
+	int k;
+	jv r;
 
 	if (sc->nfields > 64 || proj_run_text(px, s, len, &kv, &end, &nr))
 		return;
@@ -413,21 +446,29 @@ compare_flat(struct proj_exec *px, const char *s, size_t len, jv *want,
 		fprintf(stderr, "text path: %zu rows, libjq: %zu\n", nr, n);
 		abort();
 	}
-	for (i = 0; i < n; i++) {
-		from = i ? end[i - 1] : 0;
-		if (flat_row(sc, kv + from, end[i] - from, fv) != 0)
-			continue;
-		nflat++;
-		c = csv_new(sc, &e);
-		if (c == NULL || ndjson_flat_row(sc, fv, &a) == -1 ||
-		    csv_flat_row(c, fv, &a, &nl) == -1)
-			abort();
-		csv_free(c);
-		canonical(want[i], sc, &b);
-		same_text(a.len ? a.p : "", b.len ? b.p : "");
-		fk_buf_reset(&a);
-		fk_buf_reset(&b);
+	st = pii_state_new(pii, &e);
+	if (st == NULL)
+		abort();
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < n; i++) {
+			from = i ? end[i - 1] : 0;
+			if (flat_text(sc, kv + from, end[i] - from,
+			    k ? st : NULL, &a) != 0)
+				continue;
+			nflat++;
+			r = jv_copy(want[i]);
+			memset(&ce, 0, sizeof(ce));
+			if (k && pii_apply(st, r, &r, &ce) == -1)
+				put(&b, "pii failed");
+			else
+				canonical(r, sc, &b);
+			jv_free(r);
+			same_text(a.len ? a.p : "", b.len ? b.p : "");
+			fk_buf_reset(&a);
+			fk_buf_reset(&b);
+		}
 	}
+	pii_state_free(st);
 	fk_buf_free(&a);
 	fk_buf_free(&b);
 }

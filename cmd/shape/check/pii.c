@@ -412,3 +412,94 @@ pii_apply(struct pii_state *st, jv row, jv *out, struct schema_cerr *ce)
 	*out = row;
 	return st->failed ? -1 : 0;
 }
+
+/* ---- rows as text ----------------------------------------------------- */
+
+static int
+key_is(const struct proj_kv *m, const char *name)
+{
+	return strncmp(name, m->k, m->kn) == 0 && name[m->kn] == '\0';
+}
+
+/*
+ * Mask or hash the member m (p a one-name path) into its JSON text at
+ * out; -1: the canonical path must take it.
+ */
+static int
+text_value(struct pii_state *st, const struct path *p, struct proj_kv *m,
+    char *out)
+{
+	char ip[64], res[65];
+	size_t n;
+
+	if (m->v == NULL || m->v[0] == 'n')
+		return 0;		/* null stays null */
+	if (m->v[0] != '"' || memchr(m->v + 1, '\\', m->vn - 2) != NULL)
+		return -1;
+	n = m->vn - 2;
+	if (p->op == PII_MASK_IP) {
+		if (n >= sizeof(ip))
+			return -1;
+		memcpy(ip, m->v + 1, n);
+		ip[n] = '\0';
+		if (pii_mask_ip(ip, res) == -1)
+			return -1;
+	} else if (mac_hex(st->mac, m->v + 1, n, res) == -1) {
+		return -1;
+	}
+	n = (size_t)snprintf(out, PII_TEXT_MAX, "\"%s\"", res);
+	m->v = out;
+	m->vn = n;
+	return 0;
+}
+
+/* One path over the row's members; -1: the canonical path's. */
+static int
+text_path(struct pii_state *st, size_t pi, struct proj_kv *kv, size_t *n,
+    char *buf)
+{
+	const struct path *p = &st->p->paths[pi];
+	size_t j, k;
+	int hit = 0;
+
+	for (j = 0, k = 0; j < *n; j++) {
+		kv[k] = kv[j];
+		if (!key_is(&kv[j], p->comp[0])) {
+			k++;
+			continue;
+		}
+		if (p->ncomp > 1) {
+			/* It reaches inside only objects and arrays. */
+			if (kv[j].v != NULL && (kv[j].v[0] == '{' ||
+			    kv[j].v[0] == '['))
+				return -1;
+			k++;
+			continue;
+		}
+		hit = 1;
+		if (p->op == PII_DROP)
+			continue;
+		if (text_value(st, p, &kv[k], buf + j * PII_TEXT_MAX) == -1)
+			return -1;
+		k++;
+	}
+	*n = k;
+	st->hits[pi] += (unsigned long)hit;
+	return 0;
+}
+
+int
+pii_apply_text(struct pii_state *st, struct proj_kv *kv, size_t *n,
+    char *buf)
+{
+	static const enum pii_op order[] = { PII_DROP, PII_MASK_IP,
+	    PII_HASH };
+	size_t i, k;
+
+	for (k = 0; k < 3; k++)
+		for (i = 0; i < st->p->n; i++)
+			if (st->p->paths[i].op == order[k] &&
+			    text_path(st, i, kv, n, buf) == -1)
+				return 1;
+	return 0;
+}

@@ -15,6 +15,7 @@
 
 #include "fk.h"
 #include "schema.h"
+#include "shape/program/proj.h"
 
 enum pii_op { PII_DROP, PII_MASK_IP, PII_HASH };
 
@@ -51,6 +52,23 @@ void pii_state_free(struct pii_state *st);
  */
 int pii_apply(struct pii_state *st, jv row, jv *out,
     struct schema_cerr *ce);
+
+/* Bytes of a masked or hashed value's JSON text (quotes included). */
+#define PII_TEXT_MAX 68
+
+/*
+ * pii_apply on a row as text (proj.h, flat.h): kv[0..*n) is rewritten
+ * in place.  A path of one field name applies to the members of that
+ * key: --drop removes them (*n shrinks), --mask-ip and --hash point
+ * their value at its new string's JSON text, member j's in
+ * buf + j * PII_TEXT_MAX.  0 when done; 1 when the canonical path
+ * must take the row: a value to mask or hash that is not a string
+ * without escapes or null, an address that is not one, a longer path
+ * that meets an object or an array.  Paths found count as hits, for
+ * pii_hits, even when the row then goes the canonical way.
+ */
+int pii_apply_text(struct pii_state *st, struct proj_kv *kv, size_t *n,
+    char *buf);
 
 /* Paths that matched nothing in any row of this state (for a warning). */
 size_t pii_npaths(const struct pii *p);
