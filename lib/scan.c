@@ -437,6 +437,22 @@ fk_scan_next(struct fk_scan *s, const char *buf, size_t len, size_t *pos)
 
 	while (i < len) {
 		c = p[i];
+		/* Between tokens (the first states): structure or blanks. */
+		if (s->st <= S_AFTER) {
+			if (c <= ' ' && FK_JSON_WS(c)) {
+				if (c == '\n')
+					s->line++;
+				i++;
+				continue;
+			}
+			r = between(s, c, i);
+			if (r == -1)
+				goto error;
+			i++;
+			if (r == 1)
+				goto value;
+			continue;
+		}
 		if (s->st == S_STR) {
 			/* Plain ASCII runs are most of the input. */
 			while (len - i >= 8 && plain8(p + i))
@@ -453,10 +469,26 @@ fk_scan_next(struct fk_scan *s, const char *buf, size_t len, size_t *pos)
 				i++;
 				if (s->key) {
 					s->st = S_COLON;
+					/* Compact JSON: '"' ':' '"' starts
+					 * a string value at once. */
+					if (len - i >= 2 && p[i] == ':' &&
+					    p[i + 1] == '"') {
+						i += 2;
+						s->key = 0;
+						s->st = S_STR;
+					}
 					continue;
 				}
 				if (done(s))
 					goto value;
+				/* ... and '"' ',' '"' in an object the
+				 * next key. */
+				if (len - i >= 2 && p[i] == ',' &&
+				    p[i + 1] == '"' && !is_array(s)) {
+					i += 2;
+					s->key = 1;
+					s->st = S_STR;
+				}
 				continue;
 			}
 		}
@@ -496,24 +528,11 @@ fk_scan_next(struct fk_scan *s, const char *buf, size_t len, size_t *pos)
 				s->st = S_END;
 			continue;
 		}
-		if (s->st == S_END) {
-			r = scalar_end(s, c);
-			if (r == -1)
-				goto error;
-			goto value;
-		}
-		if (FK_JSON_WS(c)) {
-			if (c == '\n')
-				s->line++;
-			i++;
-			continue;
-		}
-		r = between(s, c, i);
+		/* S_END */
+		r = scalar_end(s, c);
 		if (r == -1)
 			goto error;
-		i++;
-		if (r == 1)
-			goto value;
+		goto value;
 	}
 more:
 	*pos = len;
