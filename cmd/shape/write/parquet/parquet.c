@@ -213,14 +213,6 @@ take(struct pq_in *in, size_t n)
 	return p;
 }
 
-static unsigned
-take_byte(struct pq_in *in)
-{
-	const unsigned char *p = take(in, 1);
-
-	return p ? *p : 0;
-}
-
 static uint32_t
 take_u32(struct pq_in *in)
 {
@@ -232,32 +224,57 @@ take_u32(struct pq_in *in)
 	    (uint32_t)p[3] << 24;
 }
 
-/* One entry of column i: its levels, and its value if present. */
+/*
+ * One entry of column i: its levels, and its value if present.  Read
+ * with one bound check per part: this runs for every value.
+ */
 static void
 add_entry(struct pq *w, size_t i, struct pq_in *in)
 {
 	const struct pq_leaf *l = &w->p->cols[i];
 	struct pq_col *c = &w->cols[i];
-	const unsigned char *v, *hp;
-	int rep = l->max_rep > 0 ? (int)take_byte(in) : 0;
-	int def = l->max_def > 0 ? (int)take_byte(in) : 0;
-	size_t n;
+	const unsigned char *p = in->p, *v;
+	size_t n, left = (size_t)(in->end - p);
+	int rep = 0, def = 0;
 	uint32_t h = 0;
 
+	if (left < (size_t)(l->max_rep > 0) + (l->max_def > 0))
+		goto bad;
+	if (l->max_rep > 0)
+		rep = *p++;
+	if (l->max_def > 0)
+		def = *p++;
 	if (def < l->max_def) {
+		in->p = p;
 		pqc_null(c, rep, def);
 		return;
 	}
-	n = l->ptype == PQT_BYTE_ARRAY ? take_u32(in) : (size_t)l->tlen;
-	v = take(in, n);
-	if (l->dict && (hp = take(in, 4)) != NULL)
-		memcpy(&h, hp, 4);
-	if (in->bad)
-		return;
+	left = (size_t)(in->end - p);
+	n = (size_t)l->tlen;
+	if (l->ptype == PQT_BYTE_ARRAY) {
+		if (left < 4)
+			goto bad;
+		n = (size_t)p[0] | (size_t)p[1] << 8 | (size_t)p[2] << 16 |
+		    (size_t)p[3] << 24;
+		p += 4;
+		left -= 4;
+	}
+	if (left < n + (l->dict ? 4 : 0))
+		goto bad;
+	v = p;
+	p += n;
+	if (l->dict) {
+		memcpy(&h, p, 4);
+		p += 4;
+	}
+	in->p = p;
 	if (l->ptype == PQT_BOOLEAN)
 		pqc_bool(c, rep, v[0]);
 	else
 		pqc_value(c, rep, v, n, h);
+	return;
+bad:
+	in->bad = 1;
 }
 
 int

@@ -131,12 +131,6 @@ rle_finish(struct rle *r)
 	return r->failed ? -1 : 0;
 }
 
-size_t
-rle_size(const struct rle *r)
-{
-	return r->out.len + (r->nlit * (size_t)r->bw + 7) / 8 + 16;
-}
-
 void
 rle_reset(struct rle *r, int bw)
 {
@@ -151,12 +145,6 @@ void
 rle_free(struct rle *r)
 {
 	fk_buf_free(&r->out);
-}
-
-int
-rle_bit_width(uint32_t max)
-{
-	return max == 0 ? 0 : 32 - __builtin_clz(max);
 }
 
 /* Eight bytes at a time, then a full mix: slots take the low bits. */

@@ -53,11 +53,22 @@ rle_put(struct rle *r, uint32_t v)
  */
 int rle_finish(struct rle *r);
 
-/* Bytes the encoding will take at most, if finished now (an estimate). */
-size_t rle_size(const struct rle *r);
+/*
+ * Bytes the encoding will take at most, if finished now (an estimate).
+ * Inline, as rle_bit_width: a page's size is asked at every row end.
+ */
+static inline size_t
+rle_size(const struct rle *r)
+{
+	return r->out.len + (r->nlit * (size_t)r->bw + 7) / 8 + 16;
+}
 
 /* Bits needed for values 0..max (0 for max 0). */
-int rle_bit_width(uint32_t max);
+static inline int
+rle_bit_width(uint32_t max)
+{
+	return max == 0 ? 0 : 32 - __builtin_clz(max);
+}
 
 /*
  * The hash of a value's PLAIN bytes (no length prefix) that places it
