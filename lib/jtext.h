@@ -75,6 +75,23 @@ fk_jtext_str(const char *p, const char *end, int *esc)
 	return end;
 }
 
+/* From the end of a key at p: past blanks, ':' and blanks, to its value. */
+static inline const char *
+fk_jtext_colon(const char *p, const char *end)
+{
+	return fk_jtext_ws(fk_jtext_ws(p, end) + 1, end);
+}
+
+/* From the end of a member's or element's value: past blanks and ','. */
+static inline const char *
+fk_jtext_next(const char *p, const char *end)
+{
+	p = fk_jtext_ws(p, end);
+	if (p < end && *p == ',')
+		p = fk_jtext_ws(p + 1, end);
+	return p;
+}
+
 /* Just past the value that starts at p. */
 static inline const char *
 fk_jtext_value(const char *p, const char *end)

@@ -313,6 +313,27 @@ encode(const struct schema *s, jv canon, struct fk_buf *out)
 	fk_buf_free(&tmp);
 }
 
+/* Row (borrowed) through the schema check and encoders alone, in out. */
+static void
+canonical(jv row, const struct schema *s, struct fk_buf *out)
+{
+	struct schema_cerr ce;
+	jv canon;
+
+	memset(&ce, 0, sizeof(ce));
+	if (jv_get_kind(row) != JV_KIND_OBJECT) {
+		put(out, "<not an object>");
+	} else if (schema_coerce(s, row, SCHEMA_CO_THREAD_KEYS, NULL, &canon,
+	    &ce) == -1) {
+		put(out, "schema: ");
+		put(out, ce.path);
+		put(out, ce.reason);
+	} else {
+		encode(s, canon, out);
+		jv_free(canon);
+	}
+}
+
 /*
  * What the stages after the program make of row (consumed): PII, the
  * schema check, the encoders; all of it, messages too, in out.
@@ -323,7 +344,6 @@ downstream(jv row, const struct schema *s, struct fk_buf *out)
 	struct schema_cerr ce;
 	struct pii_state *st;
 	struct fk_err e;
-	jv canon;
 
 	memset(&ce, 0, sizeof(ce));
 	st = pii_state_new(pii, &e);
@@ -335,15 +355,7 @@ downstream(jv row, const struct schema *s, struct fk_buf *out)
 		put(out, ce.path);
 		put(out, ce.reason);
 	} else if (s != NULL && jv_get_kind(row) == JV_KIND_OBJECT) {
-		if (schema_coerce(s, row, SCHEMA_CO_THREAD_KEYS, NULL, &canon,
-		    &ce) == -1) {
-			put(out, "schema: ");
-			put(out, ce.path);
-			put(out, ce.reason);
-		} else {
-			encode(s, canon, out);
-			jv_free(canon);
-		}
+		canonical(row, s, out);
 	}
 	jv_free(row);
 	pii_state_free(st);
@@ -368,26 +380,6 @@ by_libjq(struct filter *q, jv v, jv *rows, size_t max, size_t *n)
 	return r;
 }
 
-/* Row (borrowed) through the schema check and encoders alone, in out. */
-static void
-canonical(jv row, const struct schema *s, struct fk_buf *out)
-{
-	struct schema_cerr ce;
-	jv canon;
-
-	memset(&ce, 0, sizeof(ce));
-	if (jv_get_kind(row) != JV_KIND_OBJECT) {
-		put(out, "<not an object>");
-	} else if (schema_coerce(s, row, SCHEMA_CO_THREAD_KEYS, NULL, &canon,
-	    &ce) == -1) {
-		put(out, "schema: ");
-		put(out, ce.path);
-		put(out, ce.reason);
-	} else {
-		encode(s, canon, out);
-		jv_free(canon);
-	}
-}
 
 /*
  * Row i of a value as text (m members at kv), through --drop, --mask-ip

@@ -836,7 +836,7 @@ compound(struct proj_exec *x, struct span v)
 			k = key_at(x, s, (size_t)(p - s - 1), esc, i);
 			if (!jv_is_valid(k))
 				goto bad;
-			p = fk_jtext_ws(fk_jtext_ws(p, end) + 1, end);	/* ':' */
+			p = fk_jtext_colon(p, end);
 		}
 		s = p;
 		p = fk_jtext_value(p, end);
@@ -847,9 +847,7 @@ compound(struct proj_exec *x, struct span v)
 			goto bad;
 		}
 		r = obj ? jv_object_set(r, k, e) : jv_array_append(r, e);
-		p = fk_jtext_ws(p, end);
-		if (p < end && *p == ',')
-			p = fk_jtext_ws(p + 1, end);
+		p = fk_jtext_next(p, end);
 	}
 	return r;
 bad:
@@ -921,18 +919,14 @@ scan_obj(struct proj_exec *x, int f, struct span o)
 		if (esc && (kn = decode(x, k, (size_t)kn)) < 0)
 			return -1;
 		c = child_named(x->pj, f, esc ? x->tmp : k, (size_t)kn);
-		p = fk_jtext_ws(p, end);
-		p = fk_jtext_ws(p + 1, end);	/* the ':' */
+		p = fk_jtext_colon(p, end);
 		v = p;
 		p = fk_jtext_value(p, end);
 		if (c != -1) {
 			x->sp[c].p = v;
 			x->sp[c].n = (size_t)(p - v);
 		}
-		p = fk_jtext_ws(p, end);
-		if (p >= end || *p != ',')
-			break;
-		p = fk_jtext_ws(p + 1, end);
+		p = fk_jtext_next(p, end);
 	}
 	return 0;
 }
@@ -1034,14 +1028,12 @@ members(struct proj_exec *x, struct span o)
 		if (esc)
 			return -1;
 		kn = (size_t)(p - k - 1);
-		p = fk_jtext_ws(fk_jtext_ws(p, end) + 1, end);	/* ':' */
+		p = fk_jtext_colon(p, end);
 		v = p;
 		p = fk_jtext_value(p, end);
 		if (kv_add(x, k, kn, (struct span){ v, (size_t)(p - v) }) == -1)
 			return -1;
-		p = fk_jtext_ws(p, end);
-		if (p < end && *p == ',')
-			p = fk_jtext_ws(p + 1, end);
+		p = fk_jtext_next(p, end);
 	}
 	return 0;
 }
@@ -1123,9 +1115,7 @@ each(struct proj_exec *x, struct span a)
 		set_root(x, v, (size_t)(p - v));
 		if (emit(x) == -1)
 			return -1;
-		p = fk_jtext_ws(p, end);
-		if (p < end && *p == ',')
-			p = fk_jtext_ws(p + 1, end);
+		p = fk_jtext_next(p, end);
 	}
 	return 0;
 }
