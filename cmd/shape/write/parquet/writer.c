@@ -92,8 +92,8 @@ const struct writer pq_writer = {
 	.bq = "--source_format=PARQUET --parquet_enable_list_inference",
 	.flags = WRITER_NEEDS_SCHEMA | WRITER_TAKES_PARQUET,
 	/* on the workers, around the run, on the writer thread */
-	.encode = pq_w_encode, .encode_flat = pq_w_encode_flat,
-	.enc_free = shred_free,
+	.encode = pq_w_encode,
+	.encode_flat = pq_w_encode_flat, .enc_free = shred_free,
 	.setup = pq_w_setup, .release = pq_w_release,
 	.begin = pq_w_begin, .flush = pq_w_flush, .end = pq_w_end,
 };
