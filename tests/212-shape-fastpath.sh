@@ -237,3 +237,23 @@ fk-shape -v --schema "$T/typed.schema" --max-bad 100 --mask-ip name \
 grep -q '^fk-shape: program: 4 of those written straight' "$T/err" &&
 	ok "-v: with --mask-ip, 4 of 9 rows went straight from text" ||
 	notok "-v: with --mask-ip, 4 of 9 rows went straight from text" "$(cat "$T/err")"
+
+# A wide flat schema (100 fields, more than the 64 the text path first
+# took) goes straight too.
+$PY -c '
+import json
+print(json.dumps([{"name": "f%d" % i, "type": "INTEGER"} for i in range(100)]))
+' >"$T/wide.schema"
+$PY -c '
+import json
+for r in range(50):
+    print(json.dumps({"f%d" % i: r * i for i in range(100) if (r + i) % 7}))
+' >"$T/wide.json"
+for fmt in ndjson parquet; do
+	both "a 100-field schema -o $fmt: both paths agree" -o "$fmt" \
+	    --schema "$T/wide.schema" . "$T/wide.json"
+done
+fk-shape -v --schema "$T/wide.schema" . "$T/wide.json" >/dev/null 2>"$T/err"
+grep -q '^fk-shape: program: 50 of those written straight' "$T/err" &&
+	ok "-v: all 50 rows of a 100-field schema went straight from text" ||
+	notok "-v: all 50 rows of a 100-field schema went straight from text" "$(cat "$T/err")"

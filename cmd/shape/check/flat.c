@@ -30,7 +30,7 @@ flat_schema(const struct schema *s)
 			return 0;
 		}
 	}
-	return s->nfields > 0;
+	return s->nfields > 0 && s->nfields <= FLAT_MAX_FIELDS;
 }
 
 /* The field named k[0..n) exactly, trying position at first; -1: none. */
@@ -103,7 +103,7 @@ int
 flat_row(const struct schema *s, const struct proj_kv *kv, size_t n,
     struct flat_val *out)
 {
-	unsigned char seen[64];
+	unsigned char seen[FLAT_MAX_FIELDS];
 	size_t i;
 	long f;
 

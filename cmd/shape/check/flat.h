@@ -23,6 +23,8 @@
 
 enum flat_kind { FLAT_NULL, FLAT_STR, FLAT_INT, FLAT_BOOL };
 
+#define FLAT_MAX_FIELDS 256
+
 /* One field's value: STR the string's bytes (valid UTF-8, unescaped). */
 struct flat_val {
 	enum flat_kind kind;
@@ -31,7 +33,7 @@ struct flat_val {
 	int64_t i;		/* FLAT_INT; FLAT_BOOL 0 or 1 */
 };
 
-/* Nonzero when rows of s can be flat rows. */
+/* Nonzero when rows of s can be flat rows (FLAT_MAX_FIELDS at most). */
 int flat_schema(const struct schema *s);
 
 /*
