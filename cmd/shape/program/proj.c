@@ -995,21 +995,33 @@ set_root(struct proj_exec *x, const char *p, size_t n)
 	x->sp[0].n = n;
 }
 
+/*
+ * The array p (of *cap elements of size sz), or a larger copy, with room
+ * for element n; NULL when out of memory (p kept).
+ */
+static void *
+room(void *p, size_t n, size_t *cap, size_t sz)
+{
+	size_t c = *cap ? 2 * *cap : 16;
+	void *np;
+
+	if (n < *cap)
+		return p;
+	np = realloc(p, c * sz);
+	if (np != NULL)
+		*cap = c;
+	return np;
+}
+
 /* One member of a text row; -1 when out of memory. */
 static int
 kv_add(struct proj_exec *x, const char *k, size_t kn, struct span v)
 {
-	struct proj_kv *nk;
-	size_t cap;
+	struct proj_kv *nk = room(x->kv, x->nkv, &x->kvcap, sizeof(*nk));
 
-	if (x->nkv == x->kvcap) {
-		cap = x->kvcap ? 2 * x->kvcap : 32;
-		nk = realloc(x->kv, cap * sizeof(*nk));
-		if (nk == NULL)
-			return -1;
-		x->kv = nk;
-		x->kvcap = cap;
-	}
+	if (nk == NULL)
+		return -1;
+	x->kv = nk;
 	x->kv[x->nkv++] = (struct proj_kv){ k, v.p, kn, v.n };
 	return 0;
 }
@@ -1047,18 +1059,13 @@ emit_text(struct proj_exec *x)
 {
 	const struct proj *pj = x->pj;
 	const struct expr *e = &pj->e[pj->body];
+	size_t *nr = room(x->rend, x->nrows, &x->rendcap, sizeof(*nr));
 	struct span v;
-	size_t *nr, cap;
 	int i;
 
-	if (x->nrows == x->rendcap) {
-		cap = x->rendcap ? x->rendcap * 2 : 8;
-		nr = realloc(x->rend, cap * sizeof(*nr));
-		if (nr == NULL)
-			return -1;
-		x->rend = nr;
-		x->rendcap = cap;
-	}
+	if (nr == NULL)
+		return -1;
+	x->rend = nr;
 	if (e->kind == E_PATH) {
 		if (locate(x, e->field, &v) == -1 || v.p == NULL ||
 		    v.p[0] != '{' || members(x, v) == -1)
@@ -1079,18 +1086,12 @@ static int
 emit(struct proj_exec *x)
 {
 	jv r, *nr;
-	size_t cap;
 
 	if (x->text)
 		return emit_text(x);
-	if (x->nrows == x->rcap) {
-		cap = x->rcap ? x->rcap * 2 : 8;
-		nr = realloc(x->rows, cap * sizeof(*nr));
-		if (nr == NULL)
-			return -1;
-		x->rows = nr;
-		x->rcap = cap;
-	}
+	if ((nr = room(x->rows, x->nrows, &x->rcap, sizeof(*nr))) == NULL)
+		return -1;
+	x->rows = nr;
 	r = build(x, x->pj->body);
 	if (!jv_is_valid(r)) {
 		jv_free(r);
