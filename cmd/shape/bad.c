@@ -109,20 +109,31 @@ bad_keep(const struct worker *w, jv v)
 }
 
 long
-bad_stop_at(struct pipe *p, const struct batch *b)
+bad_cut(const struct batch *b, long long allowed, int *why)
 {
-	long long allowed = p->o->max_bad - p->st->rejected;
 	size_t i;
 
 	for (i = 0; i < b->nmarks; i++) {
 		if (b->marks[i].fatal) {
-			p->st->stop = PIPE_STOP_MALFORMED;
+			*why = PIPE_STOP_MALFORMED;
 			return (long)i;
 		}
 		if ((long long)i + 1 > allowed) {
-			p->st->stop = PIPE_STOP_TOO_MANY;
+			*why = PIPE_STOP_TOO_MANY;
 			return (long)i;
 		}
 	}
 	return -1;
+}
+
+long
+bad_stop_at(struct pipe *p, const struct batch *b)
+{
+	long cut;
+	int why;
+
+	cut = bad_cut(b, p->o->max_bad - p->st->rejected, &why);
+	if (cut >= 0)
+		p->st->stop = why;
+	return cut;
 }

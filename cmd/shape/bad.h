@@ -26,7 +26,12 @@ void bad(struct worker *w, const struct item *it, const char *path,
     const char *reason, jv value, int fatal);
 /* A value for a reject line, unless personal data must stay out of it. */
 jv bad_keep(const struct worker *w, jv v);
-/* The index of the mark to stop at, or -1 to take the whole batch. */
+/*
+ * The index of the mark in b to stop at when allowed more rejects may
+ * pass, or -1 to take the whole batch; *why gets the PIPE_STOP_ reason.
+ */
+long bad_cut(const struct batch *b, long long allowed, int *why);
+/* bad_cut for the next batch to write, which sets p->st->stop. */
 long bad_stop_at(struct pipe *p, const struct batch *b);
 
 #endif

@@ -105,6 +105,10 @@ struct pipe {
 	size_t nslots;
 	long long next_fill, next_work, done_upto;
 	int all_claimed;
+	/* a format that admits batches in order (writer.h): the next */
+	long long admit_seq;
+	long long admit_rejected;	/* rejects before it */
+	int admit_stop;		/* the file ends before it */
 	int quit;
 	/* the schema, once known */
 	const struct schema *schema;

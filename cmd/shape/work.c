@@ -467,6 +467,47 @@ sample(struct worker *w, struct batch *b)
 	return 0;
 }
 
+/*
+ * For a format that admits its batches in order (Parquet): admit this
+ * one after the one before, with the rows the file will hold of it (up
+ * to where the run stops on bad records, as order.c writes them), then
+ * build it alongside the other workers.  Every batch passes, a failed
+ * one too, or the workers after it would wait for ever.
+ */
+static void
+admit(struct worker *w, struct batch *b)
+{
+	struct pipe *p = w->p;
+	const struct mark *m;
+	struct fk_err e;
+	size_t n = 0;
+	long cut;
+	int why, rc;
+
+	pipe_lock(p);
+	while (p->admit_seq != b->seq)
+		pthread_cond_wait(&p->cv, &p->mu);
+	pipe_unlock(p);
+	p->admit_stop |= b->failed;
+	if (!p->admit_stop) {
+		cut = bad_cut(b, p->o->max_bad - p->admit_rejected, &why);
+		m = cut >= 0 ? &b->marks[cut] : NULL;
+		n = m != NULL ? m->rows : b->wb.n;
+		p->admit_rejected += m != NULL ? m->rejected : b->rejected;
+		p->admit_stop = m != NULL;
+	}
+	rc = p->run != NULL ? writer_admit(p->wr, p->run, w->enc, &b->wb, n,
+	    &e) : 0;
+	pipe_lock(p);
+	p->admit_seq++;
+	pthread_cond_broadcast(&p->cv);
+	pipe_unlock(p);
+	if (p->run != NULL && writer_build(p->wr, p->run, w->enc, &e) == -1)
+		rc = -1;
+	if (rc == -1 && !b->failed)
+		bad_fail(b, e.code, "%s", e.msg);
+}
+
 void
 work_batch(struct worker *w, struct batch *b)
 {
@@ -479,10 +520,13 @@ work_batch(struct worker *w, struct batch *b)
 	while (!p->ready && p->done_upto < b->seq && !p->quit)
 		pthread_cond_wait(&p->cv, &p->mu);
 	pipe_unlock(p);
-	if (!p->ready && sample(w, b) == -1)
-		return;
-	for (i = 0; i < b->nitems && !b->failed && !pipe_quitting(p); i++)
-		value(w, &b->items[i]);
-	if (!b->failed)
-		writer_seal(p->wr, p->run, w->enc, &b->wb);
+	if (p->ready || sample(w, b) == 0) {
+		for (i = 0; i < b->nitems && !b->failed &&
+		    !pipe_quitting(p); i++)
+			value(w, &b->items[i]);
+		if (!b->failed)
+			writer_seal(p->wr, p->run, w->enc, &b->wb);
+	}
+	if (writer_admits(p->wr))
+		admit(w, b);
 }

@@ -64,7 +64,7 @@ test_find(void)
 	    "binary files need a schema even with no rows");
 }
 
-/* Encode rows, then write only the first n, as the writer does at a cut.
+/* Encode rows, then write only the first n, as the pipeline does at a cut.
  * Coerce and encode both borrow their row: each jv is freed here. */
 static char *
 run_format(const char *name, const struct schema *s, const char **rows,
@@ -91,6 +91,10 @@ run_format(const char *name, const struct schema *s, const char **rows,
 		jv_free(row);
 	}
 	ok &= wb.n == nrows;
+	/* As a worker ends its batch: Parquet's pages take the n rows. */
+	writer_seal(w, run, enc, &wb);
+	ok &= writer_admit(w, run, enc, &wb, n, &e) == 0;
+	ok &= writer_build(w, run, enc, &e) == 0;
 	ok &= writer_begin(w, run, f, &e) == 0;
 	ok &= writer_flush(w, run, f, &wb, n, &e) == 0;
 	ok &= writer_end(w, run, f, &e) == 0;

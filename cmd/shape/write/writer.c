@@ -133,6 +133,26 @@ writer_seal(const struct writer *w, const void *run, void *enc,
 		w->seal(run, enc, wb);
 }
 
+int
+writer_admits(const struct writer *w)
+{
+	return w->admit != NULL;
+}
+
+int
+writer_admit(const struct writer *w, void *run, void *enc,
+    struct wbatch *wb, size_t n, struct fk_err *e)
+{
+	return w->admit != NULL ? w->admit(run, enc, wb, n, e) : 0;
+}
+
+int
+writer_build(const struct writer *w, void *run, void *enc,
+    struct fk_err *e)
+{
+	return w->build != NULL ? w->build(run, enc, e) : 0;
+}
+
 void
 writer_enc_free(const struct writer *w, void *enc)
 {

@@ -11,6 +11,10 @@
  *            read from the input's text, no jv made
  *   seal     on a worker, optional: the batch's rows as they will be
  *            written (Avro's compressed blocks)
+ *   admit, build  on a worker, optional, for a format whose bytes
+ *            depend on the rows before (Parquet's pages): admit takes
+ *            the batches one at a time in input order, build then works
+ *            on the admitted rows alongside the other workers
  *   begin    on the writer thread, before the first batch: a header
  *   flush    on the writer thread, in input order: a batch's first n rows
  *   end      after the last batch: the trailer
@@ -102,6 +106,19 @@ struct writer {
 	 * memory): flush then does the work.  NULL: nothing to do.
 	 */
 	void (*seal)(const void *run, void *enc, struct wbatch *wb);
+	/*
+	 * After seal, once for every batch in input order, one worker at
+	 * a time: the run takes wb's first n rows, those the file will
+	 * hold (n < wb->n when the run stops at a bad record in the batch;
+	 * 0 for a failed batch).  It must be quick: the next batch waits.
+	 * Then build, on the same worker and enc, with the other workers:
+	 * the work those rows need.  build follows every admit, even a
+	 * failed one.  -1 with e for a failure of the run.  Both NULL, or
+	 * neither.
+	 */
+	int (*admit)(void *run, void *enc, struct wbatch *wb, size_t n,
+	    struct fk_err *e);
+	int (*build)(void *run, void *enc, struct fk_err *e);
 	void (*enc_free)(void *enc);
 
 	/* On the main thread, around the run. */
@@ -168,6 +185,12 @@ void writer_release(const struct writer *w, void *run);
 void writer_seal(const struct writer *w, const void *run, void *enc,
     struct wbatch *wb);
 void writer_enc_free(const struct writer *w, void *enc);
+/* Whether w admits its batches in order (admit and build). */
+int writer_admits(const struct writer *w);
+int writer_admit(const struct writer *w, void *run, void *enc,
+    struct wbatch *wb, size_t n, struct fk_err *e);
+int writer_build(const struct writer *w, void *run, void *enc,
+    struct fk_err *e);
 int writer_begin(const struct writer *w, void *run, FILE *out,
     struct fk_err *e);
 int writer_flush(const struct writer *w, void *run, FILE *out,

@@ -7,6 +7,7 @@
  * compact protocol, its length as 4 little-endian bytes, and "PAR1".  The
  * schema is a depth-first list of SchemaElements under a root.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,21 +30,77 @@ enum {
 #define PQ_SCALE 9		/* BigQuery NUMERIC: DECIMAL(38, 9) */
 #define PQ_PRECISION 38
 
+/*
+ * A row group: its rows, counted when its last row is admitted, and its
+ * chunks, one per column, each sealed by whichever thread has the
+ * column when the group's last row goes in.
+ */
+struct pq_rg {
+	struct pqc_chunk *ch;
+	size_t nsealed;
+	int64_t rows;
+	int closed;		/* its last row is admitted */
+};
+
+/*
+ * A thread's hands on the run: its shredder and compressor, its batch's
+ * rows shredded, a stream per column, and what it admitted.  A worker
+ * has one (the format's enc); so has the writer, for pq_write and the
+ * last row group.
+ */
+struct pq_hand {
+	size_t ncols;
+	struct shred *x;
+	struct pqz z;
+	struct fk_buf scratch;	/* page assembly */
+	struct fk_buf *cols;	/* the batch's stream of each column */
+	size_t *size;		/* row i's bytes, all streams */
+	size_t rows, cap;	/* rows shredded; room in size */
+	/* The batch admitted: its first n rows. */
+	size_t n;
+	long long seq;		/* in admission order */
+	size_t rg0;		/* the row group of its first row */
+	size_t *cut;		/* rows after which a group ends, ascending */
+	size_t ncut, cutcap;
+	unsigned char *todo;	/* columns not yet built */
+};
+
 struct pq {
 	struct pqc_sink out;
 	struct pq_plan *p;		/* the columns, read by the workers */
-	struct shred *x;		/* pq_write's, made on first use */
-	struct fk_buf row;		/* pq_write's row, shredded */
+	const char *codec;
 	struct pq_col *cols;
 	size_t ncols;
-	struct pqz z;
-	struct fk_buf scratch;	/* page assembly, shared by the columns */
 	size_t rg_bytes;
-	int64_t rg_rows, rows;
+	struct pq_hand *own;		/* the writer's hands, made on first use */
+
+	pthread_mutex_t mu;	/* what follows, between the threads */
+	pthread_cond_t cv;	/* a column moved on */
+	long long *next;	/* column c takes batch next[c] (admission order) */
+	long long admitted;	/* batches admitted */
+	size_t acc;		/* the open group's bytes so far, shredded */
+	int64_t open_rows;	/* its rows */
+	size_t open;		/* its number */
+	struct pq_rg *q;	/* groups from q0 not yet written */
+	size_t q0, nq, qcap;
+	int broken;		/* a column failed: no more pages */
+	struct fk_err err;	/* why */
+
+	int64_t rows;
 	struct fk_buf rgs;	/* RowGroup structs of the footer so far */
 	size_t nrg;
 	int failed;
 };
+
+static void
+rg_free(struct pq_rg *g, size_t ncols)
+{
+	size_t i;
+
+	for (i = 0; g->ch != NULL && i < ncols; i++)
+		pqc_chunk_free(&g->ch[i]);
+	free(g->ch);
+}
 
 static void
 pq_destroy(struct pq *w)
@@ -54,13 +111,16 @@ pq_destroy(struct pq *w)
 		return;
 	for (i = 0; w->cols != NULL && i < w->ncols; i++)
 		pqc_free(&w->cols[i]);
+	for (i = 0; i < w->nq; i++)
+		rg_free(&w->q[i], w->ncols);
+	free(w->q);
 	free(w->cols);
-	shred_free(w->x);
+	free(w->next);
+	pq_hand_free(w->own);
 	shred_plan_free(w->p);
-	fk_buf_free(&w->row);
-	pqz_free(&w->z);
-	fk_buf_free(&w->scratch);
 	fk_buf_free(&w->rgs);
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->cv);
 	free(w);
 }
 
@@ -88,30 +148,33 @@ pq_new(const struct schema *s, const struct pq_opts *o, struct fk_err *e)
 		fk_fail(e, FK_EX_SOFTWARE, "out of memory");
 		return NULL;
 	}
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
 	w->p = shred_plan_new(s, o->no_dict, e);
 	if (w->p == NULL)
 		goto fail;
+	w->codec = o->codec;
 	w->rg_bytes = o->row_group_bytes ? o->row_group_bytes :
 	    PQ_ROW_GROUP_BYTES;
-	if (pqz_init(&w->z, o->codec, e) == -1)
-		goto fail;
-	w->cols = calloc(w->p->ncols, sizeof(*w->cols));
-	if (w->cols == NULL) {
+	w->ncols = w->p->ncols;
+	w->cols = calloc(w->ncols, sizeof(*w->cols));
+	w->next = calloc(w->ncols, sizeof(*w->next));
+	if (w->cols == NULL || w->next == NULL) {
 		fk_fail(e, FK_EX_SOFTWARE, "out of memory");
 		goto fail;
 	}
-	w->ncols = w->p->ncols;
 	for (i = 0; i < w->ncols; i++) {
 		l = &w->p->cols[i];
 		w->cols[i].path = l->path;
 		w->cols[i].npath = l->npath;
-		w->cols[i].z = &w->z;
-		w->cols[i].scratch = &w->scratch;
 		w->cols[i].page_bytes = o->page_bytes ? o->page_bytes :
 		    PQ_PAGE_BYTES;
 		pqc_init(&w->cols[i], l->ptype, l->tlen, l->max_def,
 		    l->max_rep, l->dict);
 	}
+	/* Made now, so that a bad --compression is a usage error now. */
+	if ((w->own = pq_hand_new(w, e)) == NULL)
+		goto fail;
 	return w;
 fail:
 	pq_destroy(w);
@@ -144,56 +207,215 @@ pq_open(FILE *out, const struct schema *s, const struct pq_opts *o,
 	return w;
 }
 
-/* Row groups. */
+/* ---- a thread's hands ------------------------------------------------ */
 
-static int
-flush_row_group(struct pq *w, struct fk_err *e)
+void
+pq_hand_free(void *hand)
 {
-	uint64_t start = w->out.off;
-	int64_t usize = 0, csize = 0;
-	struct thrift t;
-	size_t i;
+	struct pq_hand *h = hand;
+	size_t c;
 
-	if (w->rg_rows == 0)
-		return 0;
-	thrift_init(&t, &w->rgs);
-	thrift_begin(&t);
-	thrift_list(&t, 1, THRIFT_STRUCT, w->ncols);
-	for (i = 0; i < w->ncols; i++)
-		if (pqc_chunk_write(&w->cols[i], &w->out, &t, &usize, &csize,
-		    e) == -1)
-			return -1;
-	thrift_i64(&t, 2, usize);
-	thrift_i64(&t, 3, w->rg_rows);
-	thrift_i64(&t, 5, (int64_t)start);
-	thrift_i64(&t, 6, csize);
-	if (w->nrg <= INT16_MAX)
-		thrift_i16(&t, 7, (int16_t)w->nrg);
-	thrift_end(&t);
-	if (thrift_failed(&t))
-		return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
-	w->nrg++;
-	w->rg_rows = 0;
-	return 0;
+	if (h == NULL)
+		return;
+	shred_free(h->x);
+	pqz_free(&h->z);
+	fk_buf_free(&h->scratch);
+	for (c = 0; h->cols != NULL && c < h->ncols; c++)
+		fk_buf_free(&h->cols[c]);
+	free(h->cols);
+	free(h->size);
+	free(h->cut);
+	free(h->todo);
+	free(h);
 }
 
-/* At a row boundary: close full pages, write a full row group. */
-static int
-row_end(struct pq *w, struct fk_err *e)
+struct pq_hand *
+pq_hand_new(const struct pq *w, struct fk_err *e)
 {
-	size_t i, n, total = 0;
+	struct pq_hand *h = calloc(1, sizeof(*h));
 
-	for (i = 0; i < w->ncols; i++) {
-		if (pqc_row_end(&w->cols[i], &n, e) == -1)
-			return -1;
-		total += n;
+	if (h == NULL) {
+		fk_fail(e, FK_EX_SOFTWARE, "out of memory");
+		return NULL;
 	}
-	if (total >= w->rg_bytes)
-		return flush_row_group(w, e);
+	h->ncols = w->ncols;
+	if (pqz_init(&h->z, w->codec, e) == -1)
+		goto fail;
+	h->x = shred_new(w->p);
+	h->cols = calloc(w->ncols + 1, sizeof(*h->cols));
+	h->todo = calloc(w->ncols + 1, 1);
+	if (h->x == NULL || h->cols == NULL || h->todo == NULL) {
+		fk_fail(e, FK_EX_SOFTWARE, "out of memory");
+		goto fail;
+	}
+	return h;
+fail:
+	pq_hand_free(h);
+	return NULL;
+}
+
+/* Room for row i's size. */
+static int
+hand_grow(struct pq_hand *h, size_t i)
+{
+	size_t nc = h->cap ? h->cap : 256, *sz;
+
+	while (nc <= i)
+		nc *= 2;
+	if ((sz = realloc(h->size, nc * sizeof(*sz))) == NULL)
+		return -1;
+	h->size = sz;
+	h->cap = nc;
 	return 0;
 }
 
-/* Reading shredded rows (pq_plan.h). */
+/*
+ * Before row i: row 0 begins a batch, and the rows come in order.  A row
+ * is never shredded twice: one that fails fails the run (encode's -1),
+ * and Parquet never refuses a row, so the pipeline takes none back.
+ */
+static int
+hand_begin(struct pq_hand *h, size_t i, struct fk_err *e)
+{
+	size_t c;
+
+	if (i == 0) {
+		for (c = 0; c < h->ncols; c++)
+			fk_buf_reset(&h->cols[c]);
+		h->rows = 0;
+	}
+	if (i != h->rows)
+		return fk_fail(e, FK_EX_SOFTWARE, "parquet: row %zu shredded "
+		    "out of turn (a bug)", i);
+	if (i >= h->cap && hand_grow(h, i) == -1)
+		return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
+	return 0;
+}
+
+/* After row i: its size, when it went in. */
+static int
+hand_end(struct pq_hand *h, size_t i, int rc)
+{
+	if (rc == 0) {
+		h->size[i] = shred_bytes(h->x);
+		h->rows = i + 1;
+	}
+	return rc;
+}
+
+int
+pq_hand_row(struct pq_hand *h, jv row, size_t i, struct fk_err *e)
+{
+	if (hand_begin(h, i, e) == -1)
+		return -1;
+	return hand_end(h, i, shred_row(h->x, row, h->cols, e));
+}
+
+int
+pq_hand_flat(struct pq_hand *h, const struct flat_val *v, size_t i,
+    struct fk_err *e)
+{
+	if (hand_begin(h, i, e) == -1)
+		return -1;
+	return hand_end(h, i, shred_flat(h->x, v, h->cols, e));
+}
+
+/* ---- admitting rows: which row group each goes in --------------------- */
+
+/* A failure that leaves the columns out of step; lock held. */
+static void
+broke(struct pq *w, const struct fk_err *e)
+{
+	if (!w->broken)
+		w->err = *e;
+	w->broken = 1;
+}
+
+/* The group being filled has its place in the queue; lock held. */
+static int
+rg_open(struct pq *w)
+{
+	struct pq_rg *q;
+	size_t nc;
+
+	if (w->open < w->q0 + w->nq)
+		return 0;
+	if (w->nq == w->qcap) {
+		nc = w->qcap ? 2 * w->qcap : 4;
+		if ((q = realloc(w->q, nc * sizeof(*q))) == NULL)
+			return -1;
+		w->q = q;
+		w->qcap = nc;
+	}
+	memset(&w->q[w->nq], 0, sizeof(*w->q));
+	w->q[w->nq].ch = calloc(w->ncols + 1, sizeof(*w->q[w->nq].ch));
+	if (w->q[w->nq].ch == NULL)
+		return -1;
+	w->nq++;
+	return 0;
+}
+
+/* The group's last row is row - 1 of h's batch: the next opens. */
+static int
+rg_close(struct pq *w, struct pq_hand *h, size_t row)
+{
+	struct pq_rg *g = &w->q[w->open - w->q0];
+	size_t *p, nc;
+
+	if (h->ncut == h->cutcap) {
+		nc = h->cutcap ? 2 * h->cutcap : 8;
+		if ((p = realloc(h->cut, nc * sizeof(*p))) == NULL)
+			return -1;
+		h->cut = p;
+		h->cutcap = nc;
+	}
+	h->cut[h->ncut++] = row;
+	g->rows = w->open_rows;
+	g->closed = 1;
+	w->open++;
+	w->acc = 0;
+	w->open_rows = 0;
+	return rg_open(w);
+}
+
+/*
+ * A row group ends at the first row where its rows' shredded bytes
+ * reach rg_bytes.  Those bytes are the values PLAIN, a byte a level, a
+ * length per string and a hash per value that may take a dictionary:
+ * known when the row was shredded, so the cuts fall in the same places
+ * at every -j.
+ */
+int
+pq_admit(struct pq *w, struct pq_hand *h, size_t n, struct fk_err *e)
+{
+	size_t i;
+	int rc = 0;
+
+	h->n = n;
+	h->ncut = 0;
+	if (n == 0)
+		return 0;
+	pthread_mutex_lock(&w->mu);
+	h->seq = w->admitted++;
+	h->rg0 = w->open;
+	if (rg_open(w) == -1)
+		rc = -1;
+	for (i = 0; i < n && rc == 0; i++) {
+		w->acc += h->size[i];
+		w->open_rows++;
+		if (w->acc >= w->rg_bytes && rg_close(w, h, i + 1) == -1)
+			rc = -1;
+	}
+	w->rows += (int64_t)n;
+	if (rc == -1) {
+		fk_fail(e, FK_EX_SOFTWARE, "out of memory");
+		broke(w, e);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return rc;
+}
+
+/* ---- building the admitted rows' pages ---------------------------------- */
 
 struct pq_in {
 	const unsigned char *p, *end;
@@ -225,14 +447,12 @@ take_u32(struct pq_in *in)
 }
 
 /*
- * One entry of column i: its levels, and its value if present.  Read
- * with one bound check per part: this runs for every value.
+ * One entry of column c (leaf l): its levels, and its value if present.
+ * Read with one bound check per part: this runs for every value.
  */
 static void
-add_entry(struct pq *w, size_t i, struct pq_in *in)
+add_entry(const struct pq_leaf *l, struct pq_col *c, struct pq_in *in)
 {
-	const struct pq_leaf *l = &w->p->cols[i];
-	struct pq_col *c = &w->cols[i];
 	const unsigned char *p = in->p, *v;
 	size_t n, left = (size_t)(in->end - p);
 	int rep = 0, def = 0;
@@ -277,40 +497,210 @@ bad:
 	in->bad = 1;
 }
 
-int
-pq_add(struct pq *w, const void *p, size_t len, size_t n,
-    struct fk_err *e)
+/* Column c's entries of the next row, from its stream. */
+static int
+add_row(struct pq *w, size_t c, struct pq_in *in)
 {
-	struct pq_in in = { p, (const unsigned char *)p + len, 0 };
-	size_t r, i, k, count;
+	const struct pq_leaf *l = &w->p->cols[c];
+	size_t k, count = l->max_rep > 0 ? take_u32(in) : 1;
 
+	for (k = 0; k < count && !in->bad; k++)
+		add_entry(l, &w->cols[c], in);
+	return in->bad ? -1 : 0;
+}
+
+/*
+ * Column c through h's batch, with h's compressor: its pages, and its
+ * chunk sealed where a row group ends.  The column is h's alone
+ * meanwhile; the group's place in the queue is not.
+ */
+static int
+build_column(struct pq *w, struct pq_hand *h, size_t c, struct fk_err *e)
+{
+	struct pq_col *col = &w->cols[c];
+	struct pqc_chunk done;
+	struct pq_in in;
+	size_t r, k = 0, g = h->rg0;
+
+	col->z = &h->z;
+	col->scratch = &h->scratch;
+	in.p = (const unsigned char *)h->cols[c].p;
+	in.end = in.p + h->cols[c].len;
+	in.bad = 0;
+	for (r = 0; r < h->n; r++) {
+		if (add_row(w, c, &in) == -1)
+			return fk_fail(e, FK_EX_SOFTWARE, "parquet: shredded "
+			    "rows out of step (a bug)");
+		if (pqc_row_end(col, e) == -1)
+			return -1;
+		if (k == h->ncut || h->cut[k] != r + 1)
+			continue;
+		if (pqc_chunk_seal(col, &done, e) == -1)
+			return -1;
+		pthread_mutex_lock(&w->mu);
+		w->q[g - w->q0].ch[c] = done;
+		w->q[g - w->q0].nsealed++;
+		pthread_mutex_unlock(&w->mu);
+		k++;
+		g++;
+	}
+	return 0;
+}
+
+/* A column whose turn is h's batch, waiting for one; lock held. */
+static size_t
+take_column(struct pq *w, struct pq_hand *h)
+{
+	size_t c;
+
+	for (;;) {
+		for (c = 0; c < w->ncols; c++)
+			if (h->todo[c] && w->next[c] == h->seq)
+				return c;
+		pthread_cond_wait(&w->cv, &w->mu);
+	}
+}
+
+/*
+ * Each column takes the batches in admission order, so its dictionary, pages
+ * and chunks come out the same whichever threads build them; different
+ * columns go forward at once.  A column that fails breaks the run, but
+ * the others still pass the batch on, so that no thread waits for ever.
+ */
+int
+pq_build(struct pq *w, struct pq_hand *h, struct fk_err *e)
+{
+	size_t c, left;
+	int rc = 0, broken;
+
+	if (h->n == 0)
+		return 0;
+	memset(h->todo, 1, w->ncols);
+	for (left = w->ncols; left > 0; left--) {
+		pthread_mutex_lock(&w->mu);
+		c = take_column(w, h);
+		broken = w->broken;
+		pthread_mutex_unlock(&w->mu);
+		if (!broken && rc == 0 && build_column(w, h, c, e) == -1)
+			rc = -1;
+		pthread_mutex_lock(&w->mu);
+		if (rc == -1)
+			broke(w, e);
+		h->todo[c] = 0;
+		w->next[c]++;
+		pthread_cond_broadcast(&w->cv);
+		pthread_mutex_unlock(&w->mu);
+	}
+	return rc;
+}
+
+/* ---- writing row groups, in order ------------------------------------- */
+
+static int
+rg_write(struct pq *w, struct pq_rg *g, struct fk_err *e)
+{
+	uint64_t start = w->out.off;
+	int64_t usize = 0, csize = 0;
+	struct thrift t;
+	size_t i;
+	int rc = -1;
+
+	thrift_init(&t, &w->rgs);
+	thrift_begin(&t);
+	thrift_list(&t, 1, THRIFT_STRUCT, w->ncols);
+	for (i = 0; i < w->ncols; i++) {
+		usize += g->ch[i].usize;
+		csize += g->ch[i].csize;
+		if (pqc_chunk_put(&w->cols[i], &g->ch[i], w->own->z.codec,
+		    &w->out, &t, e) == -1)
+			goto out;
+	}
+	thrift_i64(&t, 2, usize);
+	thrift_i64(&t, 3, g->rows);
+	thrift_i64(&t, 5, (int64_t)start);
+	thrift_i64(&t, 6, csize);
+	if (w->nrg <= INT16_MAX)
+		thrift_i16(&t, 7, (int16_t)w->nrg);
+	thrift_end(&t);
+	if (thrift_failed(&t)) {
+		fk_fail(e, FK_EX_SOFTWARE, "out of memory");
+		goto out;
+	}
+	w->nrg++;
+	rc = 0;
+out:
+	rg_free(g, w->ncols);
+	return rc;
+}
+
+/* Write the groups at the head of the queue that all columns sealed. */
+static int
+rg_drain(struct pq *w, struct fk_err *e)
+{
+	struct pq_rg g;
+
+	for (;;) {
+		pthread_mutex_lock(&w->mu);
+		if (w->broken) {
+			*e = w->err;
+			pthread_mutex_unlock(&w->mu);
+			return -1;
+		}
+		if (w->nq == 0 || !w->q[0].closed ||
+		    w->q[0].nsealed < w->ncols) {
+			pthread_mutex_unlock(&w->mu);
+			return 0;
+		}
+		g = w->q[0];
+		memmove(w->q, w->q + 1, (w->nq - 1) * sizeof(*w->q));
+		w->nq--;
+		w->q0++;
+		pthread_mutex_unlock(&w->mu);
+		if (rg_write(w, &g, e) == -1)
+			return -1;
+	}
+}
+
+int
+pq_flush(struct pq *w, struct fk_err *e)
+{
 	if (w->failed)
 		return fk_fail(e, FK_EX_SOFTWARE,
 		    "parquet writer used after an error");
-	for (r = 0; r < n; r++) {
-		for (i = 0; i < w->ncols && !in.bad; i++) {
-			count = w->p->cols[i].max_rep > 0 ?
-			    take_u32(&in) : 1;
-			for (k = 0; k < count && !in.bad; k++)
-				add_entry(w, i, &in);
-		}
-		if (in.bad)
-			break;
-		w->rg_rows++;
-		w->rows++;
-		if (row_end(w, e) == -1)
-			goto fail;
-	}
-	if (in.bad || in.p != in.end) {
-		fk_fail(e, FK_EX_SOFTWARE, "parquet: shredded rows out of "
-		    "step (a bug)");
-		goto fail;
+	if (rg_drain(w, e) == -1) {
+		w->failed = 1;
+		return -1;
 	}
 	return 0;
-fail:
-	/* A row half added leaves the columns out of step: no way on. */
-	w->failed = 1;
-	return -1;
+}
+
+/*
+ * After the last batch is built: the open group's chunks are sealed
+ * here, with the writer's hands, and written.
+ */
+static int
+rg_last(struct pq *w, struct fk_err *e)
+{
+	struct pq_rg *g;
+	size_t c;
+
+	if (rg_drain(w, e) == -1)
+		return -1;
+	if (w->open_rows == 0)
+		return 0;
+	g = &w->q[w->open - w->q0];
+	for (c = 0; c < w->ncols; c++) {
+		w->cols[c].z = &w->own->z;
+		w->cols[c].scratch = &w->own->scratch;
+		if (pqc_chunk_seal(&w->cols[c], &g->ch[c], e) == -1)
+			return -1;
+		g->nsealed++;
+	}
+	g->rows = w->open_rows;
+	g->closed = 1;
+	w->open_rows = 0;
+	w->open++;
+	return rg_drain(w, e);
 }
 
 int
@@ -323,14 +713,13 @@ pq_write(struct pq *w, jv row, struct fk_err *e)
 		    "parquet writer used after an error");
 		goto out;
 	}
-	if (w->x == NULL && (w->x = shred_new(w->p)) == NULL) {
-		fk_fail(e, FK_EX_SOFTWARE, "out of memory");
+	if (pq_hand_row(w->own, row, 0, e) == -1)
 		goto out;
-	}
-	fk_buf_reset(&w->row);
-	if (shred_row(w->x, row, &w->row, e) == -1)
-		goto out;
-	rc = pq_add(w, w->row.p, w->row.len, 1, e);
+	rc = pq_admit(w, w->own, 1, e);
+	if (pq_build(w, w->own, e) == -1)
+		rc = -1;
+	if (rc == 0)
+		rc = rg_drain(w, e);
 out:
 	if (rc == -1)
 		w->failed = 1;
@@ -521,7 +910,7 @@ finish(struct pq *w, struct fk_err *e)
 	struct thrift t;
 	int rc = -1;
 
-	if (flush_row_group(w, e) == -1)
+	if (rg_last(w, e) == -1)
 		return -1;
 	thrift_init(&t, &meta);
 	footer(w, &t);

@@ -23,14 +23,18 @@
  * the standard 3-level LIST: required group <name> (LIST) { repeated
  * group list { required <element> } }.
  *
- * The work is split in two so that no jv crosses a thread.  A plan (the
- * schema's columns, read-only once made) lets any thread shred canonical
- * rows into flat bytes: each leaf column's (repetition level, definition
- * level, PLAIN value, dictionary hash) entries, row after row
- * (shred_row, shred.h).  The writer (pq_new) then takes those bytes in row
- * order (pq_add) and does what depends on the rows before: the
- * dictionaries, pages, row groups and footer.  See writer.c for why the
- * pages themselves cannot be made on the workers.
+ * The work is split three ways so that no jv crosses a thread and the
+ * pages are made on many threads.  A plan (the schema's columns,
+ * read-only once made) lets any thread shred canonical rows into flat
+ * bytes: each leaf column's (repetition level, definition level, PLAIN
+ * value, dictionary hash) entries, row after row (pq_hand_row, shred.h).
+ * Batches of such rows are then admitted in the file's order
+ * (pq_admit), which decides where row groups end, and built (pq_build):
+ * each column takes the batches in that order, on whichever thread
+ * reaches it, and makes its dictionary, pages and chunks.  The thread
+ * that writes the file writes the sealed row groups in order
+ * (pq_flush) and the footer (pq_finish).  writer.c says why the bytes
+ * are the same at every -j.
  */
 #ifndef FK_SHAPE_PARQUET_H
 #define FK_SHAPE_PARQUET_H
@@ -42,25 +46,28 @@
 
 #include "buf.h"
 #include "fk.h"
+#include "shape/check/flat.h"
 #include "shape/check/schema.h"
 
 /*
  * The writer holds one row group's compressed columns, so the group's
- * size bounds memory whatever the input's.  16 MiB is about DuckDB's
- * 122,880-row groups for a FakerAPI user (1M users: 9 groups, as
- * DuckDB's), and is reached within the first 100,000 rows, so peak RSS
- * stays flat from there (29 MiB at 100k rows, 31 at 1M, -j 2); 32 MiB
- * made a file 0.6% smaller and used 42 MiB at 1M rows.
+ * size bounds memory whatever the input's.  A group ends where its rows'
+ * shredded bytes (pq_admit) reach the size: 32 MiB is 117,600 FakerAPI
+ * users, about DuckDB's 122,880-row groups (1M users: 9 groups, as
+ * DuckDB's, and a file no larger than DuckDB's).  16 MiB made 18 groups
+ * and a file 1% larger; peak RSS at 1M rows, -j 2: 46 MiB at 16 MiB,
+ * 55 MiB at 32 MiB.
  */
-#define PQ_ROW_GROUP_BYTES (16 * 1024 * 1024)
+#define PQ_ROW_GROUP_BYTES (32 * 1024 * 1024)
 #define PQ_PAGE_BYTES (1024 * 1024)
 
 struct pq;
+struct pq_hand;
 struct pq_plan;
 
 struct pq_opts {
 	const char *codec;	/* "snappy" (NULL), "zstd", "gzip", "none" */
-	size_t row_group_bytes;	/* 0: 16 MiB of uncompressed data */
+	size_t row_group_bytes;	/* 0: 32 MiB of shredded rows */
 	size_t page_bytes;	/* 0: 1 MiB */
 	int no_dict;		/* never use dictionary encoding */
 };
@@ -82,17 +89,45 @@ struct pq *pq_open(FILE *out, const struct schema *s,
     const struct pq_opts *o, struct fk_err *e);
 
 /*
- * Add n rows shredded by the writer's plan: exactly the len bytes at p.
- * May write row groups.  -1 with e filled: SOFTWARE for bytes that are
- * not n shredded rows or no memory, IOERR for a write error.  After an
- * error, only pq_abort is allowed.
+ * A thread's hands on w: its shredder and compressor, and the batch it
+ * admitted.  Each thread that shreds or builds has its own.  NULL with e
+ * (USAGE for an unknown codec, SOFTWARE).  pq_hand_free takes NULL.
  */
-int pq_add(struct pq *w, const void *p, size_t len, size_t n,
+struct pq_hand *pq_hand_new(const struct pq *w, struct fk_err *e);
+void pq_hand_free(void *hand);
+
+/*
+ * Shred row i of a batch into h's column streams (shred_row,
+ * shred_flat).  Row 0 begins a batch, and the rows come in order.  -1
+ * with e as those: the stream then holds part of the row, so the run
+ * must fail.
+ */
+int pq_hand_row(struct pq_hand *h, jv row, size_t i, struct fk_err *e);
+int pq_hand_flat(struct pq_hand *h, const struct flat_val *v, size_t i,
     struct fk_err *e);
 
 /*
- * Add one canonical row (consumed): shred_row, then pq_add.  -1
- * with e filled as those; after an error, only pq_abort is allowed.
+ * The first n rows of h's batch go into the file next: their row groups
+ * are decided.  Called for every batch in the file's order, one thread
+ * at a time.  Then pq_build, on the same thread, no longer in order: the
+ * rows into the columns' pages, dictionaries and sealed chunks.
+ * pq_build must follow every pq_admit, even a failed one, or the threads
+ * building later batches wait for ever.  -1 with e (SOFTWARE) on
+ * failure, which breaks the run: pq_flush then fails.
+ */
+int pq_admit(struct pq *w, struct pq_hand *h, size_t n, struct fk_err *e);
+int pq_build(struct pq *w, struct pq_hand *h, struct fk_err *e);
+/*
+ * On the thread that writes the file: write the row groups whose
+ * chunks are all sealed, in order.  -1 with e (IOERR, or the failure
+ * that broke the run); after an error, only pq_abort is allowed.
+ */
+int pq_flush(struct pq *w, struct fk_err *e);
+
+/*
+ * Add one canonical row (consumed), with the writer's own hands: shred,
+ * admit, build, flush.  -1 with e filled as those; after an error, only
+ * pq_abort is allowed.
  */
 int pq_write(struct pq *w, jv row, struct fk_err *e);
 

@@ -117,10 +117,10 @@ stat_cmp(const struct pq_col *c, const unsigned char *a, size_t an,
 static void
 stat_set(struct pq_col *c, int which, const void *p, size_t n)
 {
-	struct fk_buf *b = which ? &c->bmax : &c->bmin;
+	struct fk_buf *b = which ? &c->ch.bmax : &c->ch.bmin;
 
 	if (c->ptype != PQT_BYTE_ARRAY) {
-		memcpy(which ? c->max : c->min, p, n);
+		memcpy(which ? c->ch.max : c->ch.min, p, n);
 		return;
 	}
 	fk_buf_reset(b);
@@ -130,24 +130,24 @@ stat_set(struct pq_col *c, int which, const void *p, size_t n)
 static void
 stat_update(struct pq_col *c, const unsigned char *p, size_t n)
 {
-	const unsigned char *mn = c->min, *mx = c->max;
+	const unsigned char *mn = c->ch.min, *mx = c->ch.max;
 	size_t mnl = (size_t)c->tlen, mxl = (size_t)c->tlen;
 
 	if (c->ptype == PQT_DOUBLE && isnan(le_double(p))) {
-		c->nans++;
+		c->ch.nans++;
 		return;
 	}
-	if (!c->has_minmax) {
+	if (!c->ch.has_minmax) {
 		stat_set(c, 0, p, n);
 		stat_set(c, 1, p, n);
-		c->has_minmax = 1;
+		c->ch.has_minmax = 1;
 		return;
 	}
 	if (c->ptype == PQT_BYTE_ARRAY) {
-		mn = (const unsigned char *)c->bmin.p;
-		mnl = c->bmin.len;
-		mx = (const unsigned char *)c->bmax.p;
-		mxl = c->bmax.len;
+		mn = (const unsigned char *)c->ch.bmin.p;
+		mnl = c->ch.bmin.len;
+		mx = (const unsigned char *)c->ch.bmax.p;
+		mxl = c->ch.bmax.len;
 	}
 	if (stat_cmp(c, p, n, mn, mnl) < 0)
 		stat_set(c, 0, p, n);
@@ -289,7 +289,7 @@ dict_fallback(struct pq_col *c)
 		plain_add(c, c->d.plain.p + c->d.off[k], c->d.len[k]);
 	}
 	c->nids = 0;
-	if (c->dict_pages > 0) {
+	if (c->ch.dict_pages > 0) {
 		c->dict = PQD_FROZEN;
 	} else {
 		c->dict = PQD_OFF;
@@ -311,7 +311,7 @@ void
 pqc_null(struct pq_col *c, int rep, int def)
 {
 	col_levels(c, rep, def);
-	c->nulls++;
+	c->ch.nulls++;
 }
 
 static void
@@ -396,31 +396,13 @@ page_size(const struct pq_col *c)
 	return n;
 }
 
-/* The chunk's size with an open page of ps bytes. */
-static size_t
-chunk_size(const struct pq_col *c, size_t ps)
-{
-	size_t n = (size_t)c->usize + ps;
-
-	if (c->dict != PQD_OFF)
-		n += c->d.plain.len;
-	return n;
-}
-
 int
-pqc_row_end(struct pq_col *c, size_t *size, struct fk_err *e)
+pqc_row_end(struct pq_col *c, struct fk_err *e)
 {
-	size_t ps;
-
 	if (c->oom)
 		return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
-	ps = page_size(c);
-	if (c->levels >= PQ_PAGE_LEVELS || ps >= c->page_bytes) {
-		if (pqc_page_close(c, e) == -1)
-			return -1;
-		ps = page_size(c);
-	}
-	*size = chunk_size(c, ps);
+	if (c->levels >= PQ_PAGE_LEVELS || page_size(c) >= c->page_bytes)
+		return pqc_page_close(c, e);
 	return 0;
 }
 
@@ -504,6 +486,22 @@ page_reset(struct pq_col *c)
 	c->plain_bytes = 0;
 }
 
+/*
+ * A chunk's pages are about the size of the column's last chunk: room
+ * for that, and an eighth more, rather than doubling up to it (which
+ * can hold twice the bytes a row group needs, for every column).
+ */
+static void
+presize(struct pq_col *c)
+{
+	size_t n = c->last_len + c->last_len / 8;
+
+	if (n > 0 && (c->ch.pages.p = malloc(n)) != NULL) {
+		c->ch.pages.p[0] = '\0';
+		c->ch.pages.cap = n;
+	}
+}
+
 static int
 pqc_page_close(struct pq_col *c, struct fk_err *e)
 {
@@ -513,7 +511,7 @@ pqc_page_close(struct pq_col *c, struct fk_err *e)
 
 	if (c->levels == 0)
 		return 0;
-	if (c->dict == PQD_ON && c->dict_pages == 0 && c->nvals > 0 &&
+	if (c->dict == PQD_ON && c->ch.dict_pages == 0 && c->nvals > 0 &&
 	    !dict_pays(c))
 		dict_fallback(c);
 	/*
@@ -541,19 +539,21 @@ pqc_page_close(struct pq_col *c, struct fk_err *e)
 	thrift_i32(&t, 4, PQE_RLE);
 	thrift_end(&t);
 	thrift_end(&t);
-	col_add(c, &c->pages, hdr.p, hdr.len);
-	col_add(c, &c->pages, c->z->p, c->z->len);
+	if (c->ch.pages.p == NULL)
+		presize(c);
+	col_add(c, &c->ch.pages, hdr.p, hdr.len);
+	col_add(c, &c->ch.pages, c->z->p, c->z->len);
 	if (thrift_failed(&t) || c->oom) {
 		fk_fail(e, FK_EX_SOFTWARE, "out of memory");
 		goto out;
 	}
-	c->usize += (int64_t)(hdr.len + c->scratch->len);
-	c->csize += (int64_t)(hdr.len + c->z->len);
-	c->num_values += (int64_t)c->levels;
+	c->ch.usize += (int64_t)(hdr.len + c->scratch->len);
+	c->ch.csize += (int64_t)(hdr.len + c->z->len);
+	c->ch.num_values += (int64_t)c->levels;
 	if (enc == PQE_RLE_DICT)
-		c->dict_pages++;
+		c->ch.dict_pages++;
 	else
-		c->plain_pages++;
+		c->ch.plain_pages++;
 	page_reset(c);
 	rc = 0;
 out:
@@ -575,6 +575,16 @@ pqc_init(struct pq_col *c, int ptype, int tlen, int max_def,
 }
 
 void
+pqc_chunk_free(struct pqc_chunk *ch)
+{
+	fk_buf_free(&ch->dict);
+	fk_buf_free(&ch->pages);
+	fk_buf_free(&ch->bmin);
+	fk_buf_free(&ch->bmax);
+	memset(ch, 0, sizeof(*ch));
+}
+
+void
 pqc_free(struct pq_col *c)
 {
 	rle_free(&c->rep);
@@ -587,45 +597,36 @@ pqc_free(struct pq_col *c)
 	free(c->d.len);
 	free(c->d.hash);
 	free(c->d.slot);
-	fk_buf_free(&c->pages);
-	fk_buf_free(&c->bmin);
-	fk_buf_free(&c->bmax);
+	pqc_chunk_free(&c->ch);
 }
 
-/* The dictionary page, written ahead of the data pages. */
+/* The dictionary page, compressed, to go ahead of the data pages. */
 static int
-write_dict(struct pq_col *c, struct pqc_sink *s, struct fk_err *e)
+seal_dict(struct pq_col *c, struct fk_err *e)
 {
-	struct fk_buf hdr = { 0 };
+	struct fk_buf *hdr = &c->ch.dict;
 	struct thrift t;
-	int rc = -1;
 
 	if (pqz_run(c->z, c->d.plain.p, c->d.plain.len, e) == -1)
 		return -1;
-	page_header(&hdr, PQP_DICT, c->d.plain.len, c->z->len, &t);
+	page_header(hdr, PQP_DICT, c->d.plain.len, c->z->len, &t);
 	thrift_struct(&t, 7);
 	thrift_i32(&t, 1, (int32_t)c->d.n);
 	thrift_i32(&t, 2, PQE_PLAIN);
 	thrift_end(&t);
 	thrift_end(&t);
-	if (thrift_failed(&t)) {
-		fk_fail(e, FK_EX_SOFTWARE, "out of memory");
-		goto out;
-	}
-	if (pqc_sink_write(s, hdr.p, hdr.len, e) == -1 ||
-	    pqc_sink_write(s, c->z->p, c->z->len, e) == -1)
-		goto out;
-	c->usize += (int64_t)(hdr.len + c->d.plain.len);
-	c->csize += (int64_t)(hdr.len + c->z->len);
-	rc = 0;
-out:
-	fk_buf_free(&hdr);
-	return rc;
+	c->ch.usize += (int64_t)(hdr->len + c->d.plain.len);
+	c->ch.csize += (int64_t)(hdr->len + c->z->len);
+	col_add(c, hdr, c->z->p, c->z->len);
+	if (thrift_failed(&t) || c->oom)
+		return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
+	return 0;
 }
 
 /* A min or max statistic as PLAIN bytes (no length prefix). */
 static void
-stat_field(struct pq_col *c, struct thrift *t, int16_t id, int which)
+stat_field(const struct pq_col *c, const struct pqc_chunk *ch,
+    struct thrift *t, int16_t id, int which)
 {
 	unsigned char v[16];
 	double d;
@@ -633,12 +634,12 @@ stat_field(struct pq_col *c, struct thrift *t, int16_t id, int which)
 
 	if (c->ptype == PQT_BYTE_ARRAY) {
 		if (which)
-			thrift_bin(t, id, c->bmax.p, c->bmax.len);
+			thrift_bin(t, id, ch->bmax.p, ch->bmax.len);
 		else
-			thrift_bin(t, id, c->bmin.p, c->bmin.len);
+			thrift_bin(t, id, ch->bmin.p, ch->bmin.len);
 		return;
 	}
-	memcpy(v, which ? c->max : c->min, (size_t)c->tlen);
+	memcpy(v, which ? ch->max : ch->min, (size_t)c->tlen);
 	if (c->ptype == PQT_DOUBLE) {
 		/* Zero bounds are written as -0.0 (min) and +0.0 (max). */
 		d = le_double(v);
@@ -653,38 +654,40 @@ stat_field(struct pq_col *c, struct thrift *t, int16_t id, int which)
 }
 
 static void
-write_stats(struct pq_col *c, struct thrift *t)
+write_stats(const struct pq_col *c, const struct pqc_chunk *ch,
+    struct thrift *t)
 {
-	int minmax = c->has_minmax && c->nans == 0;
+	int minmax = ch->has_minmax && ch->nans == 0;
 	/* The deprecated min/max fields are signed-order only. */
 	int legacy = c->ptype != PQT_BYTE_ARRAY && c->ptype != PQT_FLBA;
 
-	if (c->ptype == PQT_BYTE_ARRAY && (c->bmin.len > PQ_STAT_MAX ||
-	    c->bmax.len > PQ_STAT_MAX))
+	if (c->ptype == PQT_BYTE_ARRAY && (ch->bmin.len > PQ_STAT_MAX ||
+	    ch->bmax.len > PQ_STAT_MAX))
 		minmax = 0;
 	thrift_struct(t, 12);
 	if (minmax && legacy) {
-		stat_field(c, t, 1, 1);
-		stat_field(c, t, 2, 0);
+		stat_field(c, ch, t, 1, 1);
+		stat_field(c, ch, t, 2, 0);
 	}
-	thrift_i64(t, 3, c->nulls);
+	thrift_i64(t, 3, ch->nulls);
 	if (minmax) {
-		stat_field(c, t, 5, 1);
-		stat_field(c, t, 6, 0);
+		stat_field(c, ch, t, 5, 1);
+		stat_field(c, ch, t, 6, 0);
 		thrift_bool(t, 7, 1);
 		thrift_bool(t, 8, 1);
 	}
 	if (c->ptype == PQT_DOUBLE)
-		thrift_i64(t, 9, c->nans);
+		thrift_i64(t, 9, ch->nans);
 	thrift_end(t);
 }
 
 static void
-write_encodings(struct pq_col *c, struct thrift *t)
+write_encodings(const struct pq_col *c, const struct pqc_chunk *ch,
+    struct thrift *t)
 {
-	int plain = c->plain_pages > 0 || c->dict_pages > 0;
+	int plain = ch->plain_pages > 0 || ch->dict_pages > 0;
 	int rle = c->max_def > 0 || c->max_rep > 0;
-	int dict = c->dict_pages > 0;
+	int dict = ch->dict_pages > 0;
 
 	thrift_list(t, 2, THRIFT_I32, (size_t)(plain + rle + dict));
 	if (plain)
@@ -706,22 +709,22 @@ encoding_stat(struct thrift *t, int type, int enc, int count)
 }
 
 static void
-write_encoding_stats(struct pq_col *c, struct thrift *t)
+write_encoding_stats(const struct pqc_chunk *ch, struct thrift *t)
 {
-	size_t n = (c->dict_pages > 0) * 2 + (c->plain_pages > 0);
+	size_t n = (ch->dict_pages > 0) * 2 + (ch->plain_pages > 0);
 
 	thrift_list(t, 13, THRIFT_STRUCT, n);
-	if (c->dict_pages > 0) {
+	if (ch->dict_pages > 0) {
 		encoding_stat(t, PQP_DICT, PQE_PLAIN, 1);
-		encoding_stat(t, PQP_DATA, PQE_RLE_DICT, c->dict_pages);
+		encoding_stat(t, PQP_DATA, PQE_RLE_DICT, ch->dict_pages);
 	}
-	if (c->plain_pages > 0)
-		encoding_stat(t, PQP_DATA, PQE_PLAIN, c->plain_pages);
+	if (ch->plain_pages > 0)
+		encoding_stat(t, PQP_DATA, PQE_PLAIN, ch->plain_pages);
 }
 
 static void
-write_meta(struct pq_col *c, struct thrift *t, uint64_t dict_off,
-    uint64_t data_off)
+write_meta(const struct pq_col *c, const struct pqc_chunk *ch, int codec,
+    struct thrift *t, uint64_t dict_off, uint64_t data_off)
 {
 	size_t i;
 
@@ -729,50 +732,67 @@ write_meta(struct pq_col *c, struct thrift *t, uint64_t dict_off,
 	thrift_i64(t, 2, 0);		/* file_offset: deprecated, 0 */
 	thrift_struct(t, 3);		/* ColumnMetaData */
 	thrift_i32(t, 1, c->ptype);
-	write_encodings(c, t);
+	write_encodings(c, ch, t);
 	thrift_list(t, 3, THRIFT_BINARY, c->npath);
 	for (i = 0; i < c->npath; i++)
 		thrift_elem_str(t, c->path[i]);
-	thrift_i32(t, 4, c->z->codec);
-	thrift_i64(t, 5, c->num_values);
-	thrift_i64(t, 6, c->usize);
-	thrift_i64(t, 7, c->csize);
+	thrift_i32(t, 4, codec);
+	thrift_i64(t, 5, ch->num_values);
+	thrift_i64(t, 6, ch->usize);
+	thrift_i64(t, 7, ch->csize);
 	thrift_i64(t, 9, (int64_t)data_off);
-	if (c->dict_pages > 0)
+	if (ch->dict_pages > 0)
 		thrift_i64(t, 11, (int64_t)dict_off);
-	write_stats(c, t);
-	write_encoding_stats(c, t);
+	write_stats(c, ch, t);
+	write_encoding_stats(ch, t);
 	thrift_end(t);
 	thrift_end(t);
 }
 
+/* A sealed chunk waits: it gives back what its buffer grew past. */
 static void
-chunk_reset(struct pq_col *c)
+shrink(struct fk_buf *b)
 {
-	fk_buf_reset(&c->pages);
-	c->num_values = c->usize = c->csize = 0;
-	c->dict_pages = c->plain_pages = 0;
-	dict_clear(&c->d);
-	c->dict = c->dict_ok ? PQD_ON : PQD_OFF;
-	c->has_minmax = 0;
-	c->nulls = c->nans = 0;
+	char *p;
+
+	if (b->p == NULL || b->cap <= b->len + 1)
+		return;
+	if ((p = realloc(b->p, b->len + 1)) != NULL) {
+		b->p = p;
+		b->cap = b->len + 1;
+	}
 }
 
 int
-pqc_chunk_write(struct pq_col *c, struct pqc_sink *s,
-    struct thrift *t, int64_t *usize, int64_t *csize, struct fk_err *e)
+pqc_chunk_seal(struct pq_col *c, struct pqc_chunk *out, struct fk_err *e)
 {
-	uint64_t dict_off = s->off;
-
 	if (pqc_page_close(c, e) == -1)
 		return -1;
-	if (c->dict_pages > 0 && write_dict(c, s, e) == -1)
+	if (c->ch.dict_pages > 0 && seal_dict(c, e) == -1)
 		return -1;
-	write_meta(c, t, dict_off, s->off);
-	if (pqc_sink_write(s, c->pages.p, c->pages.len, e) == -1)
-		return -1;
-	*usize += c->usize;
-	*csize += c->csize;
-	chunk_reset(c);
+	*out = c->ch;
+	memset(&c->ch, 0, sizeof(c->ch));
+	c->last_len = out->pages.len;
+	shrink(&out->pages);
+	dict_clear(&c->d);
+	c->dict = c->dict_ok ? PQD_ON : PQD_OFF;
 	return 0;
+}
+
+int
+pqc_chunk_put(const struct pq_col *c, struct pqc_chunk *ch, int codec,
+    struct pqc_sink *s, struct thrift *t, struct fk_err *e)
+{
+	uint64_t dict_off = s->off;
+	int rc = -1;
+
+	if (pqc_sink_write(s, ch->dict.p, ch->dict.len, e) == -1)
+		goto out;
+	write_meta(c, ch, codec, t, dict_off, s->off);
+	if (pqc_sink_write(s, ch->pages.p, ch->pages.len, e) == -1)
+		goto out;
+	rc = 0;
+out:
+	pqc_chunk_free(ch);
+	return rc;
 }

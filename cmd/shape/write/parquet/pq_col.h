@@ -4,9 +4,11 @@
  * (compressed) pages of the column chunk, and its statistics.
  *
  * parquet.c feeds it the (repetition level, definition level, value)
- * entries that shred.c made of the rows; at the end of a row group it asks each
- * column to write its chunk and describe it in the footer.  Memory is one
- * compressed column chunk plus one open page per column.
+ * entries that shred.c made of the rows; at the end of a row group the
+ * column seals its chunk, which waits, compressed, for the file's writer
+ * to write it and describe it in the footer.  Memory is one compressed
+ * column chunk plus one open page per column, and the sealed chunks not
+ * yet written.
  */
 #ifndef FK_SHAPE_PQ_COL_H
 #define FK_SHAPE_PQ_COL_H
@@ -56,6 +58,23 @@ struct pqc_dict {
 	size_t nslot;
 };
 
+/*
+ * A column chunk's pages and what the footer says of them.  A column
+ * builds one (pq_col.ch) and seals it at the end of its row group, when
+ * it moves out to wait for the file's writer (pqc_chunk_seal).
+ */
+struct pqc_chunk {
+	struct fk_buf dict;	/* the dictionary page once sealed, or empty */
+	struct fk_buf pages;	/* finished data pages, headers included */
+	int64_t num_values;	/* levels in finished pages */
+	int64_t usize, csize;	/* their size uncompressed, as written */
+	int dict_pages, plain_pages;
+	int has_minmax;
+	unsigned char min[16], max[16];	/* fixed-size types, PLAIN */
+	struct fk_buf bmin, bmax;	/* BYTE_ARRAY */
+	int64_t nulls, nans;
+};
+
 enum { PQD_OFF, PQD_ON, PQD_FROZEN };
 
 struct pq_col {
@@ -64,8 +83,10 @@ struct pq_col {
 	int dict_ok;		/* may use a dictionary */
 	const char **path;	/* path_in_schema, not owned */
 	size_t npath;
-	struct pqz *z;	/* shared compressor, not owned */
-	struct fk_buf *scratch;	/* shared page assembly, not owned */
+	/* The compressor and page assembly of the thread that has the
+	   column now (parquet.c hands a column to one thread at a time). */
+	struct pqz *z;
+	struct fk_buf *scratch;
 	size_t page_bytes;
 
 	/* The open page. */
@@ -80,14 +101,8 @@ struct pq_col {
 	/* The chunk. */
 	int dict;		/* PQD_* */
 	struct pqc_dict d;
-	struct fk_buf pages;	/* finished data pages, headers included */
-	int64_t num_values;	/* levels in finished pages */
-	int64_t usize, csize;	/* their size uncompressed, as written */
-	int dict_pages, plain_pages;
-	int has_minmax;
-	unsigned char min[16], max[16];	/* fixed-size types, PLAIN */
-	struct fk_buf bmin, bmax;	/* BYTE_ARRAY */
-	int64_t nulls, nans;
+	struct pqc_chunk ch;
+	size_t last_len;	/* the pages of the chunk sealed last */
 
 	int oom;		/* an allocation failed (sticky) */
 };
@@ -112,18 +127,26 @@ void pqc_value(struct pq_col *c, int rep, const void *p, size_t n,
 void pqc_bool(struct pq_col *c, int rep, int v);
 
 /*
- * At a row end: close the open page if full (encode, compress, keep),
- * and say how many uncompressed bytes the chunk holds so far, open page
- * included.  -1 with e on failure.
+ * At a row end: close the open page if full (encode, compress, keep).
+ * -1 with e on failure.
  */
-int pqc_row_end(struct pq_col *c, size_t *size, struct fk_err *e);
+int pqc_row_end(struct pq_col *c, struct fk_err *e);
 
 /*
- * Write the chunk (dictionary page, data pages) to s and append its
- * ColumnChunk struct, as a list element, to t.  Adds its sizes to
- * the totals.  The column is then empty for the next row group.
+ * At the end of the column's row group: close the open page, compress
+ * the dictionary, and move the chunk to *out (the column is then empty
+ * for the next row group).  -1 with e on failure.
  */
-int pqc_chunk_write(struct pq_col *c, struct pqc_sink *s,
-    struct thrift *t, int64_t *usize, int64_t *csize, struct fk_err *e);
+int pqc_chunk_seal(struct pq_col *c, struct pqc_chunk *out,
+    struct fk_err *e);
+/*
+ * Write a sealed chunk of c to s (dictionary page, data pages) and
+ * append its ColumnChunk struct, as a list element, to t; then free it.
+ * Reads only what pqc_init set in c, so another thread may be filling
+ * c's next chunk meanwhile.
+ */
+int pqc_chunk_put(const struct pq_col *c, struct pqc_chunk *ch, int codec,
+    struct pqc_sink *s, struct thrift *t, struct fk_err *e);
+void pqc_chunk_free(struct pqc_chunk *ch);
 
 #endif

@@ -1,9 +1,12 @@
 /*
  * pq_plan.h: the Parquet plan of a schema (the node tree and its leaf
- * columns) and the shredded row bytes that pass from the threads that
- * shred (shred.c) to the writer (parquet.c).
+ * columns) and the shredded bytes that pass from the code that shreds
+ * rows (shred.c) to the code that builds pages (parquet.c), both on the
+ * workers.
  *
- * A SHREDDED ROW is, for each leaf column in schema order:
+ * Each leaf column has a stream of its own, so that a column's pages
+ * are built from bytes that lie together.  A row adds to each column's
+ * stream:
  *
  *   the count of its entries, 4 bytes little-endian, if max_rep > 0
  *   (else exactly one entry), then each entry:

@@ -246,7 +246,8 @@ nomem:
 struct shred {
 	const struct pq_plan *p;
 	jv *keys;		/* per node: its name, this thread's copy */
-	struct fk_buf *out;	/* the row's bytes go here */
+	struct fk_buf *out;	/* column i's entries go to out[i] */
+	size_t bytes_out;	/* bytes the row added to out */
 	/* With repetition, entries come out of column order: per column. */
 	struct fk_buf *col;
 	size_t *count;
@@ -262,6 +263,12 @@ keys_fill(struct shred *x, const struct pq_node *n)
 	x->keys[n->idx] = n->idx == 0 ? jv_null() : jv_string(n->f->name);
 	for (i = 0; i < n->nkids; i++)
 		keys_fill(x, &n->kids[i]);
+}
+
+size_t
+shred_bytes(const struct shred *x)
+{
+	return x->bytes_out;
 }
 
 void
@@ -311,7 +318,7 @@ static struct fk_buf *
 col_out(struct shred *x, size_t i)
 {
 	if (x->col == NULL)
-		return x->out;
+		return &x->out[i];	/* one entry a row: straight out */
 	x->count[i]++;
 	return &x->col[i];
 }
@@ -321,6 +328,7 @@ add(struct shred *x, struct fk_buf *b, const void *p, size_t n)
 {
 	if (fk_buf_add(b, p, n) == -1)
 		x->oom = 1;
+	x->bytes_out += n;
 }
 
 /* An entry without a value: def < max_def. */
@@ -641,26 +649,33 @@ gather(struct shred *x)
 	unsigned char n[4];
 	size_t i;
 
+	x->bytes_out = 0;	/* what went to x->col does not count */
 	for (i = 0; i < x->p->ncols; i++) {
 		if (x->p->cols[i].max_rep > 0) {
 			put_le(n, x->count[i], 4);
-			add(x, x->out, n, 4);
+			add(x, &x->out[i], n, 4);
 		}
-		add(x, x->out, x->col[i].p, x->col[i].len);
+		add(x, &x->out[i], x->col[i].p, x->col[i].len);
 	}
 }
 
+static void
+row_start(struct shred *x, struct fk_buf *out)
+{
+	x->out = out;
+	x->bytes_out = 0;
+	x->oom = 0;
+}
+
 int
-shred_row(struct shred *x, jv row, struct fk_buf *out,
-    struct fk_err *e)
+shred_row(struct shred *x, jv row, struct fk_buf *out, struct fk_err *e)
 {
 	size_t i;
 
 	if (jv_get_kind(row) != JV_KIND_OBJECT)
 		return fk_fail(e, FK_EX_DATAERR,
 		    "cannot write parquet: row is not a JSON object");
-	x->out = out;
-	x->oom = 0;
+	row_start(x, out);
 	for (i = 0; x->col != NULL && i < x->p->ncols; i++) {
 		fk_buf_reset(&x->col[i]);
 		x->count[i] = 0;
@@ -685,8 +700,7 @@ shred_flat(struct shred *x, const struct flat_val *v, struct fk_buf *out,
 	unsigned char le[8];
 	size_t i;
 
-	x->out = out;
-	x->oom = 0;
+	row_start(x, out);
 	for (i = 0; i < x->p->ncols; i++) {
 		switch (v[i].kind) {
 		case FLAT_NULL:

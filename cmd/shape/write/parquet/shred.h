@@ -33,20 +33,24 @@ struct shred *shred_new(const struct pq_plan *p);
 void shred_free(void *shred);
 
 /*
- * Append one canonical row (borrowed) to out, shredded.  -1 with e:
- * DATAERR for a value that is not canonical for its field (out may then
- * hold part of the row: cut it back), SOFTWARE when out of memory.
+ * Append one canonical row (borrowed), shredded: column i's entries go
+ * to out[i] (pq_plan.h).  -1 with e: DATAERR for a value that is not
+ * canonical for its field, SOFTWARE when out of memory; out may then
+ * hold part of the row: cut it back.
  */
 int shred_row(struct shred *x, jv row, struct fk_buf *out,
     struct fk_err *e);
 
 /*
- * Append one flat row (flat.h: s->nfields values of a flat schema) to
- * out, shredded as shred_row shreds the canonical row of the same
- * values.  -1 with e (SOFTWARE) when out of memory.
+ * Append one flat row (flat.h: s->nfields values of a flat schema),
+ * shredded as shred_row shreds the canonical row of the same values.
+ * -1 with e (SOFTWARE) when out of memory.
  */
 int shred_flat(struct shred *x, const struct flat_val *v,
     struct fk_buf *out, struct fk_err *e);
+
+/* The bytes the last row added to out, all columns together. */
+size_t shred_bytes(const struct shred *x);
 
 /* The physical type (PQT_*) of a BigQuery type; *tlen its size. */
 int shred_ptype(int type, int *tlen);

@@ -1,25 +1,24 @@
 /*
  * writer.c: -o parquet's entry in the writer table (see ../writer.h).
  *
- * The workers shred each canonical row into flat bytes (shred.c, the
- * format in pq_plan.h): levels, PLAIN values (base64, dates, decimals
- * decoded) and dictionary hashes, so no jv crosses a thread.  The writer
- * thread feeds those bytes, in input order, to the columns (parquet.c).
+ * The workers do it all but the writing.  Each shreds its batch's rows
+ * into flat bytes, a stream per column (shred.c, the format in
+ * pq_plan.h): levels, PLAIN values (base64, dates, decimals decoded)
+ * and dictionary hashes, so no jv crosses a thread.  Then it admits the batch, in input order, which
+ * decides where the row groups end; and builds it: each column's
+ * dictionary, pages (levels and indices encoded, compressed) and, where
+ * a group ends, its sealed chunk (parquet.c).  The writer thread writes
+ * the groups whose chunks are all sealed, in order, and the footer.
  *
- * Why the pages are not made on the workers too: the output must be the
- * same bytes at every -j, and a page's content depends on every row
- * before it in its row group.  Each column chunk has one dictionary
- * built in row order (entry numbers, the point where it falls back to
- * PLAIN), a page closes at the first row where its encoded size reaches
- * the page size (a size that depends on the dictionary's width), and a
- * row group closes at the first row where all its chunks together reach
- * --row-group-size.  Where a batch's rows fall in pages and row groups
- * is only known once the rows before it are in, so dictionary lookup,
- * level and index encoding, page compression and statistics stay on the
- * writer thread; the workers do everything that depends on a row alone.
+ * Why the output is the same bytes at every -j: a page's content
+ * depends on every row before it in its row group (the dictionary's
+ * entry numbers, where it falls back to PLAIN, where the page fills),
+ * so each column takes the batches strictly in admission order; different
+ * columns go forward at once, on different workers.  A group ends where
+ * its rows' shredded bytes reach --row-group-size, which is known when
+ * the batch is admitted.
  */
 #include "shape/write/parquet/parquet.h"
-#include "shape/write/parquet/shred.h"
 #include "shape/write/writer.h"
 
 /* The run is the file's writer: made with the schema, started at begin. */
@@ -36,17 +35,27 @@ pq_w_release(void *run)
 	pq_abort(run);
 }
 
-/* On a worker: the row's shredded bytes are its output. */
+/* A worker's enc is its hands on the run (parquet.h). */
+static int
+hands(const void *run, void **enc, struct fk_err *e)
+{
+	if (*enc == NULL && (*enc = pq_hand_new(run, e)) == NULL)
+		return -1;
+	return 0;
+}
+
+/*
+ * On a worker: the row's shredded bytes go to the hands' column
+ * streams, not to wb->out, which only counts the rows.
+ */
 static int
 pq_w_encode(const void *run, void **enc, jv row, struct wbatch *wb,
     struct fk_err *e)
 {
-	if (*enc == NULL && (*enc = shred_new(pq_plan(run))) == NULL)
-		return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
-	if (shred_row(*enc, row, &wb->out, e) == -1) {
-		wbatch_undo(wb);
+	if (hands(run, enc, e) == -1)
 		return -1;
-	}
+	if (pq_hand_row(*enc, row, wb->n, e) == -1)
+		return -1;
 	return wbatch_end_row(wb, e);
 }
 
@@ -54,13 +63,30 @@ static int
 pq_w_encode_flat(const void *run, void **enc, const struct flat_val *v,
     struct wbatch *wb, struct fk_err *e)
 {
-	if (*enc == NULL && (*enc = shred_new(pq_plan(run))) == NULL)
-		return fk_fail(e, FK_EX_SOFTWARE, "out of memory");
-	if (shred_flat(*enc, v, &wb->out, e) == -1) {
-		wbatch_undo(wb);
+	if (hands(run, enc, e) == -1)
 		return -1;
-	}
+	if (pq_hand_flat(*enc, v, wb->n, e) == -1)
+		return -1;
 	return wbatch_end_row(wb, e);
+}
+
+/* A worker that shredded no row may admit a batch of none. */
+static int
+pq_w_admit(void *run, void *enc, struct wbatch *wb, size_t n,
+    struct fk_err *e)
+{
+	if (enc == NULL)
+		return 0;
+	(void)wb;
+	return pq_admit(run, enc, n, e);
+}
+
+static int
+pq_w_build(void *run, void *enc, struct fk_err *e)
+{
+	if (enc == NULL)
+		return 0;
+	return pq_build(run, enc, e);
 }
 
 static int
@@ -69,15 +95,19 @@ pq_w_begin(void *run, FILE *out, struct fk_err *e)
 	return pq_start(run, out, e);
 }
 
-/* The rows' bytes go to the columns together, in one call. */
+/*
+ * The batch's rows are in the columns (build): write the groups they
+ * ended.  No rows end none (and a run with no schema has no writer).
+ */
 static int
 pq_w_flush(void *run, FILE *out, struct wbatch *wb, size_t n,
     struct fk_err *e)
 {
 	(void)out;
+	(void)wb;
 	if (n == 0)
 		return 0;
-	return pq_add(run, wb->out.p, wb->end[n - 1], n, e);
+	return pq_flush(run, e);
 }
 
 static int
@@ -93,7 +123,9 @@ const struct writer pq_writer = {
 	.flags = WRITER_NEEDS_SCHEMA | WRITER_TAKES_PARQUET,
 	/* on the workers, around the run, on the writer thread */
 	.encode = pq_w_encode,
-	.encode_flat = pq_w_encode_flat, .enc_free = shred_free,
+	.encode_flat = pq_w_encode_flat,
+	.admit = pq_w_admit, .build = pq_w_build,
+	.enc_free = pq_hand_free,
 	.setup = pq_w_setup, .release = pq_w_release,
 	.begin = pq_w_begin, .flush = pq_w_flush, .end = pq_w_end,
 };
