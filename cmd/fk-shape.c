@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -524,6 +525,15 @@ main(int argc, char **argv)
 	int fd, rc, code;
 	long n;
 
+	/*
+	 * Parquet's column chunks (a few hundred KB each) grow on the
+	 * workers and are freed by the writer thread once written.  After
+	 * the first such free, glibc's sliding threshold serves them from
+	 * the heap, whose holes raised peak RSS from 47 to 55 MiB between
+	 * 100k and 1M users; mapped, they are given back (49 MiB), in the
+	 * same time.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 256 << 10);
 	memset(&c, 0, sizeof(c));
 	c.verbosity = 1;
 	fk_log_init("fk-shape", 1);
