@@ -482,7 +482,7 @@ admit(struct worker *w, struct batch *b)
 	struct fk_err e;
 	size_t n = 0;
 	long cut;
-	int why, rc;
+	int why, rc, last = 0;
 
 	pipe_lock(p);
 	while (p->admit_seq != b->seq)
@@ -495,9 +495,10 @@ admit(struct worker *w, struct batch *b)
 		n = m != NULL ? m->rows : b->wb.n;
 		p->admit_rejected += m != NULL ? m->rejected : b->rejected;
 		p->admit_stop = m != NULL;
+		last = b->last || p->admit_stop;
 	}
-	rc = p->run != NULL ? writer_admit(p->wr, p->run, w->enc, &b->wb, n,
-	    &e) : 0;
+	rc = p->run != NULL ? writer_admit(p->wr, p->run, &w->enc, &b->wb, n,
+	    last, &e) : 0;
 	pipe_lock(p);
 	p->admit_seq++;
 	pthread_cond_broadcast(&p->cv);

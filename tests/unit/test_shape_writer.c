@@ -93,7 +93,7 @@ run_format(const char *name, const struct schema *s, const char **rows,
 	ok &= wb.n == nrows;
 	/* As a worker ends its batch: Parquet's pages take the n rows. */
 	writer_seal(w, run, enc, &wb);
-	ok &= writer_admit(w, run, enc, &wb, n, &e) == 0;
+	ok &= writer_admit(w, run, &enc, &wb, n, 1, &e) == 0;
 	ok &= writer_build(w, run, enc, &e) == 0;
 	ok &= writer_begin(w, run, f, &e) == 0;
 	ok &= writer_flush(w, run, f, &wb, n, &e) == 0;

@@ -140,10 +140,10 @@ writer_admits(const struct writer *w)
 }
 
 int
-writer_admit(const struct writer *w, void *run, void *enc,
-    struct wbatch *wb, size_t n, struct fk_err *e)
+writer_admit(const struct writer *w, void *run, void **enc,
+    struct wbatch *wb, size_t n, int last, struct fk_err *e)
 {
-	return w->admit != NULL ? w->admit(run, enc, wb, n, e) : 0;
+	return w->admit != NULL ? w->admit(run, enc, wb, n, last, e) : 0;
 }
 
 int

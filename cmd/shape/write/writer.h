@@ -110,14 +110,14 @@ struct writer {
 	 * After seal, once for every batch in input order, one worker at
 	 * a time: the run takes wb's first n rows, those the file will
 	 * hold (n < wb->n when the run stops at a bad record in the batch;
-	 * 0 for a failed batch).  It must be quick: the next batch waits.
-	 * Then build, on the same worker and enc, with the other workers:
-	 * the work those rows need.  build follows every admit, even a
-	 * failed one.  -1 with e for a failure of the run.  Both NULL, or
-	 * neither.
+	 * 0 for a failed batch); last says no rows follow.  It must be
+	 * quick: the next batch waits.  Then build, on the same worker and
+	 * enc, with the other workers: the work those rows need.  build
+	 * follows every admit, even a failed one.  -1 with e for a failure
+	 * of the run.  Both NULL, or neither.
 	 */
-	int (*admit)(void *run, void *enc, struct wbatch *wb, size_t n,
-	    struct fk_err *e);
+	int (*admit)(void *run, void **enc, struct wbatch *wb, size_t n,
+	    int last, struct fk_err *e);
 	int (*build)(void *run, void *enc, struct fk_err *e);
 	void (*enc_free)(void *enc);
 
@@ -187,8 +187,8 @@ void writer_seal(const struct writer *w, const void *run, void *enc,
 void writer_enc_free(const struct writer *w, void *enc);
 /* Whether w admits its batches in order (admit and build). */
 int writer_admits(const struct writer *w);
-int writer_admit(const struct writer *w, void *run, void *enc,
-    struct wbatch *wb, size_t n, struct fk_err *e);
+int writer_admit(const struct writer *w, void *run, void **enc,
+    struct wbatch *wb, size_t n, int last, struct fk_err *e);
 int writer_build(const struct writer *w, void *run, void *enc,
     struct fk_err *e);
 int writer_begin(const struct writer *w, void *run, FILE *out,

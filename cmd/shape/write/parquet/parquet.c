@@ -58,6 +58,7 @@ struct pq_hand {
 	size_t rows, cap;	/* rows shredded; room in size */
 	/* The batch admitted: its first n rows. */
 	size_t n;
+	int built;		/* what it admitted is built (or none) */
 	long long seq;		/* in admission order */
 	size_t rg0;		/* the row group of its first row */
 	size_t *cut;		/* rows after which a group ends, ascending */
@@ -68,11 +69,11 @@ struct pq_hand {
 struct pq {
 	struct pqc_sink out;
 	struct pq_plan *p;		/* the columns, read by the workers */
-	const char *codec;
+	const char *codec;	/* o->codec, for each thread's hands */
 	struct pq_col *cols;
 	size_t ncols;
 	size_t rg_bytes;
-	struct pq_hand *own;		/* the writer's hands, made on first use */
+	struct pq_hand *own;		/* the writer thread's hands */
 
 	pthread_mutex_t mu;	/* what follows, between the threads */
 	pthread_cond_t cv;	/* a column moved on */
@@ -239,6 +240,7 @@ pq_hand_new(const struct pq *w, struct fk_err *e)
 		return NULL;
 	}
 	h->ncols = w->ncols;
+	h->built = 1;
 	if (pqz_init(&h->z, w->codec, e) == -1)
 		goto fail;
 	h->x = shred_new(w->p);
@@ -386,17 +388,22 @@ rg_close(struct pq *w, struct pq_hand *h, size_t row)
  * at every -j.
  */
 int
-pq_admit(struct pq *w, struct pq_hand *h, size_t n, struct fk_err *e)
+pq_admit(struct pq *w, struct pq_hand *h, size_t n, int last,
+    struct fk_err *e)
 {
 	size_t i;
 	int rc = 0;
 
 	h->n = n;
 	h->ncut = 0;
-	if (n == 0)
-		return 0;
+	h->built = 1;
 	pthread_mutex_lock(&w->mu);
+	if (n == 0 && (!last || w->open_rows == 0)) {
+		pthread_mutex_unlock(&w->mu);
+		return 0;
+	}
 	h->seq = w->admitted++;
+	h->built = 0;
 	h->rg0 = w->open;
 	if (rg_open(w) == -1)
 		rc = -1;
@@ -406,6 +413,9 @@ pq_admit(struct pq *w, struct pq_hand *h, size_t n, struct fk_err *e)
 		if (w->acc >= w->rg_bytes && rg_close(w, h, i + 1) == -1)
 			rc = -1;
 	}
+	/* After the last rows the open group ends here, on the workers. */
+	if (rc == 0 && last && w->open_rows > 0 && rg_close(w, h, n) == -1)
+		rc = -1;
 	w->rows += (int64_t)n;
 	if (rc == -1) {
 		fk_fail(e, FK_EX_SOFTWARE, "out of memory");
@@ -527,24 +537,26 @@ build_column(struct pq *w, struct pq_hand *h, size_t c, struct fk_err *e)
 	in.p = (const unsigned char *)h->cols[c].p;
 	in.end = in.p + h->cols[c].len;
 	in.bad = 0;
-	for (r = 0; r < h->n; r++) {
+	for (r = 0;; r++) {
+		/* A group ends before row r (after the batch's last row too). */
+		while (k < h->ncut && h->cut[k] == r) {
+			if (pqc_chunk_seal(col, &done, e) == -1)
+				return -1;
+			pthread_mutex_lock(&w->mu);
+			w->q[g - w->q0].ch[c] = done;
+			w->q[g - w->q0].nsealed++;
+			pthread_mutex_unlock(&w->mu);
+			k++;
+			g++;
+		}
+		if (r == h->n)
+			return 0;
 		if (add_row(w, c, &in) == -1)
 			return fk_fail(e, FK_EX_SOFTWARE, "parquet: shredded "
 			    "rows out of step (a bug)");
 		if (pqc_row_end(col, e) == -1)
 			return -1;
-		if (k == h->ncut || h->cut[k] != r + 1)
-			continue;
-		if (pqc_chunk_seal(col, &done, e) == -1)
-			return -1;
-		pthread_mutex_lock(&w->mu);
-		w->q[g - w->q0].ch[c] = done;
-		w->q[g - w->q0].nsealed++;
-		pthread_mutex_unlock(&w->mu);
-		k++;
-		g++;
 	}
-	return 0;
 }
 
 /* A column whose turn is h's batch, waiting for one; lock held. */
@@ -573,8 +585,9 @@ pq_build(struct pq *w, struct pq_hand *h, struct fk_err *e)
 	size_t c, left;
 	int rc = 0, broken;
 
-	if (h->n == 0)
+	if (h->built)
 		return 0;
+	h->built = 1;
 	memset(h->todo, 1, w->ncols);
 	for (left = w->ncols; left > 0; left--) {
 		pthread_mutex_lock(&w->mu);
@@ -675,8 +688,9 @@ pq_flush(struct pq *w, struct fk_err *e)
 }
 
 /*
- * After the last batch is built: the open group's chunks are sealed
- * here, with the writer's hands, and written.
+ * After the last batch is built: a group still open (rows written with
+ * pq_write, or admitted without last) is sealed here, with the writer's
+ * hands, and written.
  */
 static int
 rg_last(struct pq *w, struct fk_err *e)
@@ -715,7 +729,7 @@ pq_write(struct pq *w, jv row, struct fk_err *e)
 	}
 	if (pq_hand_row(w->own, row, 0, e) == -1)
 		goto out;
-	rc = pq_admit(w, w->own, 1, e);
+	rc = pq_admit(w, w->own, 1, 0, e);
 	if (pq_build(w, w->own, e) == -1)
 		rc = -1;
 	if (rc == 0)

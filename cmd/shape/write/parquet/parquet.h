@@ -66,7 +66,8 @@ struct pq_hand;
 struct pq_plan;
 
 struct pq_opts {
-	const char *codec;	/* "snappy" (NULL), "zstd", "gzip", "none" */
+	const char *codec;	/* "snappy" (NULL), "zstd", "gzip", "none";
+				   kept by the writer: must outlive it */
 	size_t row_group_bytes;	/* 0: 32 MiB of shredded rows */
 	size_t page_bytes;	/* 0: 1 MiB */
 	int no_dict;		/* never use dictionary encoding */
@@ -108,14 +109,16 @@ int pq_hand_flat(struct pq_hand *h, const struct flat_val *v, size_t i,
 
 /*
  * The first n rows of h's batch go into the file next: their row groups
- * are decided.  Called for every batch in the file's order, one thread
- * at a time.  Then pq_build, on the same thread, no longer in order: the
+ * are decided.  last: no rows follow, so the open group ends after them
+ * (and is sealed by pq_build, even when n is 0).  Called for every
+ * batch in the file's order, one thread at a time.  Then pq_build, on the same thread, no longer in order: the
  * rows into the columns' pages, dictionaries and sealed chunks.
  * pq_build must follow every pq_admit, even a failed one, or the threads
  * building later batches wait for ever.  -1 with e (SOFTWARE) on
  * failure, which breaks the run: pq_flush then fails.
  */
-int pq_admit(struct pq *w, struct pq_hand *h, size_t n, struct fk_err *e);
+int pq_admit(struct pq *w, struct pq_hand *h, size_t n, int last,
+    struct fk_err *e);
 int pq_build(struct pq *w, struct pq_hand *h, struct fk_err *e);
 /*
  * On the thread that writes the file: write the row groups whose

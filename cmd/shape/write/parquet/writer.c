@@ -7,8 +7,9 @@
  * and dictionary hashes, so no jv crosses a thread.  Then it admits the batch, in input order, which
  * decides where the row groups end; and builds it: each column's
  * dictionary, pages (levels and indices encoded, compressed) and, where
- * a group ends, its sealed chunk (parquet.c).  The writer thread writes
- * the groups whose chunks are all sealed, in order, and the footer.
+ * a group ends, its sealed chunk (parquet.c); the last batch ends the
+ * last group.  The writer thread writes the groups whose chunks are all
+ * sealed, in order, and the footer.
  *
  * Why the output is the same bytes at every -j: a page's content
  * depends on every row before it in its row group (the dictionary's
@@ -70,15 +71,15 @@ pq_w_encode_flat(const void *run, void **enc, const struct flat_val *v,
 	return wbatch_end_row(wb, e);
 }
 
-/* A worker that shredded no row may admit a batch of none. */
+/* Hands even for a batch of no rows: the last one seals the open group. */
 static int
-pq_w_admit(void *run, void *enc, struct wbatch *wb, size_t n,
+pq_w_admit(void *run, void **enc, struct wbatch *wb, size_t n, int last,
     struct fk_err *e)
 {
-	if (enc == NULL)
-		return 0;
 	(void)wb;
-	return pq_admit(run, enc, n, e);
+	if (hands(run, enc, e) == -1)
+		return -1;
+	return pq_admit(run, *enc, n, last, e);
 }
 
 static int
