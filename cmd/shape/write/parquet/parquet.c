@@ -63,7 +63,8 @@ struct pq_hand {
 	size_t rg0;		/* the row group of its first row */
 	size_t *cut;		/* rows after which a group ends, ascending */
 	size_t ncut, cutcap;
-	unsigned char *todo;	/* columns not yet built */
+	unsigned char *todo;	/* columns not yet taken to build */
+	size_t left, busy;	/* columns not yet taken; being built */
 };
 
 struct pq {
@@ -84,6 +85,8 @@ struct pq {
 	size_t open;		/* its number */
 	struct pq_rg *q;	/* groups from q0 not yet written */
 	size_t q0, nq, qcap;
+	struct pq_hand **act;	/* hands whose batch is being built */
+	size_t nact, actcap;
 	int broken;		/* a column failed: no more pages */
 	struct fk_err err;	/* why */
 
@@ -115,6 +118,7 @@ pq_destroy(struct pq *w)
 	for (i = 0; i < w->nq; i++)
 		rg_free(&w->q[i], w->ncols);
 	free(w->q);
+	free(w->act);
 	free(w->cols);
 	free(w->next);
 	pq_hand_free(w->own);
@@ -520,20 +524,22 @@ add_row(struct pq *w, size_t c, struct pq_in *in)
 }
 
 /*
- * Column c through h's batch, with h's compressor: its pages, and its
- * chunk sealed where a row group ends.  The column is h's alone
- * meanwhile; the group's place in the queue is not.
+ * Column c through h's batch, with t's compressor (t is the hands of
+ * the thread at work): its pages, and its chunk sealed where a row group
+ * ends.  The column is this thread's alone meanwhile; the group's place
+ * in the queue is not.
  */
 static int
-build_column(struct pq *w, struct pq_hand *h, size_t c, struct fk_err *e)
+build_column(struct pq *w, const struct pq_hand *h, struct pq_hand *t,
+    size_t c, struct fk_err *e)
 {
 	struct pq_col *col = &w->cols[c];
 	struct pqc_chunk done;
 	struct pq_in in;
 	size_t r, k = 0, g = h->rg0;
 
-	col->z = &h->z;
-	col->scratch = &h->scratch;
+	col->z = &t->z;
+	col->scratch = &t->scratch;
 	in.p = (const unsigned char *)h->cols[c].p;
 	in.end = in.p + h->cols[c].len;
 	in.bad = 0;
@@ -559,51 +565,125 @@ build_column(struct pq *w, struct pq_hand *h, size_t c, struct fk_err *e)
 	}
 }
 
-/* A column whose turn is h's batch, waiting for one; lock held. */
-static size_t
-take_column(struct pq *w, struct pq_hand *h)
-{
-	size_t c;
+#define PQ_NONE ((size_t)-1)
 
-	for (;;) {
-		for (c = 0; c < w->ncols; c++)
-			if (h->todo[c] && w->next[c] == h->seq)
-				return c;
-		pthread_cond_wait(&w->cv, &w->mu);
+/*
+ * A column whose turn is h's batch, not yet taken: the first, or the
+ * last (where a helper starts, to meet the owner halfway).  Lock held.
+ */
+static size_t
+ready(const struct pq *w, const struct pq_hand *h, int last)
+{
+	size_t i, c;
+
+	for (i = 0; i < w->ncols; i++) {
+		c = last ? w->ncols - 1 - i : i;
+		if (h->todo[c] && w->next[c] == h->seq)
+			return c;
 	}
+	return PQ_NONE;
+}
+
+/* An older batch being built with a column ready: help it. */
+static struct pq_hand *
+victim(const struct pq *w, const struct pq_hand *h, size_t *c)
+{
+	struct pq_hand *v, *best = NULL;
+	size_t i;
+
+	for (i = 0; i < w->nact; i++) {
+		v = w->act[i];
+		if (v->seq < h->seq && v->left > 0 &&
+		    (best == NULL || v->seq < best->seq) &&
+		    (*c = ready(w, v, 1)) != PQ_NONE)
+			best = v;
+	}
+	if (best != NULL)
+		*c = ready(w, best, 1);
+	return best;
+}
+
+/* h's batch is being built: others may help (no room: they do not). */
+static void
+act_add(struct pq *w, struct pq_hand *h)
+{
+	struct pq_hand **a;
+	size_t nc;
+
+	if (w->nact == w->actcap) {
+		nc = w->actcap ? 2 * w->actcap : 8;
+		if ((a = realloc(w->act, nc * sizeof(*a))) == NULL)
+			return;
+		w->act = a;
+		w->actcap = nc;
+	}
+	w->act[w->nact++] = h;
+}
+
+static void
+act_remove(struct pq *w, const struct pq_hand *h)
+{
+	size_t i;
+
+	for (i = 0; i < w->nact; i++)
+		if (w->act[i] == h) {
+			w->act[i] = w->act[--w->nact];
+			return;
+		}
 }
 
 /*
- * Each column takes the batches in admission order, so its dictionary, pages
- * and chunks come out the same whichever threads build them; different
- * columns go forward at once.  A column that fails breaks the run, but
- * the others still pass the batch on, so that no thread waits for ever.
+ * Each column takes the batches in admission order, so its dictionary,
+ * pages and chunks come out the same whichever threads build them;
+ * different columns go forward at once.  A thread with no column of its
+ * own batch ready builds one of an older batch's (it would only wait
+ * for it), from the last column down, while that batch's own thread
+ * goes up.  A batch is built when each of its columns is, by whoever
+ * took it.  A column that fails breaks the run, but the others still
+ * pass the batch on, so that no thread waits for ever.
  */
 int
 pq_build(struct pq *w, struct pq_hand *h, struct fk_err *e)
 {
-	size_t c, left;
+	struct pq_hand *v;
+	struct fk_err err;
+	size_t c;
 	int rc = 0, broken;
 
 	if (h->built)
 		return 0;
 	h->built = 1;
 	memset(h->todo, 1, w->ncols);
-	for (left = w->ncols; left > 0; left--) {
-		pthread_mutex_lock(&w->mu);
-		c = take_column(w, h);
+	pthread_mutex_lock(&w->mu);
+	h->left = w->ncols;
+	h->busy = 0;
+	act_add(w, h);
+	while (h->left > 0 || h->busy > 0) {
+		v = h;
+		if ((c = ready(w, h, 0)) == PQ_NONE &&
+		    (v = victim(w, h, &c)) == NULL) {
+			pthread_cond_wait(&w->cv, &w->mu);
+			continue;
+		}
+		v->todo[c] = 0;
+		v->left--;
+		v->busy++;
 		broken = w->broken;
 		pthread_mutex_unlock(&w->mu);
-		if (!broken && rc == 0 && build_column(w, h, c, e) == -1)
-			rc = -1;
+		if (!broken && build_column(w, v, h, c, &err) == -1)
+			broken = -1;
 		pthread_mutex_lock(&w->mu);
-		if (rc == -1)
-			broke(w, e);
-		h->todo[c] = 0;
+		if (broken == -1) {
+			broke(w, &err);
+			*e = err;
+			rc = -1;
+		}
+		v->busy--;
 		w->next[c]++;
 		pthread_cond_broadcast(&w->cv);
-		pthread_mutex_unlock(&w->mu);
 	}
+	act_remove(w, h);
+	pthread_mutex_unlock(&w->mu);
 	return rc;
 }
 
