@@ -386,10 +386,9 @@ rg_close(struct pq *w, struct pq_hand *h, size_t row)
 
 /*
  * A row group ends at the first row where its rows' shredded bytes
- * reach rg_bytes.  Those bytes are the values PLAIN, a byte a level, a
- * length per string and a hash per value that may take a dictionary:
- * known when the row was shredded, so the cuts fall in the same places
- * at every -j.
+ * reach rg_bytes.  Those bytes are the values PLAIN, a byte a level and
+ * a length per string: known when the row was shredded, so the cuts fall
+ * in the same places at every -j.
  */
 int
 pq_admit(struct pq *w, struct pq_hand *h, size_t n, int last,
@@ -470,7 +469,6 @@ add_entry(const struct pq_leaf *l, struct pq_col *c, struct pq_in *in)
 	const unsigned char *p = in->p, *v;
 	size_t n, left = (size_t)(in->end - p);
 	int rep = 0, def = 0;
-	uint32_t h = 0;
 
 	if (left < (size_t)(l->max_rep > 0) + (l->max_def > 0))
 		goto bad;
@@ -493,19 +491,14 @@ add_entry(const struct pq_leaf *l, struct pq_col *c, struct pq_in *in)
 		p += 4;
 		left -= 4;
 	}
-	if (left < n + (l->dict ? 4 : 0))
+	if (left < n)
 		goto bad;
 	v = p;
-	p += n;
-	if (l->dict) {
-		memcpy(&h, p, 4);
-		p += 4;
-	}
-	in->p = p;
+	in->p = p + n;
 	if (l->ptype == PQT_BOOLEAN)
 		pqc_bool(c, rep, v[0]);
 	else
-		pqc_value(c, rep, v, n, h);
+		pqc_value(c, rep, v, n);
 	return;
 bad:
 	in->bad = 1;

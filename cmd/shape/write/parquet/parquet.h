@@ -52,13 +52,13 @@
 /*
  * The writer holds one row group's compressed columns, so the group's
  * size bounds memory whatever the input's.  A group ends where its rows'
- * shredded bytes (pq_admit) reach the size: 32 MiB is 117,600 FakerAPI
- * users, about DuckDB's 122,880-row groups (1M users: 9 groups, as
- * DuckDB's, and a file no larger than DuckDB's).  16 MiB made 18 groups
- * and a file 1% larger; peak RSS at 1M rows, -j 2: 46 MiB at 16 MiB,
- * 55 MiB at 32 MiB.
+ * shredded bytes (pq_admit) reach the size: 28 MiB is about 121,700
+ * FakerAPI users, near DuckDB's 122,880-row groups (1M users: 9 groups,
+ * a file of 94.64 MB against DuckDB's 94.90).  Peak RSS at -j 2, 100k
+ * and 1M users: 42.5 and 44.4 MiB; at 32 MiB (8 groups, 94.49 MB) 42.3
+ * and 46.0, at 16 MiB 17 groups and a file 1% larger.
  */
-#define PQ_ROW_GROUP_BYTES (32 * 1024 * 1024)
+#define PQ_ROW_GROUP_BYTES (28 * 1024 * 1024)
 #define PQ_PAGE_BYTES (1024 * 1024)
 
 struct pq;
@@ -68,7 +68,7 @@ struct pq_plan;
 struct pq_opts {
 	const char *codec;	/* "snappy" (NULL), "zstd", "gzip", "none";
 				   kept by the writer: must outlive it */
-	size_t row_group_bytes;	/* 0: 32 MiB of shredded rows */
+	size_t row_group_bytes;	/* 0: 28 MiB of shredded rows */
 	size_t page_bytes;	/* 0: 1 MiB */
 	int no_dict;		/* never use dictionary encoding */
 };

@@ -334,8 +334,7 @@ ids_add(struct pq_col *c, uint32_t k)
 }
 
 void
-pqc_value(struct pq_col *c, int rep, const void *p, size_t n,
-    uint32_t h)
+pqc_value(struct pq_col *c, int rep, const void *p, size_t n)
 {
 	long k;
 	int isnew;
@@ -343,8 +342,9 @@ pqc_value(struct pq_col *c, int rep, const void *p, size_t n,
 	col_levels(c, rep, c->max_def);
 	c->nvals++;
 	c->plain_bytes += plain_size(c, n);
+	/* Hashed only while a dictionary may pay: most columns stop. */
 	if (c->dict == PQD_ON) {
-		k = dict_index(c, p, n, h, &isnew);
+		k = dict_index(c, p, n, pq_hash(p, n), &isnew);
 		if (k >= 0) {
 			/* Only a new distinct value can move min or max. */
 			if (isnew)

@@ -119,11 +119,9 @@ void pqc_free(struct pq_col *c);
 void pqc_null(struct pq_col *c, int rep, int def);
 /*
  * A value, in PLAIN bytes (little-endian numbers; BYTE_ARRAY without its
- * length prefix; FLBA of tlen bytes); h is pq_hash(p, n) when the
- * column may use a dictionary.
+ * length prefix; FLBA of tlen bytes).
  */
-void pqc_value(struct pq_col *c, int rep, const void *p, size_t n,
-    uint32_t h);
+void pqc_value(struct pq_col *c, int rep, const void *p, size_t n);
 void pqc_bool(struct pq_col *c, int rep, int v);
 
 /*

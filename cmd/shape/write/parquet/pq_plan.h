@@ -16,8 +16,9 @@
  *       BYTE_ARRAY  4-byte little-endian length, then the bytes
  *       BOOLEAN     one byte, 0 or 1
  *       others      tlen bytes, PLAIN (little-endian, FLBA as is)
- *     and then, if the column may use a dictionary, pq_hash of the
- *     value's PLAIN bytes (no length prefix), 4 bytes in host order.
+ *
+ * A value's dictionary hash is made where the pages are built, and only
+ * while the column's chunk still uses a dictionary.
  *
  * Levels fit a byte: a schema is at most PQ_MAX_DEPTH deep and every
  * level adds at most one of each.  The bytes never leave the process.
@@ -45,7 +46,7 @@ struct pq_node {
 struct pq_leaf {
 	int ptype, tlen;	/* physical type; FLBA's length */
 	int max_def, max_rep;
-	int dict;		/* may use a dictionary: entries carry a hash */
+	int dict;		/* may use a dictionary */
 	const char **path;	/* path_in_schema */
 	size_t npath;
 };

@@ -355,7 +355,6 @@ put_value(struct shred *x, size_t i, int rep, const void *p,
 	struct fk_buf *b = col_out(x, i);
 	unsigned char h[64];
 	size_t k = 0;
-	uint32_t hash;
 
 	if (c->max_rep > 0)
 		h[k++] = (unsigned char)rep;
@@ -368,20 +367,13 @@ put_value(struct shred *x, size_t i, int rep, const void *p,
 		h[k++] = (unsigned char)(n >> 24);
 	}
 	/* Short values go out in one piece with their levels. */
-	if (n <= sizeof(h) - k - 4) {
+	if (n <= sizeof(h) - k) {
 		memcpy(h + k, p, n);
-		k += n;
+		add(x, b, h, k + n);
 	} else {
 		add(x, b, h, k);
 		add(x, b, p, n);
-		k = 0;
 	}
-	if (c->dict) {
-		hash = pq_hash(p, n);
-		memcpy(h + k, &hash, 4);
-		k += 4;
-	}
-	add(x, b, h, k);
 }
 
 static int
