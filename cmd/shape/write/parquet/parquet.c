@@ -533,7 +533,9 @@ build_column(struct pq *w, const struct pq_hand *h, struct pq_hand *t,
 
 	col->z = &t->z;
 	col->scratch = &t->scratch;
-	in.p = (const unsigned char *)h->cols[c].p;
+	/* A batch of no rows (the last, to seal) may have no stream yet. */
+	in.p = (const unsigned char *)(h->cols[c].p != NULL ?
+	    h->cols[c].p : "");
 	in.end = in.p + h->cols[c].len;
 	in.bad = 0;
 	for (r = 0;; r++) {
