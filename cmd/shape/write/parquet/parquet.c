@@ -186,12 +186,6 @@ fail:
 	return NULL;
 }
 
-const struct pq_plan *
-pq_plan(const struct pq *w)
-{
-	return w->p;
-}
-
 int
 pq_start(struct pq *w, FILE *out, struct fk_err *e)
 {

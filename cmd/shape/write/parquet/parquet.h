@@ -27,7 +27,7 @@
  * pages are made on many threads.  A plan (the schema's columns,
  * read-only once made) lets any thread shred canonical rows into flat
  * bytes: each leaf column's (repetition level, definition level, PLAIN
- * value, dictionary hash) entries, row after row (pq_hand_row, shred.h).
+ * value) entries, a stream per column (pq_hand_row, shred.h).
  * Batches of such rows are then admitted in the file's order
  * (pq_admit), which decides where row groups end, and built (pq_build):
  * each column takes the batches in that order, on whichever thread
@@ -63,7 +63,6 @@
 
 struct pq;
 struct pq_hand;
-struct pq_plan;
 
 struct pq_opts {
 	const char *codec;	/* "snappy" (NULL), "zstd", "gzip", "none";
@@ -80,8 +79,6 @@ struct pq_opts {
  */
 struct pq *pq_new(const struct schema *s, const struct pq_opts *o,
     struct fk_err *e);
-/* w's plan, for the threads that shred its rows (read-only). */
-const struct pq_plan *pq_plan(const struct pq *w);
 /* Start the file on out: the leading magic.  -1 with e (IOERR). */
 int pq_start(struct pq *w, FILE *out, struct fk_err *e);
 
@@ -111,8 +108,9 @@ int pq_hand_flat(struct pq_hand *h, const struct flat_val *v, size_t i,
  * The first n rows of h's batch go into the file next: their row groups
  * are decided.  last: no rows follow, so the open group ends after them
  * (and is sealed by pq_build, even when n is 0).  Called for every
- * batch in the file's order, one thread at a time.  Then pq_build, on the same thread, no longer in order: the
- * rows into the columns' pages, dictionaries and sealed chunks.
+ * batch in the file's order, one thread at a time.  Then pq_build, on
+ * the same thread, no longer in order: the rows into the columns' pages,
+ * dictionaries and sealed chunks.
  * pq_build must follow every pq_admit, even a failed one, or the threads
  * building later batches wait for ever.  -1 with e (SOFTWARE) on
  * failure, which breaks the run: pq_flush then fails.

@@ -3,21 +3,21 @@
  *
  * The workers do it all but the writing.  Each shreds its batch's rows
  * into flat bytes, a stream per column (shred.c, the format in
- * pq_plan.h): levels, PLAIN values (base64, dates, decimals decoded)
- * and dictionary hashes, so no jv crosses a thread.  Then it admits the batch, in input order, which
- * decides where the row groups end; and builds it: each column's
- * dictionary, pages (levels and indices encoded, compressed) and, where
- * a group ends, its sealed chunk (parquet.c); the last batch ends the
- * last group.  The writer thread writes the groups whose chunks are all
- * sealed, in order, and the footer.
+ * pq_plan.h): levels and PLAIN values (base64, dates, decimals
+ * decoded), so no jv crosses a thread.  Then it admits the batch, in
+ * input order, which decides where the row groups end; and builds it:
+ * each column's dictionary, pages (levels and indices encoded,
+ * compressed) and, where a group ends, its sealed chunk (parquet.c); the
+ * last batch ends the last group.  The writer thread writes the groups
+ * whose chunks are all sealed, in order, and the footer.
  *
  * Why the output is the same bytes at every -j: a page's content
  * depends on every row before it in its row group (the dictionary's
  * entry numbers, where it falls back to PLAIN, where the page fills),
- * so each column takes the batches strictly in admission order; different
- * columns go forward at once, on different workers.  A group ends where
- * its rows' shredded bytes reach --row-group-size, which is known when
- * the batch is admitted.
+ * so each column takes the batches strictly in admission order;
+ * different columns go forward at once, on different workers.  A group
+ * ends where its rows' shredded bytes reach --row-group-size, which is
+ * known when the batch is admitted.
  */
 #include "shape/write/parquet/parquet.h"
 #include "shape/write/writer.h"
