@@ -529,9 +529,9 @@ main(int argc, char **argv)
 	 * Parquet's column chunks (a few hundred KB each) grow on the
 	 * workers and are freed by the writer thread once written.  After
 	 * the first such free, glibc's sliding threshold serves them from
-	 * the heap, whose holes raised peak RSS from 47 to 55 MiB between
-	 * 100k and 1M users; mapped, they are given back (49 MiB), in the
-	 * same time.
+	 * the heap, whose holes raised peak RSS from 42 to 54 MiB between
+	 * 100k and 1M users (-j 2); mapped, they are given back (44 MiB),
+	 * in the same time.
 	 */
 	mallopt(M_MMAP_THRESHOLD, 256 << 10);
 	memset(&c, 0, sizeof(c));

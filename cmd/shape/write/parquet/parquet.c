@@ -58,7 +58,7 @@ struct pq_hand {
 	size_t rows, cap;	/* rows shredded; room in size */
 	/* The batch admitted: its first n rows. */
 	size_t n;
-	int built;		/* what it admitted is built (or none) */
+	int owed;		/* it admitted a batch to build */
 	long long seq;		/* in admission order */
 	size_t rg0;		/* the row group of its first row */
 	size_t *cut;		/* rows after which a group ends, ascending */
@@ -238,7 +238,6 @@ pq_hand_new(const struct pq *w, struct fk_err *e)
 		return NULL;
 	}
 	h->ncols = w->ncols;
-	h->built = 1;
 	if (pqz_init(&h->z, w->codec, e) == -1)
 		goto fail;
 	h->x = shred_new(w->p);
@@ -393,14 +392,14 @@ pq_admit(struct pq *w, struct pq_hand *h, size_t n, int last,
 
 	h->n = n;
 	h->ncut = 0;
-	h->built = 1;
+	h->owed = 0;
 	pthread_mutex_lock(&w->mu);
 	if (n == 0 && (!last || w->open_rows == 0)) {
 		pthread_mutex_unlock(&w->mu);
 		return 0;
 	}
 	h->seq = w->admitted++;
-	h->built = 0;
+	h->owed = 1;
 	h->rg0 = w->open;
 	if (rg_open(w) == -1)
 		rc = -1;
@@ -573,22 +572,22 @@ ready(const struct pq *w, const struct pq_hand *h, int last)
 	return PQ_NONE;
 }
 
-/* An older batch being built with a column ready: help it. */
+/* The oldest batch before h's with a column ready: help it. */
 static struct pq_hand *
 victim(const struct pq *w, const struct pq_hand *h, size_t *c)
 {
 	struct pq_hand *v, *best = NULL;
-	size_t i;
+	size_t i, k;
 
 	for (i = 0; i < w->nact; i++) {
 		v = w->act[i];
-		if (v->seq < h->seq && v->left > 0 &&
-		    (best == NULL || v->seq < best->seq) &&
-		    (*c = ready(w, v, 1)) != PQ_NONE)
+		if (v->seq >= h->seq || (best != NULL && v->seq > best->seq))
+			continue;
+		if ((k = ready(w, v, 1)) != PQ_NONE) {
 			best = v;
+			*c = k;
+		}
 	}
-	if (best != NULL)
-		*c = ready(w, best, 1);
 	return best;
 }
 
@@ -637,11 +636,11 @@ pq_build(struct pq *w, struct pq_hand *h, struct fk_err *e)
 	struct pq_hand *v;
 	struct fk_err err;
 	size_t c;
-	int rc = 0, broken;
+	int rc = 0, skip, r;
 
-	if (h->built)
+	if (!h->owed)
 		return 0;
-	h->built = 1;
+	h->owed = 0;
 	memset(h->todo, 1, w->ncols);
 	pthread_mutex_lock(&w->mu);
 	h->left = w->ncols;
@@ -657,12 +656,11 @@ pq_build(struct pq *w, struct pq_hand *h, struct fk_err *e)
 		v->todo[c] = 0;
 		v->left--;
 		v->busy++;
-		broken = w->broken;
+		skip = w->broken;	/* the run failed: only pass it on */
 		pthread_mutex_unlock(&w->mu);
-		if (!broken && build_column(w, v, h, c, &err) == -1)
-			broken = -1;
+		r = skip ? 0 : build_column(w, v, h, c, &err);
 		pthread_mutex_lock(&w->mu);
-		if (broken == -1) {
+		if (r == -1) {
 			broke(w, &err);
 			*e = err;
 			rc = -1;
@@ -758,32 +756,18 @@ pq_flush(struct pq *w, struct fk_err *e)
 
 /*
  * After the last batch is built: a group still open (rows written with
- * pq_write, or admitted without last) is sealed here, with the writer's
- * hands, and written.
+ * pq_write, or admitted without last) ends here, on the writer's hands,
+ * as the last batch would end it.
  */
 static int
 rg_last(struct pq *w, struct fk_err *e)
 {
-	struct pq_rg *g;
-	size_t c;
+	int rc;
 
-	if (rg_drain(w, e) == -1)
-		return -1;
-	if (w->open_rows == 0)
-		return 0;
-	g = &w->q[w->open - w->q0];
-	for (c = 0; c < w->ncols; c++) {
-		w->cols[c].z = &w->own->z;
-		w->cols[c].scratch = &w->own->scratch;
-		if (pqc_chunk_seal(&w->cols[c], &g->ch[c], e) == -1)
-			return -1;
-		g->nsealed++;
-	}
-	g->rows = w->open_rows;
-	g->closed = 1;
-	w->open_rows = 0;
-	w->open++;
-	return rg_drain(w, e);
+	rc = pq_admit(w, w->own, 0, 1, e);
+	if (pq_build(w, w->own, e) == -1)
+		rc = -1;
+	return rc == -1 ? -1 : rg_drain(w, e);
 }
 
 int

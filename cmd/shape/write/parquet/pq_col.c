@@ -486,22 +486,6 @@ page_reset(struct pq_col *c)
 	c->plain_bytes = 0;
 }
 
-/*
- * A chunk's pages are about the size of the column's last chunk: room
- * for that, and an eighth more, rather than doubling up to it (which
- * can hold twice the bytes a row group needs, for every column).
- */
-static void
-presize(struct pq_col *c)
-{
-	size_t n = c->last_len + c->last_len / 8;
-
-	if (n > 0 && (c->ch.pages.p = malloc(n)) != NULL) {
-		c->ch.pages.p[0] = '\0';
-		c->ch.pages.cap = n;
-	}
-}
-
 static int
 pqc_page_close(struct pq_col *c, struct fk_err *e)
 {
@@ -539,8 +523,6 @@ pqc_page_close(struct pq_col *c, struct fk_err *e)
 	thrift_i32(&t, 4, PQE_RLE);
 	thrift_end(&t);
 	thrift_end(&t);
-	if (c->ch.pages.p == NULL)
-		presize(c);
 	col_add(c, &c->ch.pages, hdr.p, hdr.len);
 	col_add(c, &c->ch.pages, c->z->p, c->z->len);
 	if (thrift_failed(&t) || c->oom) {
@@ -749,20 +731,6 @@ write_meta(const struct pq_col *c, const struct pqc_chunk *ch, int codec,
 	thrift_end(t);
 }
 
-/* A sealed chunk waits: it gives back what its buffer grew past. */
-static void
-shrink(struct fk_buf *b)
-{
-	char *p;
-
-	if (b->p == NULL || b->cap <= b->len + 1)
-		return;
-	if ((p = realloc(b->p, b->len + 1)) != NULL) {
-		b->p = p;
-		b->cap = b->len + 1;
-	}
-}
-
 int
 pqc_chunk_seal(struct pq_col *c, struct pqc_chunk *out, struct fk_err *e)
 {
@@ -772,8 +740,6 @@ pqc_chunk_seal(struct pq_col *c, struct pqc_chunk *out, struct fk_err *e)
 		return -1;
 	*out = c->ch;
 	memset(&c->ch, 0, sizeof(c->ch));
-	c->last_len = out->pages.len;
-	shrink(&out->pages);
 	dict_clear(&c->d);
 	c->dict = c->dict_ok ? PQD_ON : PQD_OFF;
 	return 0;

@@ -102,7 +102,6 @@ struct pq_col {
 	int dict;		/* PQD_* */
 	struct pqc_dict d;
 	struct pqc_chunk ch;
-	size_t last_len;	/* the pages of the chunk sealed last */
 
 	int oom;		/* an allocation failed (sticky) */
 };
