@@ -207,6 +207,22 @@ grep -q '^fk-shape: program: 6 of those written straight from their text' \
     "$T/err" && ok "-v: 6 of 21 typed records went straight from text" ||
 	notok "-v: 6 of 21 typed records went straight from text" "$(cat "$T/err")"
 
+# A program of no members makes rows of nulls, straight from the text
+# (and, under the sanitizers, with no arithmetic on a null array).
+echo '[{"name":"name","type":"STRING"},{"name":"n","type":"INTEGER"}]' \
+    >"$T/nul.schema"
+both "'{}' on a flat schema: both paths agree" --schema "$T/nul.schema" \
+    '{}' "$T/typed.json"
+both "'{}' with --mask-ip: both paths agree" --schema "$T/nul.schema" \
+    --mask-ip name '{}' "$T/typed.json"
+fk-shape -v --schema "$T/nul.schema" '{}' "$T/typed.json" >"$T/out" \
+    2>"$T/err"
+grep -q '^fk-shape: program: 21 of those written straight from their text' \
+    "$T/err" && [ "$(sort -u "$T/out")" = '{"name":null,"n":null}' ] &&
+	ok "'{}': 21 rows of nulls, straight from text" ||
+	notok "'{}': 21 rows of nulls, straight from text" \
+	    "$(cat "$T/err" "$T/out" | head -n 8)"
+
 # --drop, --mask-ip and --hash on rows that go straight from text: the
 # same bytes, rejects, messages and warnings as the canonical path.
 printf '%s' 'a-test-key-of-decent-length-for-hmac-0002' >"$T/key2"

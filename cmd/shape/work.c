@@ -241,10 +241,12 @@ flat_room(struct worker *w, size_t n, size_t all)
 	w->fv = p;
 	if (w->pii == NULL)
 		return 0;
-	if ((p = room(w->pkv, &w->pkvcap, all, sizeof(*w->pkv))) == NULL)
+	/* One more: rows with no members still need the arrays. */
+	if ((p = room(w->pkv, &w->pkvcap, all + 1, sizeof(*w->pkv))) == NULL)
 		return -1;
 	w->pkv = p;
-	if ((p = room(w->pbuf, &w->pbufcap, all * PII_TEXT_MAX, 1)) == NULL)
+	if ((p = room(w->pbuf, &w->pbufcap, (all + 1) * PII_TEXT_MAX,
+	    1)) == NULL)
 		return -1;
 	w->pbuf = p;
 	return 0;

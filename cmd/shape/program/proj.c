@@ -1188,12 +1188,15 @@ int
 proj_run_text(struct proj_exec *x, const char *s, size_t n,
     const struct proj_kv **kv, const size_t **end, size_t *nrows)
 {
+	static const struct proj_kv none;
+
 	x->text = 1;
 	if (run(x, s, n) != 0) {
 		x->nrows = 0;
 		return 1;
 	}
-	*kv = x->kv;
+	/* Rows with no members ({}) leave no array: kv + 0 must still be. */
+	*kv = x->kv != NULL ? x->kv : &none;
 	*end = x->rend;
 	*nrows = x->nrows;
 	x->nrows = 0;
