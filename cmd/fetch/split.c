@@ -159,7 +159,10 @@ digits(const char **p)
  * for at most 15 significant digits (which a double keeps exactly) and
  * no exponent, that is the number as written less its trailing fraction
  * zeros and a bare '.' (PHP writes 9009.0, jq 9009).  Exponents, longer
- * numbers, and numbers so small that jq switches to an exponent: 0.
+ * numbers, and numbers so small that jq switches to an exponent: 0.  jq
+ * 1.6 switches below 0.0001, after three zeros (0.000239 stays, 0.00001
+ * is 1e-05): a FakerAPI latitude within 0.001 of the equator is about 1
+ * in 90,000, so one page in a hundred has one.
  */
 static size_t
 canonical(const char *s, const char *e)
@@ -187,7 +190,7 @@ canonical(const char *s, const char *e)
 		while (zero && lead < nf && f[lead] == '0')
 			lead++;
 	}
-	if (ni > 15 || lead > 2)
+	if (ni > 15 || lead > 3)
 		return 0;
 	return (zero ? nf - lead : ni + nf) <= 15 ? (size_t)(end - s) : 0;
 }
